@@ -1,0 +1,86 @@
+// swift-tools-version: 6.2
+// Herald — a consent-first mailer. The targets follow the module table in README.md:
+// leaves (CCurl, Storage, Mail, Tokens, Rendering, SMTP) know nothing of the application,
+// `Herald` composes them, and `HeraldHTTP` and the `herald` command are thin faces over it.
+import PackageDescription
+
+let package = Package(
+    name: "Herald",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "herald", targets: ["HeraldCLI"]),
+        .library(name: "Herald", targets: ["Herald"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-configuration", exact: "1.4.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    ],
+    targets: [
+        // The system libcurl (Debian: libcurl4-openssl-dev) plus typed wrappers for its variadic C calls.
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .target(
+            name: "Storage",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "Mail",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "Tokens",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "Rendering",
+            dependencies: [.product(name: "Mustache", package: "swift-mustache")]
+        ),
+        .target(
+            name: "SMTP",
+            dependencies: ["CCurl"]
+        ),
+        .target(
+            name: "Herald",
+            dependencies: [
+                "Storage", "Mail", "Tokens", "Rendering", "SMTP",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "HeraldHTTP",
+            dependencies: [
+                "Herald",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .executableTarget(
+            name: "HeraldCLI",
+            dependencies: [
+                "Herald", "HeraldHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "MailTests", dependencies: ["Mail"]),
+        .testTarget(name: "TokensTests", dependencies: ["Tokens"]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering"]),
+        .testTarget(name: "HeraldTests", dependencies: ["Herald", "Storage", "Mail", "Tokens"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Herald", "Storage"],
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

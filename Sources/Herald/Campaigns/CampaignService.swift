@@ -1,0 +1,87 @@
+import Foundation
+import Rendering
+import Storage
+
+/// A campaign and its per-recipient counts, as `campaign show` and the API report it.
+public struct CampaignReport: Sendable, Codable, Equatable {
+    public struct Counts: Sendable, Codable, Equatable {
+        public var queued = 0, sending = 0, sent = 0, deferred = 0, bounced = 0, skipped = 0, failed = 0
+    }
+
+    public var id: Int64
+    public var name: String
+    public var kind: String
+    public var template: String
+    public var segment: String?
+    public var status: String
+    public var dueAt: Date
+    public var createdAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var counts: Counts
+}
+
+/// Creating campaigns, and reading their state.
+public struct CampaignService: Sendable {
+    let store: HeraldStore
+    let clock: @Sendable () -> Date
+
+    public init(store: HeraldStore, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Checks the template exists and is of the campaign's kind, then records the campaign (due now, or `at`).
+    public func create(kind: CampaignKind, template: String, catalog: TemplateCatalog, segment: Segment?, at: Date?, name: String?) throws(HeraldError) -> CampaignReport {
+        guard let found = catalog.template(named: template) else {
+            let known = catalog.templates.keys.sorted().joined(separator: ", ")
+            throw HeraldError(.usage, "unknown template '\(template)' in \(catalog.directory); templates: \(known.isEmpty ? "none" : known)")
+        }
+        guard found.kind == kind.rawValue else {
+            throw HeraldError(.usage, "template '\(template)' is of kind \(found.kind), not \(kind.rawValue)")
+        }
+        let now = clock()
+        let campaign = Campaign(name: name ?? "\(template) \(ISO8601DateFormatter().string(from: at ?? now))", kind: kind.rawValue,
+                                template: template, segment: segment?.description, dueAt: at ?? now, createdAt: now)
+        let created = try storage { () throws(StorageError) in try store.createCampaign(campaign) }
+        return try report(id: created.id!)
+    }
+
+    public func report(id: Int64) throws(HeraldError) -> CampaignReport {
+        guard let campaign = try storage({ () throws(StorageError) in try store.campaign(id: id) }) else {
+            throw HeraldError(.noInput, "no campaign with id \(id)")
+        }
+        return try report(for: campaign)
+    }
+
+    public func list() throws(HeraldError) -> [CampaignReport] {
+        var reports: [CampaignReport] = []
+        for campaign in try storage({ () throws(StorageError) in try store.campaigns() }) {
+            reports.append(try report(for: campaign))
+        }
+        return reports
+    }
+
+    private func report(for campaign: Campaign) throws(HeraldError) -> CampaignReport {
+        let raw = try storage { () throws(StorageError) in try store.outboxCounts(campaignID: campaign.id!) }
+        var counts = CampaignReport.Counts()
+        counts.queued = raw[.queued] ?? 0
+        counts.sending = raw[.sending] ?? 0
+        counts.sent = raw[.sent] ?? 0
+        counts.deferred = raw[.deferred] ?? 0
+        counts.bounced = raw[.bounced] ?? 0
+        counts.skipped = raw[.skipped] ?? 0
+        counts.failed = raw[.failed] ?? 0
+        return CampaignReport(id: campaign.id!, name: campaign.name, kind: campaign.kind, template: campaign.template,
+                              segment: campaign.segment, status: campaign.status, dueAt: campaign.dueAt,
+                              createdAt: campaign.createdAt, startedAt: campaign.startedAt,
+                              finishedAt: campaign.finishedAt, counts: counts)
+    }
+
+    /// Who a stored campaign goes to.
+    static func audience(of campaign: Campaign) -> Audience {
+        let kind = CampaignKind(rawValue: campaign.kind)
+        let products = campaign.segment.flatMap { try? Segment.parse($0).products }
+        return Audience(purpose: kind?.purpose?.rawValue ?? (kind == nil ? "-" : nil), anyOfProducts: products)
+    }
+}

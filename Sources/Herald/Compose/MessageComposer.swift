@@ -1,0 +1,106 @@
+import Foundation
+import Mail
+import Rendering
+import Tokens
+
+/// The message one person gets: rendered from the campaign's template, with their own signed one-click
+/// unsubscribe link in the List-Unsubscribe header and in both bodies. Pure: no I/O once built.
+public struct MessageComposer: Sendable {
+    public struct Input: Sendable {
+        public var kind: CampaignKind
+        public var template: String
+        public var campaignName: String
+        public var recipientID: Int64
+        public var email: String
+        public var name: String?
+        public var products: [String]
+
+        public init(kind: CampaignKind, template: String, campaignName: String, recipientID: Int64, email: String, name: String?, products: [String]) {
+            self.kind = kind
+            self.template = template
+            self.campaignName = campaignName
+            self.recipientID = recipientID
+            self.email = email
+            self.name = name
+            self.products = products
+        }
+    }
+
+    public struct Composed: Sendable {
+        public var envelopeFrom: String
+        public var envelopeTo: String
+        public var messageID: String
+        public var bytes: [UInt8]
+    }
+
+    let catalog: TemplateCatalog
+    let sender: HeraldConfiguration.Sender
+    let publicURL: String
+    let tokens: TokenAuthority
+
+    public init(catalog: TemplateCatalog, sender: HeraldConfiguration.Sender, publicURL: String, tokens: TokenAuthority) {
+        self.catalog = catalog
+        self.sender = sender
+        self.publicURL = publicURL
+        self.tokens = tokens
+    }
+
+    public func unsubscribeURL(recipientID: Int64, purpose: Purpose, now: Date) -> String {
+        let token = tokens.issue(TokenClaims(action: .unsubscribe, recipientID: recipientID, scope: purpose.rawValue, issuedAt: now))
+        return publicURL + "/u/" + token
+    }
+
+    public func preferencesURL(recipientID: Int64, now: Date) -> String {
+        let token = tokens.issue(TokenClaims(action: .preferences, recipientID: recipientID, scope: "", issuedAt: now))
+        return publicURL + "/preferences/" + token
+    }
+
+    public func compose(_ input: Input, now: Date) throws(HeraldError) -> Composed {
+        let recipient: EmailAddress
+        do { recipient = try EmailAddress(parsing: input.email) } catch {
+            throw HeraldError(.dataError, "stored address of recipient \(input.recipientID) is invalid: \(error.reason)")
+        }
+        let unsubscribe = input.kind.purpose.map { unsubscribeURL(recipientID: input.recipientID, purpose: $0, now: now) }
+        let context = renderingContext(input, unsubscribeURL: unsubscribe, now: now)
+        let rendered: RenderedMessage
+        do { rendered = try catalog.render(input.template, context: context) } catch {
+            throw HeraldError(.dataError, error.description)
+        }
+        let messageID = MessageDraft.newMessageID(domain: sender.from.address.domain)
+        let draft = MessageDraft(
+            from: sender.from, to: Mailbox(displayName: input.name, address: recipient), replyTo: sender.replyTo,
+            subject: rendered.subject, textBody: rendered.text, htmlBody: rendered.html, date: now,
+            messageID: messageID, listID: sender.listID, listUnsubscribeURL: unsubscribe)
+        return Composed(envelopeFrom: sender.from.address.normalized, envelopeTo: recipient.normalized,
+                        messageID: messageID, bytes: draft.mimeBytes())
+    }
+
+    /// `a`, `a and b`, `a, b and c`.
+    static func humanList(_ items: [String]) -> String {
+        guard items.count > 1 else { return items.first ?? "" }
+        return items.dropLast().joined(separator: ", ") + " and " + items.last!
+    }
+
+    /// What templates can use. Every value is a plain string, list or boolean.
+    func renderingContext(_ input: Input, unsubscribeURL: String?, now: Date) -> [String: Any] {
+        let firstName = input.name?.split(separator: " ").first.map(String.init)
+        var context: [String: Any] = [
+            "recipient": ["name": input.name ?? "", "first_name": firstName ?? "", "email": input.email, "has_name": input.name != nil],
+            "products": input.products,
+            "has_products": !input.products.isEmpty,
+            "product_list": Self.humanList(input.products),
+            "campaign": ["name": input.campaignName, "kind": input.kind.rawValue],
+            "sender": ["name": sender.from.displayName ?? sender.from.address.domain,
+                       "email": sender.from.address.normalized, "postal_address": sender.postalAddress],
+            "preferences_url": preferencesURL(recipientID: input.recipientID, now: now),
+            "can_unsubscribe": unsubscribeURL != nil,
+            "unsubscribe_url": unsubscribeURL ?? "",
+        ]
+        context["reason"] = switch input.kind {
+        case .productNews: "You receive this because you asked for news about the products you registered."
+        case .promotion: "You receive this because you agreed to hear about our events and promotions."
+        case .policyChange: "You receive this notice because we store information about you; it is not marketing."
+        }
+        return context
+    }
+}

@@ -1,0 +1,54 @@
+/// Every key Herald reads. A key in the file that is not here is a mistake, reported with its line.
+enum ConfigurationKeys {
+    enum Shape {
+        case scalar
+        /// `tokens.keys`: a list of `{id, secret}`, or `id:secret,id:secret` in its environment variable.
+        case keyList
+    }
+
+    static let all: [String: Shape] = [
+        "database": .scalar,
+        "templates": .scalar,
+        "file_dir": .scalar,
+        "public_url": .scalar,
+        "transport": .scalar,
+        "sender.from": .scalar,
+        "sender.reply_to": .scalar,
+        "sender.postal_address": .scalar,
+        "sender.list_id": .scalar,
+        "smtp.url": .scalar,
+        "smtp.starttls": .scalar,
+        "smtp.username": .scalar,
+        "smtp.password": .scalar,
+        "smtp.connections": .scalar,
+        "smtp.rate": .scalar,
+        "smtp.helo_name": .scalar,
+        "smtp.ca_file": .scalar,
+        "smtp.connect_timeout": .scalar,
+        "smtp.timeout": .scalar,
+        "dkim.domain": .scalar,
+        "dkim.selector": .scalar,
+        "dkim.key_file": .scalar,
+        "dkim.algorithm": .scalar,
+        "tokens.keys": .keyList,
+        "suppression.key": .scalar,
+        "http.listen": .scalar,
+        "http.admin_token": .scalar,
+        "retry.backoff": .scalar,
+        "retry.max_backoff": .scalar,
+        "retry.max_attempts": .scalar,
+        "retry.max_age": .scalar,
+    ]
+
+    /// Values that must never be printed or logged.
+    static let secrets: Set<String> = ["smtp.password", "tokens.keys", "suppression.key", "http.admin_token"]
+
+    static let sections: Set<String> = Set(all.keys.compactMap { key in
+        key.firstIndex(of: ".").map { String(key[..<$0]) }
+    })
+
+    /// `smtp.password` → `HERALD_SMTP_PASSWORD`.
+    static func environmentName(_ key: String) -> String {
+        "HERALD_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+}

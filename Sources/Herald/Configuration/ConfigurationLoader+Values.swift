@@ -1,0 +1,92 @@
+import Foundation
+import Mail
+import SMTP
+import Tokens
+
+extension ConfigurationLoader {
+    /// Builds and checks the whole configuration. Defaults are the ones `config/herald.yaml` documents.
+    func configuration() throws(HeraldError) -> HeraldConfiguration {
+        guard let from = try mailbox("sender.from") else { throw problem("sender.from", "is required") }
+        let postalAddress = try required("sender.postal_address")
+        let publicURL = try required("public_url")
+        guard let url = URL(string: publicURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+            throw problem("public_url", "must be an http:// or https:// URL, not '\(publicURL)'")
+        }
+        let transport = try choice("transport", default: HeraldConfiguration.TransportKind.file)
+        let smtpURL = string("smtp.url") ?? "smtp://127.0.0.1:25"
+        let lowered = smtpURL.lowercased()
+        guard lowered.hasPrefix("smtp://") || lowered.hasPrefix("smtps://"), URL(string: smtpURL)?.host != nil else {
+            throw problem("smtp.url", "must look like smtp://host:port or smtps://host:port, not '\(smtpURL)'")
+        }
+        let settings = SMTPSettings(
+            url: smtpURL,
+            startTLS: try choice("smtp.starttls", default: SMTPSettings.StartTLS.opportunistic),
+            username: string("smtp.username"),
+            password: string("smtp.password"),
+            heloName: string("smtp.helo_name") ?? from.address.domain,
+            caFile: try existingFile("smtp.ca_file"),
+            connectTimeoutMilliseconds: Int(try duration("smtp.connect_timeout", default: .seconds(10)).seconds * 1000),
+            transferTimeoutMilliseconds: Int(try duration("smtp.timeout", default: .seconds(60)).seconds * 1000))
+        let rateText = string("smtp.rate") ?? "0"
+        guard let rate = Double(rateText), rate >= 0, rate.isFinite else {
+            throw problem("smtp.rate", "must be a number of messages per second (0 = unlimited), not '\(rateText)'")
+        }
+        let algorithm = string("dkim.algorithm") ?? "rsa-sha256"
+        guard ["rsa-sha256", "ed25519-sha256"].contains(algorithm) else {
+            throw problem("dkim.algorithm", "must be rsa-sha256 or ed25519-sha256, not '\(algorithm)'")
+        }
+        let retry = RetryPolicy(
+            backoff: try duration("retry.backoff", default: .seconds(300)),
+            maxBackoff: try duration("retry.max_backoff", default: .seconds(4 * 3600)),
+            maxAttempts: try integer("retry.max_attempts", default: 8, range: 1...1000),
+            maxAge: try duration("retry.max_age", default: .seconds(5 * 86_400)))
+        guard retry.maxBackoff >= retry.backoff else {
+            throw problem("retry.max_backoff", "must not be shorter than retry.backoff")
+        }
+        return HeraldConfiguration(
+            path: path,
+            database: string("database") ?? "var/herald.sqlite",
+            templates: string("templates") ?? "Templates",
+            fileDir: string("file_dir") ?? "var/outbox",
+            sender: .init(from: from, replyTo: try mailbox("sender.reply_to"), postalAddress: postalAddress,
+                          listID: string("sender.list_id") ?? "<news.\(from.address.domain)>"),
+            publicURL: publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL,
+            transport: transport,
+            smtp: .init(settings: settings, connections: try integer("smtp.connections", default: 4, range: 1...64), rate: rate),
+            dkim: .init(domain: string("dkim.domain"), selector: string("dkim.selector"), keyFile: string("dkim.key_file"), algorithm: algorithm),
+            tokenKeys: try tokenKeys(),
+            suppressionKey: try secret("suppression.key"),
+            http: .init(listen: string("http.listen") ?? "127.0.0.1:8080", adminToken: string("http.admin_token")),
+            retry: retry)
+    }
+
+    private func existingFile(_ key: String) throws(HeraldError) -> String? {
+        guard let file = string(key) else { return nil }
+        guard FileManager.default.isReadableFile(atPath: file) else { throw problem(key, "names a file that cannot be read: \(file)") }
+        return file
+    }
+
+    private func secret(_ key: String) throws(HeraldError) -> [UInt8] {
+        let value = try required(key)
+        guard value.utf8.count >= 16 else { throw problem(key, "must be at least 16 characters long") }
+        return Array(value.utf8)
+    }
+
+    /// `id:secret,id:secret`; the first signs, all verify.
+    private func tokenKeys() throws(HeraldError) -> [TokenKey] {
+        let text = try required("tokens.keys")
+        var keys: [TokenKey] = []
+        for entry in text.split(separator: ",") {
+            let parts = entry.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { throw problem("tokens.keys", "entries must be id:secret") }
+            do {
+                keys.append(try TokenKey(id: String(parts[0]).trimmingCharacters(in: .whitespaces),
+                                         secret: Array(String(parts[1]).trimmingCharacters(in: .whitespaces).utf8)))
+            } catch {
+                throw problem("tokens.keys", error.message)
+            }
+        }
+        do { _ = try TokenAuthority(keys: keys) } catch { throw problem("tokens.keys", error.message) }
+        return keys
+    }
+}

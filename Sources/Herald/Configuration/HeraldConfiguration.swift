@@ -1,0 +1,52 @@
+import Foundation
+import Mail
+import SMTP
+import Tokens
+
+/// Herald's settings, validated: every field here has already been checked, so the rest of the program
+/// never meets a half-valid value. See `config/herald.yaml` for what each one means.
+public struct HeraldConfiguration: Sendable {
+    public enum TransportKind: String, Sendable, CaseIterable {
+        case smtp, file
+    }
+
+    public struct Sender: Sendable {
+        public var from: Mailbox
+        public var replyTo: Mailbox?
+        public var postalAddress: String
+        public var listID: String
+    }
+
+    public struct SMTP: Sendable {
+        public var settings: SMTPSettings
+        public var connections: Int
+        /// Messages per second across all connections; 0 is unlimited.
+        public var rate: Double
+    }
+
+    public struct DKIM: Sendable {
+        public var domain: String?
+        public var selector: String?
+        public var keyFile: String?
+        public var algorithm: String
+    }
+
+    public struct HTTP: Sendable {
+        public var listen: String
+        public var adminToken: String?
+    }
+
+    public var path: String
+    public var database: String
+    public var templates: String
+    public var fileDir: String
+    public var sender: Sender
+    public var publicURL: String
+    public var transport: TransportKind
+    public var smtp: SMTP
+    public var dkim: DKIM
+    public var tokenKeys: [TokenKey]
+    public var suppressionKey: [UInt8]
+    public var http: HTTP
+    public var retry: RetryPolicy
+}

@@ -1,0 +1,18 @@
+import Crypto
+import Foundation
+import Mail
+
+/// The keyed hash of a normalized address (HMAC-SHA256 with `suppression.key`). The suppression list holds
+/// only these, so an erased address stays suppressed without being kept. The key is never rotated: a new
+/// key would forget every suppression.
+public struct AddressHasher: Sendable {
+    private let key: SymmetricKey
+
+    public init(key: [UInt8]) {
+        self.key = SymmetricKey(data: key)
+    }
+
+    public func hash(_ address: EmailAddress) -> Data {
+        Data(HMAC<SHA256>.authenticationCode(for: Data(address.normalized.utf8), using: key))
+    }
+}

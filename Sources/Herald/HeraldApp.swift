@@ -1,0 +1,59 @@
+import Foundation
+import Rendering
+import Storage
+import Tokens
+
+/// The application, composed from its parts for one configuration: the store, the consent and campaign
+/// services, and what sending needs. The command line and the HTTP service are faces over this.
+public struct HeraldApp: Sendable {
+    public let configuration: HeraldConfiguration
+    public let store: HeraldStore
+    public let tokens: TokenAuthority
+    public let hasher: AddressHasher
+    public let clock: @Sendable () -> Date
+
+    public init(configuration: HeraldConfiguration, clock: @escaping @Sendable () -> Date = Date.init) throws(HeraldError) {
+        self.configuration = configuration
+        self.clock = clock
+        do { self.store = try HeraldStore(path: configuration.database) } catch {
+            throw HeraldError(.software, error.description)
+        }
+        do { self.tokens = try TokenAuthority(keys: configuration.tokenKeys) } catch {
+            throw HeraldError(.configuration, "\(configuration.path): tokens.keys: \(error.message)")
+        }
+        self.hasher = AddressHasher(key: configuration.suppressionKey)
+    }
+
+    public var consent: ConsentService { ConsentService(store: store, hasher: hasher, clock: clock) }
+    public var campaigns: CampaignService { CampaignService(store: store, clock: clock) }
+
+    public func catalog() throws(HeraldError) -> TemplateCatalog {
+        do { return try TemplateCatalog(directory: configuration.templates) } catch {
+            throw HeraldError(.configuration, error.description)
+        }
+    }
+
+    public func composer(catalog: TemplateCatalog) -> MessageComposer {
+        MessageComposer(catalog: catalog, sender: configuration.sender, publicURL: configuration.publicURL, tokens: tokens)
+    }
+
+    /// The transport the configuration names.
+    public func transport() -> any MailTransport {
+        switch configuration.transport {
+        case .smtp: SMTPMailTransport(settings: configuration.smtp.settings, connections: configuration.smtp.connections)
+        case .file: FileMailTransport(directory: configuration.fileDir)
+        }
+    }
+
+    public func worker(transport: (any MailTransport)? = nil, options: OutboxWorker.Options = .init()) throws(HeraldError) -> OutboxWorker {
+        OutboxWorker(store: store, composer: composer(catalog: try catalog()), transport: transport ?? self.transport(),
+                     retry: configuration.retry, options: options, clock: clock)
+    }
+}
+
+extension HeraldApp {
+    /// The migrations applied to the database, oldest first.
+    public func schemaVersions() throws(HeraldError) -> [String] {
+        try storage { () throws(StorageError) in try store.appliedMigrations() }
+    }
+}

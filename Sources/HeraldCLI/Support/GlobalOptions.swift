@@ -1,0 +1,16 @@
+import ArgumentParser
+import Herald
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "path"))
+    var config: String = "config/herald.yaml"
+
+    func loadConfiguration() throws(HeraldError) -> HeraldConfiguration {
+        try ConfigurationLoader.load(path: config)
+    }
+
+    func openApp() throws(HeraldError) -> HeraldApp {
+        try HeraldApp(configuration: loadConfiguration())
+    }
+}

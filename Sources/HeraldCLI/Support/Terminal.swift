@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Herald
+
+/// Where the command line meets the user: one-line errors with the contract's exit codes, JSON for
+/// scripts, and a progress line only when standard error is a terminal.
+enum Terminal {
+    static var isInteractive: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// Runs a command body; a HeraldError becomes `herald: error: …` on standard error and its exit code.
+    static func run(_ body: () throws(HeraldError) -> Void) throws {
+        do {
+            try body()
+        } catch {
+            fail(error)
+        }
+    }
+
+    static func fail(_ error: HeraldError) -> Never {
+        FileHandle.standardError.write(Data("herald: error: \(error.message)\n".utf8))
+        exit(error.code.exitCode)
+    }
+
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static func warn(_ line: String) {
+        FileHandle.standardError.write(Data("herald: warning: \(line)\n".utf8))
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+    }
+
+    /// Rewrites one status line in place on a terminal; says nothing otherwise.
+    static func progress(_ line: String) {
+        guard isInteractive else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+    }
+
+    static func endProgress() {
+        guard isInteractive else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+
+    static func progressLine(_ progress: WorkerProgress) -> String {
+        "sent \(progress.sent) · deferred \(progress.deferred) · bounced \(progress.bounced) · skipped \(progress.skipped)"
+            + " · failed \(progress.failed) · \(String(format: "%.0f", progress.messagesPerSecond)) msg/s"
+    }
+}

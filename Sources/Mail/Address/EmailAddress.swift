@@ -1,0 +1,70 @@
+/// An addr-spec (RFC 5322 §3.4.1) as Herald accepts it: a dot-atom local part, kept as given, and a DNS domain,
+/// lower-cased. `normalized` is the form stored, compared and hashed.
+///
+/// Quoted local parts, address literals and internationalized addresses are refused rather than half-supported.
+public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
+    public let localPart: String
+    public let domain: String
+
+    public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var reason: String
+        public var description: String { reason }
+    }
+
+    public init(parsing input: String) throws(ParseError) {
+        let text = input.trimmingWhitespace()
+        guard !text.isEmpty else { throw ParseError(reason: "the address is empty") }
+        guard let at = text.lastIndex(of: "@") else { throw ParseError(reason: "the address has no @") }
+        let local = String(text[..<at])
+        let domain = String(text[text.index(after: at)...]).lowercased()
+        try Self.validateLocalPart(local)
+        try Self.validateDomain(domain)
+        self.localPart = local
+        self.domain = domain
+    }
+
+    public var normalized: String { localPart + "@" + domain }
+    public var description: String { normalized }
+
+    private static let atext: Set<UInt8> = Set(Array("!#$%&'*+-/=?^_`{|}~".utf8))
+        .union(UInt8(ascii: "a")...UInt8(ascii: "z"))
+        .union(UInt8(ascii: "A")...UInt8(ascii: "Z"))
+        .union(UInt8(ascii: "0")...UInt8(ascii: "9"))
+
+    private static func validateLocalPart(_ local: String) throws(ParseError) {
+        guard !local.isEmpty else { throw ParseError(reason: "the address has nothing before the @") }
+        guard local.utf8.count <= 64 else { throw ParseError(reason: "the part before the @ is longer than 64 characters") }
+        for atom in local.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
+            guard !atom.isEmpty else { throw ParseError(reason: "the part before the @ has an empty dot-separated piece") }
+            guard atom.allSatisfy({ atext.contains($0) }) else {
+                throw ParseError(reason: "the part before the @ contains a character not allowed in an address")
+            }
+        }
+    }
+
+    private static func validateDomain(_ domain: String) throws(ParseError) {
+        guard !domain.isEmpty else { throw ParseError(reason: "the address has no domain after the @") }
+        guard domain.utf8.allSatisfy({ $0 < 0x80 }) else {
+            throw ParseError(reason: "internationalized domains are not accepted yet; give the punycode (xn--) form")
+        }
+        guard domain.utf8.count <= 253 else { throw ParseError(reason: "the domain is longer than 253 characters") }
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2 else { throw ParseError(reason: "the domain '\(domain)' has no dot") }
+        for label in labels {
+            guard !label.isEmpty, label.count <= 63,
+                  label.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }),
+                  label.first != "-", label.last != "-" else {
+                throw ParseError(reason: "the domain '\(domain)' is not a valid host name")
+            }
+        }
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[start...end])
+    }
+}

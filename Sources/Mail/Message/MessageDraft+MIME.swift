@@ -1,0 +1,31 @@
+extension MessageDraft {
+    /// The whole message as sent: header block, then `multipart/alternative` with the text part first and
+    /// the HTML part last (RFC 2046 §5.1.4: the last part is the preferred one), both quoted-printable, CRLF.
+    public func mimeBytes(boundary: String = MessageDraft.newBoundary()) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(textBody.utf8.count + htmlBody.utf8.count + 2048)
+        for field in headerFields {
+            output.append(contentsOf: field.rendered.utf8)
+        }
+        output.append(contentsOf: HeaderField("Content-Type", "multipart/alternative; boundary=\"\(boundary)\"").rendered.utf8)
+        output.append(contentsOf: "\r\n".utf8)
+        appendPart(type: "text/plain", body: textBody, boundary: boundary, to: &output)
+        appendPart(type: "text/html", body: htmlBody, boundary: boundary, to: &output)
+        output.append(contentsOf: "--\(boundary)--\r\n".utf8)
+        return output
+    }
+
+    private func appendPart(type: String, body: String, boundary: String, to output: inout [UInt8]) {
+        output.append(contentsOf: "--\(boundary)\r\n".utf8)
+        output.append(contentsOf: "Content-Type: \(type); charset=utf-8\r\n".utf8)
+        output.append(contentsOf: "Content-Transfer-Encoding: quoted-printable\r\n\r\n".utf8)
+        output.append(contentsOf: QuotedPrintable.encode(body))
+        output.append(contentsOf: "\r\n".utf8)
+    }
+
+    /// "=_" can never occur in quoted-printable output, so a boundary starting with it cannot collide with a body.
+    public static func newBoundary() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "=_herald_" + String(generator.next() as UInt64, radix: 36) + String(generator.next() as UInt64, radix: 36)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Everything one outgoing message says, before it becomes bytes.
+public struct MessageDraft: Sendable {
+    public var from: Mailbox
+    public var to: Mailbox
+    public var replyTo: Mailbox?
+    public var subject: String
+    public var textBody: String
+    public var htmlBody: String
+    public var date: Date
+    /// Without angle brackets: `id@domain`.
+    public var messageID: String
+    /// `<list.example.com>` or a name and the id; written as given after sanitizing.
+    public var listID: String?
+    /// The one-click URL (RFC 8058). When set, both List-Unsubscribe and List-Unsubscribe-Post are written.
+    public var listUnsubscribeURL: String?
+    public var feedbackID: String?
+
+    public init(
+        from: Mailbox, to: Mailbox, replyTo: Mailbox? = nil, subject: String,
+        textBody: String, htmlBody: String, date: Date = Date(),
+        messageID: String = MessageDraft.newMessageID(domain: "localhost"),
+        listID: String? = nil, listUnsubscribeURL: String? = nil, feedbackID: String? = nil
+    ) {
+        self.from = from
+        self.to = to
+        self.replyTo = replyTo
+        self.subject = subject
+        self.textBody = textBody
+        self.htmlBody = htmlBody
+        self.date = date
+        self.messageID = messageID
+        self.listID = listID
+        self.listUnsubscribeURL = listUnsubscribeURL
+        self.feedbackID = feedbackID
+    }
+
+    /// A globally unique id: 128 random bits at the sender's domain.
+    public static func newMessageID(domain: String) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let random = (0..<2).map { _ in String(generator.next() as UInt64, radix: 36) }.joined(separator: ".")
+        return "\(random)@\(domain)"
+    }
+
+    /// The header fields in the order they are written.
+    public var headerFields: [HeaderField] {
+        var fields = [
+            HeaderField("From", from.headerValue),
+            HeaderField("To", to.headerValue),
+        ]
+        if let replyTo { fields.append(HeaderField("Reply-To", replyTo.headerValue)) }
+        fields.append(HeaderField("Subject", HeaderText.unstructured(subject)))
+        fields.append(HeaderField("Date", MessageDate.format(date)))
+        fields.append(HeaderField("Message-ID", "<" + HeaderText.sanitized(messageID).replacingOccurrences(of: " ", with: "") + ">"))
+        fields.append(HeaderField("MIME-Version", "1.0"))
+        if let listID { fields.append(HeaderField("List-Id", HeaderText.sanitized(listID))) }
+        if let url = listUnsubscribeURL {
+            fields.append(HeaderField("List-Unsubscribe", "<" + Self.urlHeaderText(url) + ">"))
+            fields.append(HeaderField("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+        }
+        if let feedbackID { fields.append(HeaderField("Feedback-ID", HeaderText.sanitized(feedbackID))) }
+        return fields
+    }
+
+    /// A URL inside angle brackets may hold no white space, controls or brackets.
+    private static func urlHeaderText(_ url: String) -> String {
+        String(String.UnicodeScalarView(url.unicodeScalars.filter { $0.value > 0x20 && $0.value < 0x7F && $0 != "<" && $0 != ">" }))
+    }
+}

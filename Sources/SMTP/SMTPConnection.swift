@@ -1,0 +1,148 @@
+import CCurl
+
+/// One SMTP connection through a libcurl easy handle, reused across messages.
+///
+/// libcurl keeps the connection open between transfers and sends the next `MAIL FROM` straight away; if the
+/// server dropped the connection in between, libcurl reconnects on the next send. A connection is not
+/// thread-safe: one thread uses it at a time (the sender pool gives each worker thread its own).
+public final class SMTPConnection: @unchecked Sendable {
+    private let handle: UnsafeMutableRawPointer
+    private let settings: SMTPSettings
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private let exchange = Exchange()
+
+    /// Reply lines and the message body of the transfer in progress; libcurl's callbacks reach it by pointer.
+    private final class Exchange {
+        var body: [UInt8] = []
+        var offset = 0
+        var replyLines: [String] = []
+    }
+
+    private static let globalInit: Void = {
+        _ = curl_global_init(Int(CURL_GLOBAL_ALL))
+    }()
+
+    public init(settings: SMTPSettings) throws(SMTPTransportError) {
+        _ = Self.globalInit
+        guard let handle = curl_easy_init() else {
+            throw SMTPTransportError(kind: .other, message: "libcurl could not create a handle", curlCode: -1)
+        }
+        self.handle = handle
+        self.settings = settings
+        self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        configure()
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
+
+    private func configure() {
+        ccurl_easy_setopt_string(handle, CURLOPT_URL, settings.curlURL)
+        ccurl_easy_setopt_long(handle, CURLOPT_UPLOAD, 1)
+        ccurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        ccurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, settings.connectTimeoutMilliseconds)
+        ccurl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, settings.transferTimeoutMilliseconds)
+        ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        if !settings.usesImplicitTLS {
+            let level: curl_usessl = switch settings.startTLS {
+            case .required: CURLUSESSL_ALL
+            case .opportunistic: CURLUSESSL_TRY
+            case .off: CURLUSESSL_NONE
+            }
+            ccurl_easy_setopt_long(handle, CURLOPT_USE_SSL, Int(level.rawValue))
+        }
+        if let caFile = settings.caFile {
+            ccurl_easy_setopt_string(handle, CURLOPT_CAINFO, caFile)
+        }
+        if let username = settings.username {
+            ccurl_easy_setopt_string(handle, CURLOPT_USERNAME, username)
+            ccurl_easy_setopt_string(handle, CURLOPT_PASSWORD, settings.password ?? "")
+        }
+        let context = Unmanaged.passUnretained(exchange).toOpaque()
+        ccurl_easy_setopt_pointer(handle, CURLOPT_READDATA, context)
+        ccurl_easy_setopt_read_function(handle) { buffer, size, count, context in
+            guard let buffer, let context else { return 0 }
+            let exchange = Unmanaged<Exchange>.fromOpaque(context).takeUnretainedValue()
+            let remaining = exchange.body.count - exchange.offset
+            let length = min(size * count, remaining)
+            guard length > 0 else { return 0 }
+            exchange.body.withUnsafeBytes { bytes in
+                UnsafeMutableRawPointer(buffer).copyMemory(
+                    from: bytes.baseAddress! + exchange.offset, byteCount: length)
+            }
+            exchange.offset += length
+            return length
+        }
+        ccurl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        ccurl_easy_setopt_header_function(handle) { buffer, size, count, context in
+            let length = size * count
+            guard let buffer, let context else { return length }
+            let exchange = Unmanaged<Exchange>.fromOpaque(context).takeUnretainedValue()
+            let bytes = UnsafeRawBufferPointer(start: buffer, count: length)
+            var line = String(decoding: bytes, as: UTF8.self)
+            while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
+            exchange.replyLines.append(line)
+            return length
+        }
+    }
+
+    /// Sends one message to one recipient. Returns the server's verdict on it (accepted or refused);
+    /// throws when no verdict was given (unreachable, TLS or AUTH failure, connection lost).
+    public func send(from sender: String, to recipient: String, message: [UInt8]) throws(SMTPTransportError) -> SMTPReply {
+        exchange.body = message
+        exchange.offset = 0
+        exchange.replyLines.removeAll(keepingCapacity: true)
+        errorBuffer[0] = 0
+        defer { exchange.body = [] }
+
+        var recipients: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "<\(recipient)>")
+        defer { curl_slist_free_all(recipients) }
+        ccurl_easy_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(sender)>")
+        ccurl_easy_setopt_pointer(handle, CURLOPT_MAIL_RCPT, recipients)
+        ccurl_easy_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(message.count))
+
+        let result = curl_easy_perform(handle)
+        var responseCode = 0
+        ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
+        recipients = nil
+        ccurl_easy_setopt_pointer(handle, CURLOPT_MAIL_RCPT, nil)
+        return try verdict(result: result, responseCode: responseCode)
+    }
+
+    private func verdict(result: CURLcode, responseCode: Int) throws(SMTPTransportError) -> SMTPReply {
+        let reply = SMTPReply.parse(lines: exchange.replyLines)
+        if result == CURLE_OK {
+            return reply ?? SMTPReply(code: responseCode == 0 ? 250 : responseCode, text: "")
+        }
+        let detail = String(cString: errorBuffer)
+        let message = detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail
+        let code = Int(result.rawValue)
+        switch result {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_PROXY:
+            throw SMTPTransportError(kind: .unreachable, message: message, curlCode: code)
+        case CURLE_LOGIN_DENIED, CURLE_AUTH_ERROR:
+            throw SMTPTransportError(kind: .authentication, message: message, curlCode: code)
+        case CURLE_USE_SSL_FAILED, CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION,
+             CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
+            throw SMTPTransportError(kind: .tls, message: message, curlCode: code)
+        case CURLE_OPERATION_TIMEDOUT:
+            throw SMTPTransportError(kind: .timeout, message: message, curlCode: code)
+        default:
+            break
+        }
+        // A refusal of the sender says nothing about the recipient: no verdict on them.
+        if message.hasPrefix("MAIL failed") {
+            throw SMTPTransportError(kind: .other, message: "the server refused the sender: \(reply?.description ?? message)", curlCode: code)
+        }
+        if responseCode >= 400, let reply, reply.code == responseCode {
+            return reply
+        }
+        if responseCode >= 400 {
+            return SMTPReply(code: responseCode, text: message)
+        }
+        throw SMTPTransportError(kind: .connectionLost, message: message, curlCode: code)
+    }
+}

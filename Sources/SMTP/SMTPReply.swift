@@ -1,0 +1,67 @@
+/// One SMTP server reply: the basic code, the RFC 3463 enhanced status when the server gives one, and its text.
+///
+/// The class of the code decides what Herald does with a recipient: 2xx sent, 4xx try again later,
+/// 5xx give up and suppress the address.
+public struct SMTPReply: Sendable, Equatable, CustomStringConvertible {
+    public var code: Int
+    public var enhancedStatus: String?
+    public var text: String
+
+    public init(code: Int, enhancedStatus: String? = nil, text: String) {
+        self.code = code
+        self.enhancedStatus = enhancedStatus
+        self.text = text
+    }
+
+    public var isPositive: Bool { (200..<400).contains(code) }
+    public var isTransient: Bool { (400..<500).contains(code) }
+    public var isPermanent: Bool { (500..<600).contains(code) }
+
+    public var description: String {
+        [String(code), enhancedStatus, text.isEmpty ? nil : text].compactMap { $0 }.joined(separator: " ")
+    }
+
+    /// Parses the last complete reply in a run of reply lines (`250-…` continuation lines, then `250 …`).
+    /// Returns nil when no line carries a three-digit code.
+    public static func parse(lines: [String]) -> SMTPReply? {
+        var finalIndex: Int?
+        for index in lines.indices.reversed() where replyCode(of: lines[index]) != nil {
+            finalIndex = index
+            break
+        }
+        guard let last = finalIndex, let code = replyCode(of: lines[last]) else { return nil }
+        // Gather the continuation lines of the same reply that precede the final one.
+        var first = last
+        while first > 0, let previous = replyCode(of: lines[first - 1]), previous == code,
+              lines[first - 1].utf8.dropFirst(3).first == UInt8(ascii: "-") {
+            first -= 1
+        }
+        var texts: [String] = []
+        var enhanced: String?
+        for line in lines[first...last] {
+            var text = Substring(line.dropFirst(4))
+            if let status = leadingEnhancedStatus(text, basicCode: code) {
+                enhanced = enhanced ?? status
+                text = text.dropFirst(status.count).drop(while: { $0 == " " })
+            }
+            texts.append(String(text))
+        }
+        return SMTPReply(code: code, enhancedStatus: enhanced, text: texts.joined(separator: " "))
+    }
+
+    private static func replyCode(of line: String) -> Int? {
+        let bytes = Array(line.utf8.prefix(4))
+        guard bytes.count >= 3, bytes[0...2].allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        if bytes.count == 4, bytes[3] != UInt8(ascii: " "), bytes[3] != UInt8(ascii: "-") { return nil }
+        return Int(String(decoding: bytes[0...2], as: UTF8.self))
+    }
+
+    /// `5.1.1` style status whose class digit matches the basic code's (RFC 3463 §2).
+    private static func leadingEnhancedStatus(_ text: Substring, basicCode: Int) -> String? {
+        let token = text.prefix(while: { $0 != " " })
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) }),
+              parts[0] == Substring(String(basicCode / 100)) else { return nil }
+        return String(token)
+    }
+}

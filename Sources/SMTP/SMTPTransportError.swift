@@ -1,0 +1,25 @@
+/// A failure below the level of an SMTP reply: the server could not be reached, TLS or AUTH failed,
+/// the connection dropped or timed out. No recipient-specific verdict was given.
+public struct SMTPTransportError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        case unreachable
+        case tls
+        case authentication
+        case timeout
+        case connectionLost
+        case other
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// libcurl's CURLcode, for the logs.
+    public var curlCode: Int
+
+    public init(kind: Kind, message: String, curlCode: Int) {
+        self.kind = kind
+        self.message = message
+        self.curlCode = curlCode
+    }
+
+    public var description: String { message }
+}

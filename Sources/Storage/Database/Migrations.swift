@@ -1,0 +1,114 @@
+import GRDB
+
+/// The numbered schema changes. A migration, once released, is never edited: a change is a new migration.
+///
+/// Invariants the schema enforces itself: one recipient per normalized address, one outbox row per
+/// (campaign, recipient), a consent or ledger row only for an existing recipient, and no stored IP address
+/// or user agent anywhere (there is no column for one).
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+
+        migrator.registerMigration("1-consent-store") { db in
+            try db.execute(sql: """
+                CREATE TABLE recipients (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    email TEXT NOT NULL UNIQUE,
+                    address_hash BLOB NOT NULL UNIQUE,      -- keyed hash, matches suppressions.address_hash
+                    name TEXT,
+                    birth_year INTEGER,                     -- the year only, for aggregate age bands
+                    source TEXT NOT NULL,
+                    created_at DATETIME NOT NULL
+                );
+                CREATE TABLE recipient_products (
+                    recipient_id INTEGER NOT NULL REFERENCES recipients(id) ON DELETE CASCADE,
+                    product TEXT NOT NULL,
+                    PRIMARY KEY (recipient_id, product)
+                ) WITHOUT ROWID;
+                CREATE INDEX recipient_products_by_product ON recipient_products(product, recipient_id);
+
+                -- The current state of each purpose, kept in step with the ledger in the same transaction.
+                CREATE TABLE consents (
+                    recipient_id INTEGER NOT NULL REFERENCES recipients(id) ON DELETE CASCADE,
+                    purpose TEXT NOT NULL,
+                    granted BOOLEAN NOT NULL,
+                    updated_at DATETIME NOT NULL,
+                    PRIMARY KEY (recipient_id, purpose)
+                ) WITHOUT ROWID;
+                CREATE INDEX consents_by_purpose ON consents(purpose, granted, recipient_id);
+
+                -- Append-only: every grant and revocation, with where it came from and what the person was shown.
+                CREATE TABLE consent_ledger (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    recipient_id INTEGER NOT NULL REFERENCES recipients(id) ON DELETE CASCADE,
+                    purpose TEXT NOT NULL,
+                    action TEXT NOT NULL CHECK (action IN ('grant', 'revoke')),
+                    source TEXT NOT NULL,
+                    policy_version TEXT,
+                    notice_hash TEXT,
+                    recorded_at DATETIME NOT NULL
+                );
+                CREATE INDEX consent_ledger_by_recipient ON consent_ledger(recipient_id, id);
+                CREATE TRIGGER consent_ledger_no_update BEFORE UPDATE ON consent_ledger
+                    BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
+
+                -- Keyed hashes only: an erased person stays suppressed without their address being kept.
+                CREATE TABLE suppressions (
+                    address_hash BLOB PRIMARY KEY,
+                    reason TEXT NOT NULL,
+                    created_at DATETIME NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+
+        migrator.registerMigration("2-campaigns-outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE campaigns (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    template TEXT NOT NULL,
+                    segment TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('scheduled', 'sending', 'done', 'cancelled')),
+                    due_at DATETIME NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    started_at DATETIME,
+                    finished_at DATETIME
+                );
+                CREATE INDEX campaigns_due ON campaigns(status, due_at);
+
+                -- One job per (campaign, recipient). See OutboxJob for the states and what a crash does.
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+                    recipient_id INTEGER NOT NULL REFERENCES recipients(id) ON DELETE CASCADE,
+                    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'deferred', 'bounced', 'skipped', 'failed')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at DATETIME NOT NULL,
+                    lease_until DATETIME,
+                    queued_at DATETIME NOT NULL,
+                    finished_at DATETIME,
+                    last_code INTEGER,
+                    last_enhanced_status TEXT,
+                    last_reply TEXT,
+                    UNIQUE (campaign_id, recipient_id)
+                );
+                CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+                CREATE INDEX outbox_by_recipient ON outbox(recipient_id);
+
+                -- Every SMTP attempt and the server's reply, so an operator can see why a recipient failed.
+                CREATE TABLE delivery_attempts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    job_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+                    attempted_at DATETIME NOT NULL,
+                    outcome TEXT NOT NULL,
+                    code INTEGER,
+                    enhanced_status TEXT,
+                    reply TEXT
+                );
+                CREATE INDEX delivery_attempts_by_job ON delivery_attempts(job_id);
+                """)
+        }
+        return migrator
+    }
+}

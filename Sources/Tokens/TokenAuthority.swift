@@ -1,0 +1,118 @@
+import Crypto
+import Foundation
+
+/// Issues and verifies Herald's signed tokens.
+///
+/// Layout before base64url (no padding):
+/// `version(1) | key id length(1) | key id | action(1) | recipient id(8, big-endian) | issued at(8) |
+///  scope length(1) | scope | HMAC-SHA256 tag(32)` — the tag covers every byte before it.
+/// The first key signs; every key verifies, so a rotated-out key keeps working until it is removed.
+public struct TokenAuthority: Sendable {
+    public static let formatVersion: UInt8 = 1
+    private static let tagLength = 32
+
+    public let keys: [TokenKey]
+
+    public init(keys: [TokenKey]) throws(TokenError) {
+        guard !keys.isEmpty else { throw TokenError(.invalidKey, "at least one token key is needed") }
+        var seen = Set<String>()
+        for key in keys where !seen.insert(key.id).inserted {
+            throw TokenError(.invalidKey, "token key id '\(key.id)' appears twice")
+        }
+        self.keys = keys
+    }
+
+    public func issue(_ claims: TokenClaims) -> String {
+        let key = keys[0]
+        var bytes: [UInt8] = [Self.formatVersion, UInt8(key.id.utf8.count)]
+        bytes += Array(key.id.utf8)
+        bytes.append(claims.action.rawValue)
+        bytes += bigEndianBytes(UInt64(bitPattern: claims.recipientID))
+        bytes += bigEndianBytes(UInt64(max(0, claims.issuedAt.timeIntervalSince1970)))
+        let scope = Array(claims.scope.utf8.prefix(255))
+        bytes.append(UInt8(scope.count))
+        bytes += scope
+        bytes += Array(HMAC<SHA256>.authenticationCode(for: bytes, using: SymmetricKey(data: key.secret)))
+        return Self.base64URL(bytes)
+    }
+
+    /// Checks the tag in constant time before trusting any field, then the action and the age.
+    public func verify(_ token: String, expecting action: TokenClaims.Action, now: Date = Date()) throws(TokenError) -> TokenClaims {
+        guard token.utf8.count <= 512, let bytes = Self.decodeBase64URL(token) else {
+            throw TokenError(.malformed, "the token is not well-formed")
+        }
+        var reader = ByteReader(bytes: bytes.dropLast(min(bytes.count, Self.tagLength)))
+        guard bytes.count > Self.tagLength, reader.byte() == Self.formatVersion,
+              let keyIDLength = reader.byte(), let keyID = reader.string(length: Int(keyIDLength)),
+              let rawAction = reader.byte(), let recipient = reader.uint64(), let issued = reader.uint64(),
+              let scopeLength = reader.byte(), let scope = reader.string(length: Int(scopeLength)), reader.isAtEnd
+        else { throw TokenError(.malformed, "the token is not well-formed") }
+        guard let key = keys.first(where: { $0.id == keyID }) else {
+            throw TokenError(.unknownKey, "the token was signed with a key that is no longer accepted")
+        }
+        let signed = bytes.prefix(bytes.count - Self.tagLength)
+        let tag = bytes.suffix(Self.tagLength)
+        guard HMAC<SHA256>.isValidAuthenticationCode(Array(tag), authenticating: Array(signed), using: SymmetricKey(data: key.secret)) else {
+            throw TokenError(.badSignature, "the token's signature does not match")
+        }
+        guard let parsedAction = TokenClaims.Action(rawValue: rawAction), parsedAction == action else {
+            throw TokenError(.wrongAction, "the token is not valid for this action")
+        }
+        let claims = TokenClaims(action: parsedAction, recipientID: Int64(bitPattern: recipient), scope: scope,
+                                 issuedAt: Date(timeIntervalSince1970: TimeInterval(issued)))
+        guard now.timeIntervalSince(claims.issuedAt) <= action.lifetime, claims.issuedAt.timeIntervalSince(now) < 300 else {
+            throw TokenError(.expired, "the token has expired")
+        }
+        return claims
+    }
+
+    private func bigEndianBytes(_ value: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) }
+    }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decodeBase64URL(_ text: String) -> [UInt8]? {
+        guard text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F }),
+              text.utf8.count % 4 != 1 else { return nil }
+        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        standard += String(repeating: "=", count: (4 - standard.utf8.count % 4) % 4)
+        return Data(base64Encoded: standard).map(Array.init)
+    }
+}
+
+/// Reads the fixed fields of a token payload; every read fails softly past the end.
+private struct ByteReader {
+    let bytes: ArraySlice<UInt8>
+    var position: Int
+
+    init(bytes: ArraySlice<UInt8>) {
+        self.bytes = bytes
+        self.position = bytes.startIndex
+    }
+
+    var isAtEnd: Bool { position == bytes.endIndex }
+
+    mutating func byte() -> UInt8? {
+        guard position < bytes.endIndex else { return nil }
+        defer { position += 1 }
+        return bytes[position]
+    }
+
+    mutating func uint64() -> UInt64? {
+        guard bytes.endIndex - position >= 8 else { return nil }
+        defer { position += 8 }
+        return bytes[position..<position + 8].reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    mutating func string(length: Int) -> String? {
+        guard bytes.endIndex - position >= length else { return nil }
+        defer { position += length }
+        return String(validating: bytes[position..<position + length], as: UTF8.self)
+    }
+}
