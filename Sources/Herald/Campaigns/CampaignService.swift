@@ -49,7 +49,7 @@ public struct CampaignService: Sendable {
 
     public func report(id: Int64) throws(HeraldError) -> CampaignReport {
         guard let campaign = try storage({ () throws(StorageError) in try store.campaign(id: id) }) else {
-            throw HeraldError(.noInput, "no campaign with id \(id)")
+            throw HeraldError(.dataError, "no campaign with id \(id)")
         }
         return try report(for: campaign)
     }

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import Mail
 
-/// The keyed hash of a normalized address (HMAC-SHA256 with `suppression.key`). The suppression list holds
+/// The keyed hash of an address's match key (see `EmailAddress.matchKey`) (HMAC-SHA256 with `suppression.key`). The suppression list holds
 /// only these, so an erased address stays suppressed without being kept. The key is never rotated: a new
 /// key would forget every suppression.
 public struct AddressHasher: Sendable {
@@ -13,6 +13,6 @@ public struct AddressHasher: Sendable {
     }
 
     public func hash(_ address: EmailAddress) -> Data {
-        Data(HMAC<SHA256>.authenticationCode(for: Data(address.normalized.utf8), using: key))
+        Data(HMAC<SHA256>.authenticationCode(for: Data(address.matchKey.utf8), using: key))
     }
 }

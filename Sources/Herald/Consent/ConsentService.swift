@@ -49,8 +49,8 @@ public struct ConsentService: Sendable {
 
     public func existingRecipient(_ email: String) throws(HeraldError) -> Recipient {
         let address = try RegistrationRules.address(email)
-        guard let recipient = try storage({ () throws(StorageError) in try store.recipient(email: address.normalized) }) else {
-            throw HeraldError(.noInput, "no recipient with that address is registered")
+        guard let recipient = try storage({ () throws(StorageError) in try store.recipient(addressHash: hasher.hash(address)) }) else {
+            throw HeraldError(.dataError, "no recipient with that address is registered")
         }
         return recipient
     }

@@ -6,10 +6,8 @@ public struct HeraldError: Error, Sendable, CustomStringConvertible {
 
         /// The command was used wrongly (unknown purpose, bad option value).
         public static let usage = Code(64)
-        /// The input data was wrong (malformed address, bad CSV row, refused registration).
+        /// The input data was wrong (malformed address, bad CSV row, refused registration, an unknown id or person).
         public static let dataError = Code(65)
-        /// Something named does not exist (a campaign id, a person).
-        public static let noInput = Code(66)
         /// A server could not be reached.
         public static let unavailable = Code(69)
         /// Herald itself failed (a database error).

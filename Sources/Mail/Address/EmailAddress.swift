@@ -24,6 +24,11 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var normalized: String { localPart + "@" + domain }
+
+    /// The form two addresses are compared by: the local part is case-folded too. RFC 5321 lets a server
+    /// treat `Ada@` and `ada@` as different mailboxes, but virtually none does, and treating them as one
+    /// person is the side that never mails someone who opted out under another spelling.
+    public var matchKey: String { localPart.lowercased() + "@" + domain }
     public var description: String { normalized }
 
     private static let atext: Set<UInt8> = Set(Array("!#$%&'*+-/=?^_`{|}~".utf8))

@@ -30,13 +30,13 @@ public struct RecipientWrite: Sendable, Equatable {
 extension HeraldStore {
     // MARK: - Invariant-preserving writes
 
-    /// Registers a person, or adds to an existing registration (new products, a given name, consent changes),
+    /// Registers a person (matched by address hash), or adds to an existing registration (new products, a given name, consent changes),
     /// in one transaction. Registering the same person twice with the same data changes nothing.
     public func register(_ new: NewRecipient, consents: [ConsentChange], at now: Date) throws(StorageError) -> RecipientWrite {
         try write { db in
             var created = false
             var recipient: Recipient
-            if var existing = try Recipient.filter(Column("email") == new.email).fetchOne(db) {
+            if var existing = try Recipient.filter(Column("address_hash") == new.addressHash).fetchOne(db) {
                 var changed = false
                 if let name = new.name, existing.name != name { existing.name = name; changed = true }
                 if let year = new.birthYear, existing.birthYear != year { existing.birthYear = year; changed = true }
@@ -93,8 +93,9 @@ extension HeraldStore {
 
     // MARK: - Reads
 
-    public func recipient(email: String) throws(StorageError) -> Recipient? {
-        try read { db in try Recipient.filter(Column("email") == email).fetchOne(db) }
+    /// The person whose address has this keyed hash (addresses match by their case-folded form).
+    public func recipient(addressHash: Data) throws(StorageError) -> Recipient? {
+        try read { db in try Recipient.filter(Column("address_hash") == addressHash).fetchOne(db) }
     }
 
     public func recipient(id: Int64) throws(StorageError) -> Recipient? {

@@ -1,0 +1,117 @@
+import Foundation
+
+/// A throw-away folder with its own Herald configuration and database, and ways to run the real `herald`
+/// binary and the Python helpers against it.
+struct Sandbox {
+    static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("Package.swift not found above \(#filePath)")
+    }()
+
+    static var heraldBinary: String {
+        ProcessInfo.processInfo.environment["HERALD_BIN"] ?? packageRoot.appendingPathComponent(".build/debug/herald").path
+    }
+
+    let folder: URL
+    var configPath: String { folder.appendingPathComponent("herald.yaml").path }
+    var databasePath: String { folder.appendingPathComponent("herald.sqlite").path }
+    var mailFolder: String { folder.appendingPathComponent("mail").path }
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("herald-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Writes a configuration: the file transport unless an SMTP port is given. `extra` lines are appended.
+    func writeConfiguration(smtpPort: Int? = nil, extra: String = "") throws {
+        let transport = smtpPort == nil ? "file" : "smtp"
+        let yaml = """
+            database: \(databasePath)
+            templates: \(Self.packageRoot.appendingPathComponent("Templates").path)
+            transport: \(transport)
+            file_dir: \(mailFolder)
+            public_url: https://mail.example.com
+            sender:
+              from: "Example News <news@example.com>"
+              postal_address: "Example Ltd, 1 Sample Street, Exampletown"
+            smtp:
+              url: smtp://127.0.0.1:\(smtpPort ?? 25)
+              starttls: off
+              connections: 2
+            tokens:
+              keys:
+                - id: t1
+                  secret: integration-test-token-secret
+            suppression:
+              key: integration-test-suppression-key
+            retry:
+              backoff: 1s
+              max_backoff: 2s
+              max_attempts: 3
+            \(extra)
+            """
+        try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs `herald ARGS --config <sandbox config>` (unless `withConfig` is false).
+    @discardableResult
+    func herald(_ arguments: [String], withConfig: Bool = true, environment: [String: String] = [:]) throws -> Result {
+        try Self.run(Self.heraldBinary, arguments + (withConfig ? ["--config", configPath] : []), environment: environment, in: folder)
+    }
+
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HERALD_") || $0.key == "HERALD_BIN" }
+        env.merge(environment) { $1 }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes to the end before waiting, so a chatty process cannot block on a full pipe.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Every message in a folder, as Python's email package parses it.
+    static func inspectMessages(in folder: String) throws -> [[String: Any]] {
+        let script = packageRoot.appendingPathComponent("Tests/Support/inspect_messages.py").path
+        let result = try run("/usr/bin/env", ["python3", script, folder])
+        guard result.status == 0, let parsed = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] else {
+            throw TestFailure("inspect_messages.py failed (\(result.status)): \(result.stderr)")
+        }
+        return parsed
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
