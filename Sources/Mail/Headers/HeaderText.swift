@@ -53,7 +53,8 @@ public enum HeaderText {
     /// `=?UTF-8?B?…?=` words separated by folding white space, never splitting a character between words.
     static func encodedWords(_ text: String) -> String {
         let prefix = "=?UTF-8?B?", suffix = "?="
-        let maxPayloadBytes = 45  // 45 bytes → 60 base64 characters → 72-character encoded word
+        // 39 bytes → 52 base64 characters → a 64-character word, which fits after "Reply-To: " within 78.
+        let maxPayloadBytes = 39
         var words: [String] = []
         var chunk: [UInt8] = []
         for character in text {

@@ -35,6 +35,21 @@ public struct ClaimedJob: Sendable, Equatable {
     /// Attempts so far, this one included.
     public var attempt: Int
     public var queuedAt: Date
+
+    public init(jobID: Int64, campaignID: Int64, campaignName: String, kind: String, template: String, recipientID: Int64,
+                email: String, name: String?, products: [String], attempt: Int, queuedAt: Date) {
+        self.jobID = jobID
+        self.campaignID = campaignID
+        self.campaignName = campaignName
+        self.kind = kind
+        self.template = template
+        self.recipientID = recipientID
+        self.email = email
+        self.name = name
+        self.products = products
+        self.attempt = attempt
+        self.queuedAt = queuedAt
+    }
 }
 
 /// What happened to one claimed job.

@@ -1,0 +1,26 @@
+import Testing
+@testable import Mail
+
+struct EmailAddressTests {
+    @Test func normalizesTheDomainAndKeepsTheLocalPart() throws {
+        let address = try EmailAddress(parsing: "  Ada.Lovelace+news@EXAMPLE.Com ")
+        #expect(address.normalized == "Ada.Lovelace+news@example.com")
+        #expect(address.matchKey == "ada.lovelace+news@example.com")
+    }
+
+    @Test(arguments: ["", "ada", "ada@", "@example.com", "a b@example.com", "ada@example", "ada@-example.com",
+                      "ada..l@example.com", ".ada@example.com", "ada@exa_mple.com", "ada@ex\u{0}ample.com",
+                      "ada\r\nBcc: x@example.com@example.com", "ada@ex ample.com", "\"quoted\"@example.com"])
+    func refusesWhatIsNotAnAddress(_ text: String) {
+        #expect(throws: EmailAddress.ParseError.self) { try EmailAddress(parsing: text) }
+    }
+
+    @Test func mailboxQuotesOrEncodesDisplayNames() throws {
+        let address = try EmailAddress(parsing: "ed@example.net")
+        #expect(Mailbox(displayName: "Ed Lucas", address: address).headerValue == "Ed Lucas <ed@example.net>")
+        #expect(Mailbox(displayName: "Lucas, Ed \"E\"", address: address).headerValue == "\"Lucas, Ed \\\"E\\\"\" <ed@example.net>")
+        #expect(Mailbox(displayName: "Édouard", address: address).headerValue == "=?UTF-8?B?w4lkb3VhcmQ=?= <ed@example.net>")
+        #expect(Mailbox(displayName: "Eve\r\nBcc: x@example.com", address: address).headerValue == "\"Eve  Bcc: x@example.com\" <ed@example.net>")
+        #expect(try Mailbox(parsing: "\"News Desk\" <news@example.com>").displayName == "News Desk")
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import Rendering
+
+struct TemplateCatalogTests {
+    static let shippedTemplates = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Templates").path
+
+    func temporaryCatalog(_ files: [String: String]) throws -> String {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("templates-\(UUID().uuidString)")
+        for (path, content) in files {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try content.write(to: url, atomically: true, encoding: .utf8)
+        }
+        return root.path
+    }
+
+    @Test func shippedTemplatesLoadWithTheirKinds() throws {
+        let catalog = try TemplateCatalog(directory: Self.shippedTemplates)
+        #expect(catalog.template(named: "product-news")?.kind == "product-news")
+        #expect(catalog.template(named: "promotion")?.kind == "promotion")
+        #expect(catalog.template(named: "policy-change")?.kind == "policy-change")
+        #expect(catalog.template(named: "partials") == nil)
+    }
+
+    @Test func textPartsAreNotHTMLEscapedButHTMLPartsAre() throws {
+        let directory = try temporaryCatalog([
+            "t/template.yaml": "kind: promotion\n",
+            "t/subject.mustache": "Tom & Jerry <3 {{name}}\n",
+            "t/text.mustache": "Hi {{name}}\n{{> partials/sig.text}}",
+            "t/html.mustache": "<p>Hi {{name}}</p>{{> partials/sig}}",
+            "partials/sig.text.mustache": "-- {{name}}",
+            "partials/sig.mustache": "<i>{{name}}</i>",
+        ])
+        let rendered = try TemplateCatalog(directory: directory).render("t", context: ["name": "A&B <x>"])
+        #expect(rendered.subject == "Tom & Jerry <3 A&B <x>")
+        #expect(rendered.text == "Hi A&B <x>\n-- A&B <x>")
+        #expect(rendered.html == "<p>Hi A&amp;B &lt;x&gt;</p><i>A&amp;B &lt;x&gt;</i>")
+    }
+
+    @Test func problemsAreReportedWithFileAndLine() throws {
+        let missingPart = try temporaryCatalog(["t/template.yaml": "kind: promotion\n", "t/subject.mustache": "x", "t/text.mustache": "x"])
+        #expect(throws: TemplateError.self) { try TemplateCatalog(directory: missingPart) }
+
+        let badKind = try temporaryCatalog(["t/template.yaml": "# comment\nkind: spam\n", "t/subject.mustache": "x", "t/text.mustache": "x", "t/html.mustache": "x"])
+        do {
+            _ = try TemplateCatalog(directory: badKind)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.hasSuffix("t/template.yaml:2: unknown kind 'spam'; expected one of product-news, promotion, policy-change"))
+        }
+
+        let unclosed = try temporaryCatalog(["t/template.yaml": "kind: promotion\n", "t/subject.mustache": "x", "t/text.mustache": "a\n{{#open}}\nb", "t/html.mustache": "x"])
+        do {
+            _ = try TemplateCatalog(directory: unclosed)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.file.hasSuffix("t/text.mustache"))
+            #expect(error.line != nil)
+        }
+        #expect(throws: TemplateError.self) { try TemplateCatalog(directory: "/nonexistent/templates") }
+    }
+}

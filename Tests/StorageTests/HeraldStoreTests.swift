@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import Testing
+@testable import Storage
+
+struct HeraldStoreTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func person(_ email: String, hash: UInt8, products: [String] = []) -> NewRecipient {
+        NewRecipient(email: email, addressHash: Data(repeating: hash, count: 32), name: nil, birthYear: nil, products: products, source: "test")
+    }
+
+    func grant(_ purpose: String, _ granted: Bool = true, at date: Date? = nil) -> ConsentChange {
+        ConsentChange(purpose: purpose, granted: granted, source: "test", at: date ?? now)
+    }
+
+    @Test func openingTwiceMigratesOnce() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)/herald.sqlite").path
+        let first = try HeraldStore(path: path).appliedMigrations()
+        let second = try HeraldStore(path: path).appliedMigrations()
+        #expect(first == ["1-consent-store", "2-campaigns-outbox"])
+        #expect(second == first)
+        let mode = try HeraldStore(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+    }
+
+    @Test func ledgerAndCurrentStateMoveTogether() throws {
+        let store = try HeraldStore()
+        let written = try store.register(person("ada@example.com", hash: 1), consents: [grant("product-news")], at: now)
+        let id = written.recipient.id!
+        #expect(written.created && written.consentChanges == 1)
+        #expect(try store.applyConsent(grant("product-news", false), recipientID: id))
+        #expect(try !store.applyConsent(grant("product-news", false), recipientID: id), "repeating a state records nothing")
+        #expect(try !store.applyConsent(grant("promotions", false), recipientID: id), "revoking what was never granted records nothing")
+        #expect(try store.ledger(ofRecipient: id).map(\.action) == ["grant", "revoke"])
+        #expect(try store.consents(ofRecipient: id).map(\.granted) == [false])
+        let again = try store.register(person("ada@example.com", hash: 1), consents: [], at: now)
+        #expect(!again.created && again.recipient.id == id)
+    }
+
+    @Test func theLedgerIsAppendOnly() throws {
+        let store = try HeraldStore()
+        _ = try store.register(person("ada@example.com", hash: 1), consents: [grant("promotions")], at: now)
+        #expect(throws: StorageError.self) {
+            try store.write { db in try db.execute(sql: "UPDATE consent_ledger SET action = 'revoke'") }
+        }
+    }
+
+    @Test func campaignQueuesEachEligiblePersonOnce() throws {
+        let store = try HeraldStore()
+        _ = try store.register(person("a@example.com", hash: 1, products: ["kronos"]), consents: [grant("product-news")], at: now)
+        _ = try store.register(person("b@example.com", hash: 2, products: ["minilogue"]), consents: [grant("product-news")], at: now)
+        _ = try store.register(person("c@example.com", hash: 3, products: ["kronos"]), consents: [grant("promotions")], at: now)
+        _ = try store.register(person("d@example.com", hash: 4, products: ["kronos"]), consents: [grant("product-news")], at: now)
+        _ = try store.suppress(addressHash: Data(repeating: 4, count: 32), reason: "manual", at: now)
+        let campaign = try store.createCampaign(Campaign(name: "n", kind: "product-news", template: "t", segment: nil, dueAt: now, createdAt: now))
+        let audience = Audience(purpose: "product-news", anyOfProducts: ["kronos"])
+        let started = try store.startDueCampaigns(now: now) { _ in audience }
+        #expect(started.map(\.1) == [1])
+        // Starting again (say, after a crash mid-start) cannot duplicate a (campaign, recipient) row.
+        try store.write { db in try db.execute(sql: "UPDATE campaigns SET status = 'scheduled'") }
+        _ = try store.startDueCampaigns(now: now) { _ in audience }
+        #expect(try store.outboxCounts(campaignID: campaign.id!) == [.queued: 1])
+    }
+
+    @Test func anExpiredLeaseComesBackAndARecordedOutcomeIsFinal() throws {
+        let store = try HeraldStore()
+        _ = try store.register(person("a@example.com", hash: 1), consents: [grant("promotions")], at: now)
+        let campaign = try store.createCampaign(Campaign(name: "n", kind: "promotion", template: "t", segment: nil, dueAt: now, createdAt: now))
+        _ = try store.startDueCampaigns(now: now) { _ in Audience(purpose: "promotions", anyOfProducts: nil) }
+        let first = try store.claimJobs(now: now, limit: 10, leaseUntil: now.addingTimeInterval(60))
+        #expect(first.count == 1 && first[0].attempt == 1)
+        #expect(try store.claimJobs(now: now.addingTimeInterval(30), limit: 10, leaseUntil: now.addingTimeInterval(90)).isEmpty)
+        // The worker that held it died: after the lease, it is claimed again.
+        let reclaimed = try store.claimJobs(now: now.addingTimeInterval(61), limit: 10, leaseUntil: now.addingTimeInterval(200))
+        #expect(reclaimed.map(\.jobID) == first.map(\.jobID) && reclaimed[0].attempt == 2)
+        try store.record([JobOutcome(jobID: first[0].jobID, state: .bounced, code: 550, enhancedStatus: "5.1.1", reply: "no such user", suppressAs: "bounced")],
+                         now: now.addingTimeInterval(62))
+        #expect(try store.outboxCounts(campaignID: campaign.id!) == [.bounced: 1])
+        #expect(try store.campaign(id: campaign.id!)?.status == "done")
+        #expect(try store.suppressionReason(addressHash: Data(repeating: 1, count: 32)) == "bounced")
+        #expect(try store.nextWakeUp() == nil)
+    }
+
+    @Test func releasedJobsReturnWithoutUsingAnAttempt() throws {
+        let store = try HeraldStore()
+        _ = try store.register(person("a@example.com", hash: 1), consents: [grant("promotions")], at: now)
+        _ = try store.createCampaign(Campaign(name: "n", kind: "promotion", template: "t", segment: nil, dueAt: now, createdAt: now))
+        _ = try store.startDueCampaigns(now: now) { _ in Audience(purpose: "promotions", anyOfProducts: nil) }
+        let claimed = try store.claimJobs(now: now, limit: 10, leaseUntil: now.addingTimeInterval(60))
+        try store.release(jobIDs: claimed.map(\.jobID))
+        let again = try store.claimJobs(now: now, limit: 10, leaseUntil: now.addingTimeInterval(60))
+        #expect(again.first?.attempt == 1)
+    }
+
+    @Test func theLastMomentCheckReadsCommittedState() throws {
+        let store = try HeraldStore()
+        let id = try store.register(person("a@example.com", hash: 1), consents: [grant("promotions")], at: now).recipient.id!
+        #expect(try store.sendPermission(recipientID: id, purpose: "promotions") == SendPermission(recipientExists: true, consentGranted: true, suppressionReason: nil))
+        #expect(try store.sendPermission(recipientID: id, purpose: "product-news").consentGranted == false)
+        _ = try store.applyConsent(grant("promotions", false), recipientID: id)
+        #expect(try store.sendPermission(recipientID: id, purpose: "promotions").consentGranted == false)
+        _ = try store.suppress(addressHash: Data(repeating: 1, count: 32), reason: "complaint", at: now)
+        #expect(try store.sendPermission(recipientID: id, purpose: nil).suppressionReason == "complaint")
+        #expect(try store.sendPermission(recipientID: 999, purpose: nil).recipientExists == false)
+    }
+}
