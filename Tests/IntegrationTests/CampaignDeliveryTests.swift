@@ -30,9 +30,7 @@ struct CampaignDeliveryTests {
         #expect(try sandbox.herald(["consent", "revoke", "revoked@example.com", "product-news"]).status == 0)
         #expect(try sandbox.herald(["suppress", "suppressed@example.com", "--reason", "complaint"]).status == 0)
 
-        let created = try sandbox.herald(["campaign", "create", "--kind", "product-news", "--template", "product-news", "--name", "Winter news"])
-        #expect(created.status == 0, "\(created.stderr)")
-        let campaignID = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let campaignID = try sandbox.createCampaign(["--kind", "product-news", "--template", "product-news", "--name", "Winter news"])
         #expect(Int(campaignID) != nil)
 
         let worker = try sandbox.herald(["worker", "--until-idle"])
@@ -60,14 +58,11 @@ struct CampaignDeliveryTests {
             }
         }
 
-        let shown = try sandbox.herald(["campaign", "show", campaignID, "--json"])
-        #expect(shown.status == 0)
-        let report = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any]
-        let counts = report?["counts"] as? [String: Int]
-        #expect(counts?["sent"] == 3)
-        #expect(counts?["queued"] == 0)
-        #expect(counts?["skipped"] == 0)
-        #expect(report?["status"] as? String == "done")
+        let report = try sandbox.campaignReport(campaignID)
+        #expect(report.counts["sent"] == 3)
+        #expect(report.counts["queued"] == 0)
+        #expect(report.counts["skipped"] == 0)
+        #expect(report.status == "done")
     }
 
     @Test func permanentRefusalBouncesAndSuppressesTemporaryOneDefers() throws {
@@ -80,27 +75,23 @@ struct CampaignDeliveryTests {
         for email in ["ok@example.com", "gone@example.com", "busy@example.com"] {
             #expect(try sandbox.herald(["recipients", "add", email, "--consent", "promotions"]).status == 0)
         }
-        let id = try sandbox.herald(["campaign", "create", "--kind", "promotion", "--template", "promotion"]).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let id = try sandbox.createCampaign(["--kind", "promotion", "--template", "promotion"])
         #expect(try sandbox.herald(["worker", "--until-idle"]).status == 0)
 
-        let report = try JSONSerialization.jsonObject(with: Data(try sandbox.herald(["campaign", "show", id, "--json"]).stdout.utf8)) as? [String: Any]
-        let counts = report?["counts"] as? [String: Int]
-        #expect(counts?["sent"] == 1)
-        #expect(counts?["bounced"] == 1)
+        let counts = try sandbox.campaignReport(id).counts
+        #expect(counts["sent"] == 1)
+        #expect(counts["bounced"] == 1)
         // 451 three times (max_attempts 3, backoff 1s): it ends failed, not bounced, and nothing was lost.
-        #expect(counts?["failed"] == 1)
+        #expect(counts["failed"] == 1)
         #expect(try Sandbox.inspectMessages(in: spool).count == 1)
 
         // The bounced address is suppressed: a new campaign does not even queue it.
-        let second = try sandbox.herald(["campaign", "create", "--kind", "promotion", "--template", "promotion"]).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let second = try sandbox.createCampaign(["--kind", "promotion", "--template", "promotion"])
         #expect(try sandbox.herald(["worker", "--until-idle"]).status == 0)
-        let secondReport = try JSONSerialization.jsonObject(with: Data(try sandbox.herald(["campaign", "show", second, "--json"]).stdout.utf8)) as? [String: Any]
-        let secondCounts = secondReport?["counts"] as? [String: Int]
-        #expect(secondCounts?["sent"] == 1)
-        #expect(secondCounts?["bounced"] == 0)
-        #expect(secondCounts?["failed"] == 1)
+        let secondCounts = try sandbox.campaignReport(second).counts
+        #expect(secondCounts["sent"] == 1)
+        #expect(secondCounts["bounced"] == 0)
+        #expect(secondCounts["failed"] == 1)
     }
 
     @Test func unreachableServerExits69AndLosesNobody() throws {
@@ -110,15 +101,12 @@ struct CampaignDeliveryTests {
         let port = try Self.closedPort()
         try sandbox.writeConfiguration(smtpPort: port)
         #expect(try sandbox.herald(["recipients", "add", "ada@example.com", "--consent", "product-news"]).status == 0)
-        let id = try sandbox.herald(["campaign", "create", "--kind", "product-news", "--template", "product-news"]).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let id = try sandbox.createCampaign(["--kind", "product-news", "--template", "product-news"])
         let worker = try sandbox.herald(["worker", "--until-idle"])
         #expect(worker.status == 69)
         #expect(worker.stderr.hasPrefix("herald: error: cannot deliver to smtp://127.0.0.1:\(port)"))
         #expect(worker.stderr.split(separator: "\n").count == 1)
-        let report = try JSONSerialization.jsonObject(with: Data(try sandbox.herald(["campaign", "show", id, "--json"]).stdout.utf8)) as? [String: Any]
-        let counts = report?["counts"] as? [String: Int]
-        #expect(counts?["queued"] == 1, "the job returns to the queue without using an attempt")
+        #expect(try sandbox.campaignReport(id).counts["queued"] == 1, "the job returns to the queue without using an attempt")
     }
 
     static func closedPort() throws -> Int {

@@ -73,6 +73,22 @@ struct Sandbox {
         try Self.run(Self.heraldBinary, arguments + (withConfig ? ["--config", configPath] : []), environment: environment, in: folder)
     }
 
+    /// `herald campaign show ID --json`, parsed.
+    func campaignReport(_ id: String) throws -> (status: String?, counts: [String: Int]) {
+        let shown = try herald(["campaign", "show", id, "--json"])
+        guard shown.status == 0, let report = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any] else {
+            throw TestFailure("campaign show \(id) failed (\(shown.status)): \(shown.stderr)")
+        }
+        return (report["status"] as? String, report["counts"] as? [String: Int] ?? [:])
+    }
+
+    /// `herald campaign create …`, returning the id it prints.
+    func createCampaign(_ arguments: [String]) throws -> String {
+        let created = try herald(["campaign", "create"] + arguments)
+        guard created.status == 0 else { throw TestFailure("campaign create failed (\(created.status)): \(created.stderr)") }
+        return created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
