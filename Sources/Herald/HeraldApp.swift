@@ -45,9 +45,14 @@ public struct HeraldApp: Sendable {
         }
     }
 
-    public func worker(transport: (any MailTransport)? = nil, options: OutboxWorker.Options = .init()) throws(HeraldError) -> OutboxWorker {
-        OutboxWorker(store: store, composer: composer(catalog: try catalog()), transport: transport ?? self.transport(),
-                     retry: configuration.retry, options: options, clock: clock)
+    public func worker(transport: (any MailTransport)? = nil, options: OutboxWorker.Options? = nil) throws(HeraldError) -> OutboxWorker {
+        let transport = transport ?? self.transport()
+        let settings = configuration.smtp.settings
+        let perMessage = Duration.milliseconds(settings.connectTimeoutMilliseconds + settings.transferTimeoutMilliseconds)
+        return OutboxWorker(store: store, composer: composer(catalog: try catalog()), transport: transport,
+                            retry: configuration.retry,
+                            options: options ?? .sized(parallelism: transport.parallelism, perMessageTimeout: perMessage),
+                            clock: clock)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct HeraldCommand: AsyncParsableCommand {
@@ -16,4 +17,23 @@ struct HeraldCommand: AsyncParsableCommand {
             ServeCommand.self,
         ]
     )
+
+    /// ArgumentParser's own `main`, except that a usage error is one `herald: error:` line like every other
+    /// error (exit 64), instead of a message followed by the whole usage text. Help still prints in full.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is ExitCode { exit(withError: error) }
+            let message = message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("herald: error: \(message) (see --help)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

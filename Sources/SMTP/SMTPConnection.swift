@@ -47,9 +47,11 @@ public final class SMTPConnection: @unchecked Sendable {
         ccurl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, settings.transferTimeoutMilliseconds)
         ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
         if !settings.usesImplicitTLS {
+            // Credentials never go out in the clear by accident: with AUTH, "opportunistic" becomes "required"
+            // (a man in the middle could strip STARTTLS); only an explicit "off" sends them unencrypted.
             let level: curl_usessl = switch settings.startTLS {
             case .required: CURLUSESSL_ALL
-            case .opportunistic: CURLUSESSL_TRY
+            case .opportunistic: settings.username == nil ? CURLUSESSL_TRY : CURLUSESSL_ALL
             case .off: CURLUSESSL_NONE
             }
             ccurl_easy_setopt_long(handle, CURLOPT_USE_SSL, Int(level.rawValue))
@@ -98,7 +100,7 @@ public final class SMTPConnection: @unchecked Sendable {
         errorBuffer[0] = 0
         defer { exchange.body = [] }
 
-        var recipients: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "<\(recipient)>")
+        let recipients = curl_slist_append(nil, "<\(recipient)>")
         defer { curl_slist_free_all(recipients) }
         ccurl_easy_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(sender)>")
         ccurl_easy_setopt_pointer(handle, CURLOPT_MAIL_RCPT, recipients)
@@ -107,41 +109,45 @@ public final class SMTPConnection: @unchecked Sendable {
         let result = curl_easy_perform(handle)
         var responseCode = 0
         ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
-        recipients = nil
         ccurl_easy_setopt_pointer(handle, CURLOPT_MAIL_RCPT, nil)
         return try verdict(result: result, responseCode: responseCode)
     }
 
     private func verdict(result: CURLcode, responseCode: Int) throws(SMTPTransportError) -> SMTPReply {
-        let reply = SMTPReply.parse(lines: exchange.replyLines)
         if result == CURLE_OK {
-            return reply ?? SMTPReply(code: responseCode == 0 ? 250 : responseCode, text: "")
+            return SMTPReply.parse(lines: exchange.replyLines) ?? SMTPReply(code: responseCode == 0 ? 250 : responseCode, text: "")
         }
         let detail = String(cString: errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail
         let code = Int(result.rawValue)
+        let heardServer = !exchange.replyLines.isEmpty
         switch result {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_PROXY:
             throw SMTPTransportError(kind: .unreachable, message: message, curlCode: code)
+        case CURLE_OPERATION_TIMEDOUT where !heardServer:
+            // Not even a greeting: a server that drops packets is as unreachable as one that refuses them.
+            throw SMTPTransportError(kind: .unreachable, message: message, curlCode: code)
+        case CURLE_OPERATION_TIMEDOUT:
+            throw SMTPTransportError(kind: .timeout, message: message, curlCode: code)
         case CURLE_LOGIN_DENIED, CURLE_AUTH_ERROR:
             throw SMTPTransportError(kind: .authentication, message: message, curlCode: code)
         case CURLE_USE_SSL_FAILED, CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION,
              CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
             throw SMTPTransportError(kind: .tls, message: message, curlCode: code)
-        case CURLE_OPERATION_TIMEDOUT:
-            throw SMTPTransportError(kind: .timeout, message: message, curlCode: code)
         default:
             break
         }
-        // A refusal of the sender says nothing about the recipient: no verdict on them.
-        if message.hasPrefix("MAIL failed") {
-            throw SMTPTransportError(kind: .other, message: "the server refused the sender: \(reply?.description ?? message)", curlCode: code)
-        }
-        if responseCode >= 400, let reply, reply.code == responseCode {
-            return reply
+        // Only three failures are a verdict on this message: its RCPT TO or DATA command was refused, or the
+        // reply after the body was not 2xx (libcurl reports that as a weird reply with no error text).
+        // Anything else with a reply code (greeting, EHLO, MAIL FROM refused) is about the server and us.
+        let aboutThisMessage = detail.hasPrefix("RCPT failed") || detail.hasPrefix("DATA failed")
+            || (result == CURLE_WEIRD_SERVER_REPLY && detail.isEmpty)
+        if aboutThisMessage, responseCode >= 400 {
+            return SMTPReply.parse(lines: exchange.replyLines, code: responseCode) ?? SMTPReply(code: responseCode, text: message)
         }
         if responseCode >= 400 {
-            return SMTPReply(code: responseCode, text: message)
+            let reply = SMTPReply.parse(lines: exchange.replyLines, code: responseCode)
+            throw SMTPTransportError(kind: .refused, message: "the server refused the session: \(reply?.description ?? message)", curlCode: code)
         }
         throw SMTPTransportError(kind: .connectionLost, message: message, curlCode: code)
     }

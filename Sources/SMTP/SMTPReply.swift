@@ -23,9 +23,13 @@ public struct SMTPReply: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses the last complete reply in a run of reply lines (`250-…` continuation lines, then `250 …`).
     /// Returns nil when no line carries a three-digit code.
-    public static func parse(lines: [String]) -> SMTPReply? {
+    /// With `code`, the last reply that has that code (libcurl may have sent QUIT and read its 221 after).
+    public static func parse(lines: [String], code wanted: Int? = nil) -> SMTPReply? {
         var finalIndex: Int?
-        for index in lines.indices.reversed() where replyCode(of: lines[index]) != nil {
+        for index in lines.indices.reversed() {
+            guard let code = replyCode(of: lines[index]), wanted == nil || code == wanted else { continue }
+            // The final line of a reply has a space (or nothing) after the code, not a dash.
+            if lines[index].utf8.dropFirst(3).first == UInt8(ascii: "-") { continue }
             finalIndex = index
             break
         }

@@ -5,6 +5,8 @@ public struct SMTPTransportError: Error, Sendable, CustomStringConvertible {
         case unreachable
         case tls
         case authentication
+        /// The server answered but refused the session (greeting, EHLO or MAIL FROM), not one recipient.
+        case refused
         case timeout
         case connectionLost
         case other
@@ -22,4 +24,12 @@ public struct SMTPTransportError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// A failure of the destination as a whole: every other message would fail the same way now.
+    public var isDestinationFailure: Bool {
+        switch kind {
+        case .unreachable, .tls, .authentication, .refused: true
+        case .timeout, .connectionLost, .other: false
+        }
+    }
 }

@@ -109,6 +109,32 @@ struct CampaignDeliveryTests {
         #expect(try sandbox.campaignReport(id).counts["queued"] == 1, "the job returns to the queue without using an attempt")
     }
 
+    /// A server that refuses our sender says nothing about the recipients: nobody is bounced or suppressed.
+    @Test func aRefusedSessionIsNotABounce() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let server = try SMTPTestServer(spool: sandbox.folder.appendingPathComponent("spool").path, refusingSendersWith: 550)
+        defer { server.stop() }
+        try sandbox.writeConfiguration(smtpPort: server.port)
+        for email in ["a@example.com", "b@example.com", "c@example.com"] {
+            #expect(try sandbox.herald(["recipients", "add", email, "--consent", "promotions"]).status == 0)
+        }
+        let id = try sandbox.createCampaign(["--kind", "promotion", "--template", "promotion"])
+        let worker = try sandbox.herald(["worker", "--until-idle"])
+        #expect(worker.status == 69)
+        #expect(worker.stderr.contains("refused the session: 550 5.7.1 sender not allowed"), "\(worker.stderr)")
+        let counts = try sandbox.campaignReport(id).counts
+        #expect(counts["bounced"] == 0 && counts["failed"] == 0)
+        #expect((counts["queued"] ?? 0) + (counts["deferred"] ?? 0) == 3)
+        // Nobody was suppressed: the next worker run, against a server that accepts, reaches all three.
+        server.stop()
+        let good = try SMTPTestServer(spool: sandbox.folder.appendingPathComponent("spool2").path)
+        defer { good.stop() }
+        try sandbox.writeConfiguration(smtpPort: good.port)
+        #expect(try sandbox.herald(["worker", "--until-idle"]).status == 0)
+        #expect(try sandbox.campaignReport(id).counts["sent"] == 3)
+    }
+
     static func closedPort() throws -> Int {
         let result = try Sandbox.run("/usr/bin/env", ["python3", "-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"])
         guard let port = Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw TestFailure("no port") }

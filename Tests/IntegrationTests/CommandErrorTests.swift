@@ -51,6 +51,25 @@ struct CommandErrorTests {
         #expect(!FileManager.default.fileExists(atPath: sandbox.databasePath), "no database is created from a bad configuration")
     }
 
+    @Test func misspeltVariablesAndCredentialsInURLsAreRefused() throws {
+        defer { sandbox.remove() }
+        let misspelt = try sandbox.herald(["init"], environment: ["HERALD_SMTP_PASWORD": "hunter2"])
+        expectError(misspelt, status: 78, containing: "HERALD_SMTP_PASWORD: unknown configuration variable")
+        #expect(!misspelt.stderr.contains("hunter2"))
+        let inURL = try sandbox.herald(["init"], environment: ["HERALD_SMTP_URL": "smtp://user:hunter2@mail.example.com:587"])
+        expectError(inURL, status: 78, containing: "HERALD_SMTP_URL (smtp.url) must not contain credentials")
+        #expect(!inURL.stderr.contains("hunter2"))
+    }
+
+    @Test func parserErrorsAreOneLineToo() throws {
+        defer { sandbox.remove() }
+        expectError(try sandbox.herald(["recipients", "add"]), status: 64, containing: "Missing expected argument")
+        expectError(try sandbox.herald(["campaign", "show", "abc"]), status: 64, containing: "abc")
+        expectError(try sandbox.herald(["suppress", "a@example.com", "--reason", "whim"]), status: 64, containing: "unknown reason 'whim'")
+        let help = try sandbox.herald(["campaign", "create", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("--segment"))
+    }
+
     @Test func unknownPurposeIsBadUsage() throws {
         defer { sandbox.remove() }
         expectError(try sandbox.herald(["recipients", "add", "ada@example.com", "--consent", "spam"]), status: 64,

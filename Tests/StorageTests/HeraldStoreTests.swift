@@ -74,11 +74,22 @@ struct HeraldStoreTests {
         // The worker that held it died: after the lease, it is claimed again.
         let reclaimed = try store.claimJobs(now: now.addingTimeInterval(61), limit: 10, leaseUntil: now.addingTimeInterval(200))
         #expect(reclaimed.map(\.jobID) == first.map(\.jobID) && reclaimed[0].attempt == 2)
+        // The first worker comes back late: its lease is gone, so its outcome is not recorded.
+        try store.record([JobOutcome(jobID: first[0].jobID, state: .sent, code: 250)], lease: now.addingTimeInterval(60), now: now.addingTimeInterval(62))
+        #expect(try store.outboxCounts(campaignID: campaign.id!) == [.sending: 1])
         try store.record([JobOutcome(jobID: first[0].jobID, state: .bounced, code: 550, enhancedStatus: "5.1.1", reply: "no such user", suppressAs: "bounced")],
-                         now: now.addingTimeInterval(62))
+                         lease: now.addingTimeInterval(200), now: now.addingTimeInterval(62))
         #expect(try store.outboxCounts(campaignID: campaign.id!) == [.bounced: 1])
         #expect(try store.campaign(id: campaign.id!)?.status == "done")
         #expect(try store.suppressionReason(addressHash: Data(repeating: 1, count: 32)) == "bounced")
+        #expect(try store.nextWakeUp() == nil)
+    }
+
+    @Test func aCampaignWithNobodyToSendToIsDoneAtOnce() throws {
+        let store = try HeraldStore()
+        let campaign = try store.createCampaign(Campaign(name: "n", kind: "promotion", template: "t", segment: nil, dueAt: now, createdAt: now))
+        _ = try store.startDueCampaigns(now: now) { _ in Audience(purpose: "promotions", anyOfProducts: nil) }
+        #expect(try store.campaign(id: campaign.id!)?.status == "done")
         #expect(try store.nextWakeUp() == nil)
     }
 
@@ -88,7 +99,7 @@ struct HeraldStoreTests {
         _ = try store.createCampaign(Campaign(name: "n", kind: "promotion", template: "t", segment: nil, dueAt: now, createdAt: now))
         _ = try store.startDueCampaigns(now: now) { _ in Audience(purpose: "promotions", anyOfProducts: nil) }
         let claimed = try store.claimJobs(now: now, limit: 10, leaseUntil: now.addingTimeInterval(60))
-        try store.release(jobIDs: claimed.map(\.jobID))
+        try store.release(jobIDs: claimed.map(\.jobID), lease: now.addingTimeInterval(60))
         let again = try store.claimJobs(now: now, limit: 10, leaseUntil: now.addingTimeInterval(60))
         #expect(again.first?.attempt == 1)
     }

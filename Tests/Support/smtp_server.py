@@ -4,6 +4,7 @@
 Every accepted message is written to SPOOL/<n>.eml with SPOOL/<n>.json beside it (envelope sender and
 recipients). Behaviours for fault tests are chosen per recipient address:
   --reject ADDR=CODE   refuse RCPT TO for ADDR with CODE (550, 451, ...)
+  --refuse-mail CODE   refuse every MAIL FROM with CODE (the server refuses the session, not a recipient)
 Prints "PORT <n>" on standard output once it accepts connections, then runs until standard input closes
 or it gets SIGTERM.
 """
@@ -19,11 +20,19 @@ from aiosmtpd.controller import Controller
 
 
 class SpoolHandler:
-    def __init__(self, spool, rejections):
+    def __init__(self, spool, rejections, refuse_mail=None):
         self.spool = spool
         self.rejections = rejections
+        self.refuse_mail = refuse_mail
         self.count = 0
         self.lock = threading.Lock()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.refuse_mail:
+            return f"{self.refuse_mail} 5.7.1 sender not allowed by test server"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         code = self.rejections.get(address.lower())
@@ -55,6 +64,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--spool", required=True)
     parser.add_argument("--reject", action="append", default=[])
+    parser.add_argument("--refuse-mail")
     args = parser.parse_args()
     os.makedirs(args.spool, exist_ok=True)
     rejections = {}
@@ -62,7 +72,7 @@ def main():
         address, code = rule.rsplit("=", 1)
         rejections[address.lower()] = code
 
-    handler = SpoolHandler(args.spool, rejections)
+    handler = SpoolHandler(args.spool, rejections, args.refuse_mail)
     controller = Controller(handler, hostname="127.0.0.1", port=free_port(), decode_data=False)
     controller.start()
     print(f"PORT {controller.port}", flush=True)

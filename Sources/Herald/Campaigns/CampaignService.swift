@@ -78,10 +78,16 @@ public struct CampaignService: Sendable {
                               finishedAt: campaign.finishedAt, counts: counts)
     }
 
-    /// Who a stored campaign goes to.
+    /// Who a stored campaign goes to. A stored value that no longer parses narrows the audience to nobody,
+    /// never widens it to everyone.
     static func audience(of campaign: Campaign) -> Audience {
-        let kind = CampaignKind(rawValue: campaign.kind)
-        let products = campaign.segment.flatMap { try? Segment.parse($0).products }
-        return Audience(purpose: kind?.purpose?.rawValue ?? (kind == nil ? "-" : nil), anyOfProducts: products)
+        let nobody = Audience(purpose: "-", anyOfProducts: nil)
+        guard let kind = CampaignKind(rawValue: campaign.kind) else { return nobody }
+        var products: [String]?
+        if let segment = campaign.segment {
+            guard let parsed = try? Segment.parse(segment) else { return nobody }
+            products = parsed.products
+        }
+        return Audience(purpose: kind.purpose?.rawValue, anyOfProducts: products)
     }
 }

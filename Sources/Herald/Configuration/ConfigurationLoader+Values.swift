@@ -15,8 +15,12 @@ extension ConfigurationLoader {
         let transport = try choice("transport", default: HeraldConfiguration.TransportKind.file)
         let smtpURL = string("smtp.url") ?? "smtp://127.0.0.1:25"
         let lowered = smtpURL.lowercased()
-        guard lowered.hasPrefix("smtp://") || lowered.hasPrefix("smtps://"), URL(string: smtpURL)?.host != nil else {
-            throw problem("smtp.url", "must look like smtp://host:port or smtps://host:port, not '\(smtpURL)'")
+        guard let parsedURL = URL(string: smtpURL), lowered.hasPrefix("smtp://") || lowered.hasPrefix("smtps://"), parsedURL.host != nil else {
+            throw problem("smtp.url", "must look like smtp://host:port or smtps://host:port")
+        }
+        // The URL is printed in messages and summaries, so it must not carry credentials.
+        guard parsedURL.user == nil, parsedURL.password == nil else {
+            throw problem("smtp.url", "must not contain credentials; give them as smtp.username and smtp.password")
         }
         let settings = SMTPSettings(
             url: smtpURL,

@@ -54,6 +54,11 @@ public struct ConfigurationLoader {
         for (key, value) in fileValues {
             memory[AbsoluteConfigKey(ConfigKey(key))] = ConfigValue(.string(value.text), isSecret: ConfigurationKeys.secrets.contains(key))
         }
+        // A misspelt variable would be ignored silently, and a misspelt secret would fall back to the file's.
+        let known = Set(ConfigurationKeys.all.keys.map(ConfigurationKeys.environmentName))
+        if let unknown = self.environment.keys.filter({ $0.hasPrefix("HERALD_") && !known.contains($0) }).sorted().first {
+            throw HeraldError(.configuration, "\(unknown): unknown configuration variable; none of Herald's keys is spelt that way")
+        }
         let secretVariables = Set(ConfigurationKeys.secrets.map(ConfigurationKeys.environmentName))
         let environmentProvider = EnvironmentVariablesProvider(
             environmentVariables: self.environment,
@@ -62,12 +67,17 @@ public struct ConfigurationLoader {
         self.reader = ConfigReader(providers: [environmentProvider, InMemoryProvider(name: path, values: memory)])
     }
 
+    /// Line and problem only: Yams's own description quotes the offending source line, which may hold a secret.
     private static func describe(_ error: YamlError) -> String {
         switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return "line \(mark.line): invalid YAML: \(problem)"
+        case .reader(let problem, _, _, _):
+            return "invalid YAML: \(problem)"
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return "invalid YAML: a key appears twice: \(duplicates.joined(separator: ", "))"
         default:
-            return "invalid YAML: \(error)"
+            return "invalid YAML"
         }
     }
 

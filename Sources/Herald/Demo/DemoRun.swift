@@ -25,13 +25,24 @@ public struct DemoRun {
         (Registration(email: "bounced@example.com", name: "Old Address", products: ["minilogue"], consents: [.productNews], source: "demo"), true),
     ]
 
+    /// Starts from nothing, but deletes only what an earlier demo made: never a folder holding anything else.
+    static func clearDemoFolder(_ folder: String) throws(HeraldError) {
+        let manager = FileManager.default
+        guard let entries = try? manager.contentsOfDirectory(atPath: folder) else { return }
+        let demoEntries: Set<String> = ["herald.sqlite", "herald.sqlite-wal", "herald.sqlite-shm", "mail"]
+        guard Set(entries).isSubset(of: demoEntries) else {
+            throw HeraldError(.usage, "\(folder) holds files the demo did not make; give the demo an empty or new --folder")
+        }
+        for entry in entries { try? manager.removeItem(atPath: folder + "/" + entry) }
+    }
+
     public static func run(configuration base: HeraldConfiguration, folder: String = "var/demo",
                            progress: (@Sendable (WorkerProgress) -> Void)? = nil) throws(HeraldError) -> Report {
         var configuration = base
         configuration.database = folder + "/herald.sqlite"
         configuration.fileDir = folder + "/mail"
         configuration.transport = .file
-        try? FileManager.default.removeItem(atPath: folder)
+        try clearDemoFolder(folder)
         let app = try HeraldApp(configuration: configuration)
 
         for (person, suppressed) in people {

@@ -36,7 +36,7 @@ final class SMTPMessageSender: MessageSender {
             }
             return .refused(code: reply.code, enhancedStatus: reply.enhancedStatus, reply: reply.text)
         } catch {
-            lastFailureWasFatal = [.unreachable, .tls, .authentication].contains(error.kind)
+            lastFailureWasFatal = error.isDestinationFailure
             return .notDelivered(reason: error.message)
         }
     }

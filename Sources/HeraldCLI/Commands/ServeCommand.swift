@@ -16,6 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
             try await HeraldServer(app: app).run()
         } catch let error as HeraldError {
             Terminal.fail(error)
+        } catch {
+            Terminal.fail(HeraldError(.unavailable, "cannot serve on \(app.configuration.http.listen): \(error)"))
         }
     }
 }

@@ -18,9 +18,12 @@ struct WorkerCommand: ParsableCommand {
             let worker = try app.worker()
             let signals = StopSignals { worker.requestStop() }
             defer { withExtendedLifetime(signals) {} }
-            let totals = try worker.run(untilIdle: untilIdle) { progress in
+            let totals = try worker.run(untilIdle: untilIdle, progress: { progress in
                 Terminal.progress(Terminal.progressLine(progress))
-            }
+            }, log: { line in
+                Terminal.endProgress()
+                Terminal.warn(line)
+            })
             Terminal.endProgress()
             if json { return Terminal.say(Terminal.json(totals)) }
             Terminal.say("campaigns started \(totals.campaignsStarted), messages queued \(totals.queued)")

@@ -17,7 +17,9 @@ enum Terminal {
     }
 
     static func fail(_ error: HeraldError) -> Never {
-        FileHandle.standardError.write(Data("herald: error: \(error.message)\n".utf8))
+        endProgress()
+        let oneLine = error.message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        FileHandle.standardError.write(Data("herald: error: \(oneLine)\n".utf8))
         exit(error.code.exitCode)
     }
 

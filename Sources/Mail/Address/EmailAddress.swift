@@ -1,3 +1,5 @@
+import Foundation
+
 /// An addr-spec (RFC 5322 §3.4.1) as Herald accepts it: a dot-atom local part, kept as given, and a DNS domain,
 /// lower-cased. `normalized` is the form stored, compared and hashed.
 ///
@@ -16,8 +18,8 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
         guard !text.isEmpty else { throw ParseError(reason: "the address is empty") }
         guard let at = text.lastIndex(of: "@") else { throw ParseError(reason: "the address has no @") }
         let local = String(text[..<at])
-        let domain = String(text[text.index(after: at)...]).lowercased()
         try Self.validateLocalPart(local)
+        let domain = try Self.asciiDomain(String(text[text.index(after: at)...]))
         try Self.validateDomain(domain)
         self.localPart = local
         self.domain = domain
@@ -47,11 +49,27 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Lower-cases the domain and turns each internationalized label into its IDNA `xn--` form, so one
+    /// domain has one spelling in the store (`Bücher.example` → `xn--bcher-kva.example`).
+    private static func asciiDomain(_ domain: String) throws(ParseError) -> String {
+        var labels: [String] = []
+        for label in domain.split(separator: ".", omittingEmptySubsequences: false) {
+            let folded = String(label).lowercased().precomposedForIDNA
+            if folded.unicodeScalars.allSatisfy(\.isASCII) {
+                labels.append(folded)
+                continue
+            }
+            guard folded.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "-" || $0.properties.generalCategory == .nonspacingMark || $0.properties.generalCategory == .spacingMark }),
+                  let encoded = Punycode.encode(folded) else {
+                throw ParseError(reason: "the domain '\(domain)' has a label that is not a valid internationalized name")
+            }
+            labels.append("xn--" + encoded)
+        }
+        return labels.joined(separator: ".")
+    }
+
     private static func validateDomain(_ domain: String) throws(ParseError) {
         guard !domain.isEmpty else { throw ParseError(reason: "the address has no domain after the @") }
-        guard domain.utf8.allSatisfy({ $0 < 0x80 }) else {
-            throw ParseError(reason: "internationalized domains are not accepted yet; give the punycode (xn--) form")
-        }
         guard domain.utf8.count <= 253 else { throw ParseError(reason: "the domain is longer than 253 characters") }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2 else { throw ParseError(reason: "the domain '\(domain)' has no dot") }
@@ -66,6 +84,12 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension String {
+    /// NFC, as IDNA2008 requires before encoding (a decomposed `u` + `¨` becomes `ü`).
+    var precomposedForIDNA: String {
+        // Swift compares strings canonically; building from the normalized scalars needs Foundation's mapping.
+        precomposedStringWithCanonicalMapping
+    }
+
     func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }

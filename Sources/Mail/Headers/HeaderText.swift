@@ -57,13 +57,14 @@ public enum HeaderText {
         let maxPayloadBytes = 39
         var words: [String] = []
         var chunk: [UInt8] = []
-        for character in text {
-            let bytes = Array(String(character).utf8)
+        // By scalar, not by character: one grapheme can be longer than a whole word's payload.
+        for scalar in text.unicodeScalars {
+            let bytes = Array(String(scalar).utf8)
             if chunk.count + bytes.count > maxPayloadBytes, !chunk.isEmpty {
                 words.append(prefix + Base64.encode(chunk) + suffix)
                 chunk = []
             }
-            chunk.append(contentsOf: bytes.prefix(maxPayloadBytes))
+            chunk.append(contentsOf: bytes)
         }
         if !chunk.isEmpty || words.isEmpty { words.append(prefix + Base64.encode(chunk) + suffix) }
         return words.joined(separator: "\r\n ")

@@ -39,8 +39,10 @@ extension HeraldStore {
             var started: [(Campaign, Int)] = []
             for var campaign in due {
                 let count = try Self.enqueue(campaign: campaign.id!, audience: audience(campaign), now: now, in: db)
-                campaign.status = "sending"
+                // A campaign with nobody to send to is finished as soon as it starts.
+                campaign.status = count == 0 ? "done" : "sending"
                 campaign.startedAt = now
+                if count == 0 { campaign.finishedAt = now }
                 try campaign.update(db)
                 started.append((campaign, count))
             }

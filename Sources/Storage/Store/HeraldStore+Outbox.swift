@@ -64,13 +64,16 @@ extension HeraldStore {
 
     /// Records a batch of outcomes in one transaction: each job's state and reply, an attempt row each,
     /// suppressions for permanent refusals, and campaigns that have nothing left to try become `done`.
-    public func record(_ outcomes: [JobOutcome], now: Date) throws(StorageError) {
+    ///
+    /// `lease` is the value the jobs were claimed with: a job whose lease expired and was claimed again by
+    /// another worker is no longer ours, and its outcome is not written over the other worker's.
+    public func record(_ outcomes: [JobOutcome], lease: Date, now: Date) throws(StorageError) {
         guard !outcomes.isEmpty else { return }
         try write { db in
             let update = try db.cachedStatement(sql: """
                 UPDATE outbox SET state = ?, lease_until = NULL, next_attempt_at = COALESCE(?, next_attempt_at),
                     finished_at = ?, last_code = ?, last_enhanced_status = ?, last_reply = ?
-                WHERE id = ? AND state = 'sending'
+                WHERE id = ? AND state = 'sending' AND lease_until = ?
                 """)
             let attempt = try db.cachedStatement(sql: """
                 INSERT INTO delivery_attempts (job_id, attempted_at, outcome, code, enhanced_status, reply)
@@ -84,8 +87,8 @@ extension HeraldStore {
             for outcome in outcomes {
                 try update.execute(arguments: [outcome.state.rawValue, outcome.nextAttemptAt,
                                                outcome.state.isFinal ? now : nil, outcome.code,
-                                               outcome.enhancedStatus, outcome.reply, outcome.jobID])
-                guard db.changesCount > 0 else { continue }  // the job was erased meanwhile
+                                               outcome.enhancedStatus, outcome.reply, outcome.jobID, lease])
+                guard db.changesCount > 0 else { continue }  // erased meanwhile, or the lease passed to another worker
                 try attempt.execute(arguments: [outcome.jobID, now, outcome.state.rawValue, outcome.code,
                                                 outcome.enhancedStatus, outcome.reply])
                 if let reason = outcome.suppressAs {
@@ -114,7 +117,8 @@ extension HeraldStore {
                 SELECT MIN(t) FROM (
                     SELECT MIN(o.next_attempt_at) AS t FROM outbox o JOIN campaigns c ON c.id = o.campaign_id
                         WHERE o.state IN ('queued', 'deferred') AND c.status = 'sending'
-                    UNION ALL SELECT MIN(lease_until) FROM outbox WHERE state = 'sending'
+                    UNION ALL SELECT MIN(o.lease_until) FROM outbox o JOIN campaigns c ON c.id = o.campaign_id
+                        WHERE o.state = 'sending' AND c.status = 'sending'
                     UNION ALL SELECT MIN(due_at) FROM campaigns WHERE status = 'scheduled')
                 """)
         }
@@ -124,14 +128,14 @@ extension HeraldStore {
 extension HeraldStore {
     /// Gives back claimed jobs that were never attempted (the destination failed first, or the worker is
     /// stopping): they return to the state they had, without counting an attempt.
-    public func release(jobIDs: [Int64]) throws(StorageError) {
+    public func release(jobIDs: [Int64], lease: Date) throws(StorageError) {
         guard !jobIDs.isEmpty else { return }
         try write { db in
             try db.execute(sql: """
                 UPDATE outbox SET state = CASE WHEN last_code IS NULL AND last_reply IS NULL THEN 'queued' ELSE 'deferred' END,
                     attempts = attempts - 1, lease_until = NULL
-                WHERE state = 'sending' AND id IN (SELECT value FROM json_each(?))
-                """, arguments: ["[" + jobIDs.map(String.init).joined(separator: ",") + "]"])
+                WHERE state = 'sending' AND lease_until = ? AND id IN (SELECT value FROM json_each(?))
+                """, arguments: [lease, "[" + jobIDs.map(String.init).joined(separator: ",") + "]"])
         }
     }
 }

@@ -7,11 +7,12 @@ final class SMTPTestServer {
     let spool: String
     private let input = Pipe()
 
-    init(spool: String, rejecting rejections: [String: Int] = [:]) throws {
+    init(spool: String, rejecting rejections: [String: Int] = [:], refusingSendersWith refusal: Int? = nil) throws {
         self.spool = spool
         let script = Sandbox.packageRoot.appendingPathComponent("Tests/Support/smtp_server.py").path
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, "--spool", spool] + rejections.flatMap { ["--reject", "\($0.key)=\($0.value)"] }
+            + (refusal.map { ["--refuse-mail", String($0)] } ?? [])
         let output = Pipe()
         process.standardOutput = output
         process.standardInput = input

@@ -13,7 +13,7 @@ struct Sandbox {
     }()
 
     static var heraldBinary: String {
-        ProcessInfo.processInfo.environment["HERALD_BIN"] ?? packageRoot.appendingPathComponent(".build/debug/herald").path
+        ProcessInfo.processInfo.environment["TEST_HERALD_BIN"] ?? packageRoot.appendingPathComponent(".build/debug/herald").path
     }
 
     let folder: URL
@@ -93,7 +93,7 @@ struct Sandbox {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HERALD_") || $0.key == "HERALD_BIN" }
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HERALD_") }
         env.merge(environment) { $1 }
         process.environment = env
         if let directory { process.currentDirectoryURL = directory }
