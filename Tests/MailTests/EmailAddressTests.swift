@@ -8,6 +8,16 @@ struct EmailAddressTests {
         #expect(address.matchKey == "ada.lovelace+news@example.com")
     }
 
+    @Test func internationalizedDomainsBecomeTheirIDNAForm() throws {
+        #expect(try EmailAddress(parsing: "ada@Bücher.example").normalized == "ada@xn--bcher-kva.example")
+        #expect(try EmailAddress(parsing: "ada@münchen.de").domain == "xn--mnchen-3ya.de")
+        #expect(try EmailAddress(parsing: "ada@例え.テスト").domain == "xn--r8jz45g.xn--zckzah")
+        // A decomposed ü (u + combining diaeresis) is the same domain.
+        #expect(try EmailAddress(parsing: "ada@bu\u{0308}cher.example").domain == "xn--bcher-kva.example")
+        #expect(throws: EmailAddress.ParseError.self) { try EmailAddress(parsing: "ada@bü cher.example") }
+        #expect(throws: EmailAddress.ParseError.self) { try EmailAddress(parsing: "ada@☃.example") }
+    }
+
     @Test(arguments: ["", "ada", "ada@", "@example.com", "a b@example.com", "ada@example", "ada@-example.com",
                       "ada..l@example.com", ".ada@example.com", "ada@exa_mple.com", "ada@ex\u{0}ample.com",
                       "ada\r\nBcc: x@example.com@example.com", "ada@ex ample.com", "\"quoted\"@example.com"])
