@@ -26,6 +26,15 @@ public struct HeraldApp: Sendable {
 
     public var consent: ConsentService { ConsentService(store: store, hasher: hasher, clock: clock) }
     public var campaigns: CampaignService { CampaignService(store: store, clock: clock) }
+    public var personData: PersonDataService { PersonDataService(store: store, hasher: hasher, clock: clock) }
+    public var importer: RecipientImporter { RecipientImporter(store: store, hasher: hasher, clock: clock) }
+
+    /// Aggregate counts with cells under `minimumCell` suppressed.
+    public func report(minimumCell: Int) throws(HeraldError) -> AggregateReport {
+        let counts = try storage { () throws(StorageError) in try store.aggregateCounts() }
+        let year = Calendar(identifier: .gregorian).component(.year, from: clock())
+        return AggregateReport(counts, minimumCell: minimumCell, currentYear: year)
+    }
 
     public func catalog() throws(HeraldError) -> TemplateCatalog {
         do { return try TemplateCatalog(directory: configuration.templates) } catch {

@@ -14,6 +14,7 @@ struct HeraldCommand: AsyncParsableCommand {
             SuppressCommand.self,
             CampaignCommand.self,
             WorkerCommand.self,
+            ReportCommand.self,
             ServeCommand.self,
         ]
     )

@@ -83,11 +83,10 @@ public struct CampaignService: Sendable {
     static func audience(of campaign: Campaign) -> Audience {
         let nobody = Audience(purpose: "-", anyOfProducts: nil)
         guard let kind = CampaignKind(rawValue: campaign.kind) else { return nobody }
-        var products: [String]?
-        if let segment = campaign.segment {
-            guard let parsed = try? Segment.parse(segment) else { return nobody }
-            products = parsed.products
-        }
-        return Audience(purpose: kind.purpose?.rawValue, anyOfProducts: products)
+        guard let text = campaign.segment else { return Audience(purpose: kind.purpose?.rawValue, anyOfProducts: nil) }
+        guard let segment = try? Segment.parse(text) else { return nobody }
+        return Audience(purpose: kind.purpose?.rawValue,
+                        anyOfProducts: segment.products.isEmpty ? nil : segment.products,
+                        anyOfPurposes: segment.purposes.isEmpty ? nil : segment.purposes.map(\.rawValue))
     }
 }

@@ -29,7 +29,19 @@ public struct ConsentService: Sendable {
         let changes = Set(registration.consents).sorted { $0.rawValue < $1.rawValue }.map {
             ConsentChange(purpose: $0.rawValue, granted: true, source: registration.source, at: now)
         }
-        return try storage { () throws(StorageError) in try store.register(new, consents: changes, at: now) }
+        let written = try storage { () throws(StorageError) in try store.register(new, consents: changes, at: now) }
+        if !changes.isEmpty { try liftOnNewConsent(address) }
+        return written
+    }
+
+    /// Suppressions a new, explicit consent lifts: an erased person who registers again, or someone who once
+    /// unsubscribed from everything and now asks again. Bounces, complaints and manual entries stay.
+    public static let liftedByExplicitConsent: Set<String> = ["erased", "unsubscribed-all"]
+
+    private func liftOnNewConsent(_ address: EmailAddress) throws(HeraldError) {
+        _ = try storage { () throws(StorageError) in
+            try store.liftSuppression(addressHash: hasher.hash(address), reasons: Self.liftedByExplicitConsent)
+        }
     }
 
     /// Grants or revokes one purpose. Returns false when it was already so (nothing is recorded then).
@@ -37,7 +49,9 @@ public struct ConsentService: Sendable {
     public func setConsent(email: String, purpose: Purpose, granted: Bool, source: String) throws(HeraldError) -> Bool {
         let recipient = try existingRecipient(email)
         let change = ConsentChange(purpose: purpose.rawValue, granted: granted, source: source, at: clock())
-        return try storage { () throws(StorageError) in try store.applyConsent(change, recipientID: recipient.id!) }
+        let changed = try storage { () throws(StorageError) in try store.applyConsent(change, recipientID: recipient.id!) }
+        if granted { try liftOnNewConsent(try RegistrationRules.address(email)) }
+        return changed
     }
 
     /// Puts an address on the suppression list (as its keyed hash). Works for addresses never registered.

@@ -34,6 +34,10 @@ public final class HeraldStore: Sendable {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
+        // Deleted content is overwritten, not just unlinked: an erased address must not survive in free pages.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
         return configuration
     }
 

@@ -43,9 +43,12 @@ public struct Audience: Sendable, Equatable {
     public var purpose: String?
     /// Registered for at least one of these products; nil for no product condition.
     public var anyOfProducts: [String]?
+    /// Also consenting to at least one of these purposes; nil for no further condition.
+    public var anyOfPurposes: [String]?
 
-    public init(purpose: String?, anyOfProducts: [String]?) {
+    public init(purpose: String?, anyOfProducts: [String]?, anyOfPurposes: [String]? = nil) {
         self.purpose = purpose
         self.anyOfProducts = anyOfProducts
+        self.anyOfPurposes = anyOfPurposes
     }
 }

@@ -51,8 +51,8 @@ extension HeraldStore {
     }
 
     /// -- name: enqueue-audience
-    /// Everyone with a current consent for the purpose (if any), matching the products (if any), and whose
-    /// address hash is not suppressed.
+    /// Everyone with a current consent for the purpose (if any), matching the products and further purposes
+    /// (if any), and whose address hash is not suppressed.
     private static func enqueue(campaign: Int64, audience: Audience, now: Date, in db: Database) throws -> Int {
         var conditions = ["NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = r.address_hash)"]
         var arguments: StatementArguments = [campaign, now, now]
@@ -64,6 +64,11 @@ extension HeraldStore {
             let marks = Array(repeating: "?", count: products.count).joined(separator: ", ")
             conditions.append("EXISTS (SELECT 1 FROM recipient_products p WHERE p.recipient_id = r.id AND p.product IN (\(marks)))")
             _ = arguments.append(contentsOf: StatementArguments(products))
+        }
+        if let purposes = audience.anyOfPurposes, !purposes.isEmpty {
+            let marks = Array(repeating: "?", count: purposes.count).joined(separator: ", ")
+            conditions.append("EXISTS (SELECT 1 FROM consents c2 WHERE c2.recipient_id = r.id AND c2.granted AND c2.purpose IN (\(marks)))")
+            _ = arguments.append(contentsOf: StatementArguments(purposes))
         }
         try db.execute(sql: """
             INSERT OR IGNORE INTO outbox (campaign_id, recipient_id, state, next_attempt_at, queued_at)

@@ -1,0 +1,133 @@
+import Foundation
+import Storage
+
+/// `herald recipients import`: streams a CSV file, checks each row by the same rules as a single
+/// registration, and writes good rows in batched transactions. A bad row is reported with its line and
+/// changes nothing; good rows are kept. Importing the same file again changes nothing.
+public struct RecipientImporter {
+    public static let knownColumns = ["email", "name", "birthdate", "products", "consents", "source"]
+
+    public struct Rejection: Sendable, Equatable {
+        public var line: Int
+        public var reason: String
+    }
+
+    public struct Summary: Sendable, Equatable, Codable {
+        public var rows = 0
+        public var created = 0
+        public var updated = 0
+        public var unchanged = 0
+        public var rejected = 0
+        public var ignoredColumns: [String] = []
+        public var imported: Int { created + updated + unchanged }
+    }
+
+    public struct Progress: Sendable {
+        public var rows: Int
+        public var rejected: Int
+        public var fraction: Double
+        public var elapsedSeconds: Double
+    }
+
+    let store: HeraldStore
+    let hasher: AddressHasher
+    let clock: @Sendable () -> Date
+    let batchSize: Int
+
+    public init(store: HeraldStore, hasher: AddressHasher, clock: @escaping @Sendable () -> Date = Date.init, batchSize: Int = 5000) {
+        self.store = store
+        self.hasher = hasher
+        self.clock = clock
+        self.batchSize = batchSize
+    }
+
+    /// Imports the file. Rejections and the ignored-columns warning are reported as they are found.
+    public func run(path: String, warn: (String) -> Void, reject: (Rejection) -> Void,
+                    progress: ((Progress) -> Void)? = nil) throws(HeraldError) -> Summary {
+        let reader = try CSVReader(path: path)
+        guard let header = reader.next() else { throw HeraldError(.dataError, "\(path): the file is empty; it needs a header row") }
+        let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard header.problem == nil, let emailColumn = columns.firstIndex(of: "email") else {
+            throw HeraldError(.dataError, "\(path):\(header.line): the header row has no 'email' column")
+        }
+        if let duplicate = columns.first(where: { name in !name.isEmpty && columns.filter { $0 == name }.count > 1 }) {
+            throw HeraldError(.dataError, "\(path):\(header.line): column '\(duplicate)' appears twice in the header")
+        }
+        var summary = Summary()
+        summary.ignoredColumns = columns.filter { !Self.knownColumns.contains($0) }
+        if !summary.ignoredColumns.isEmpty {
+            warn("\(path): ignoring unknown columns: \(summary.ignoredColumns.joined(separator: ", "))")
+        }
+        let index = Dictionary(uniqueKeysWithValues: columns.enumerated().filter { Self.knownColumns.contains($0.element) }.map { ($0.element, $0.offset) })
+        let started = clock()
+        let today = clock()
+        var batch: [ImportRow] = []
+        batch.reserveCapacity(batchSize)
+        var lastReport = Date.distantPast
+
+        func flush() throws(HeraldError) {
+            guard !batch.isEmpty else { return }
+            let tally = try storage { () throws(StorageError) in try store.importBatch(batch, at: clock()) }
+            summary.created += tally.created
+            summary.updated += tally.updated
+            summary.unchanged += tally.unchanged
+            batch.removeAll(keepingCapacity: true)
+        }
+
+        while let record = reader.next() {
+            summary.rows += 1
+            do {
+                batch.append(try row(record, columnCount: columns.count, emailColumn: emailColumn, index: index, today: today))
+            } catch {
+                summary.rejected += 1
+                reject(Rejection(line: record.line, reason: error.message))
+            }
+            if batch.count >= batchSize { try flush() }
+            if let progress, summary.rows % 1024 == 0, Date().timeIntervalSince(lastReport) > 0.2 {
+                lastReport = Date()
+                progress(Progress(rows: summary.rows, rejected: summary.rejected,
+                                  fraction: reader.fileSize > 0 ? Double(reader.bytesRead) / Double(reader.fileSize) : 0,
+                                  elapsedSeconds: clock().timeIntervalSince(started)))
+            }
+        }
+        try flush()
+        return summary
+    }
+
+    /// Checks one record. Every message says what is wrong without repeating a card number or the address.
+    private func row(_ record: CSVRecord, columnCount: Int, emailColumn: Int, index: [String: Int], today: Date) throws(HeraldError) -> ImportRow {
+        if let problem = record.problem { throw HeraldError(.dataError, problem) }
+        guard record.fields.count == columnCount else {
+            throw HeraldError(.dataError, "has \(record.fields.count) fields, the header has \(columnCount)")
+        }
+        // Card numbers are looked for everywhere, unknown columns included, before anything else is read.
+        if let column = record.fields.firstIndex(where: PaymentCardDetector.containsCardNumber) {
+            throw HeraldError(.dataError, "field \(column + 1) looks like a payment card number; Herald stores no payment data, the row was not imported")
+        }
+        func value(_ name: String) -> String? {
+            guard let position = index[name] else { return nil }
+            let text = record.fields[position].trimmingCharacters(in: .whitespaces)
+            return text.isEmpty ? nil : text
+        }
+        func list(_ name: String) -> [String] {
+            (value(name) ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        let address = try RegistrationRules.address(record.fields[emailColumn])
+        let birthYear = try value("birthdate").map { (text) throws(HeraldError) in try RegistrationRules.birthYear(text, today: today) }
+        var products: [String] = []
+        for product in list("products") { products.append(try RegistrationRules.product(product)) }
+        var grants: [String] = []
+        for consent in list("consents") {
+            guard let purpose = Purpose(rawValue: consent.lowercased()) else {
+                throw HeraldError(.dataError, "unknown purpose '\(consent)' in consents; purposes are \(Purpose.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            grants.append(purpose.rawValue)
+        }
+        let source = value("source") ?? "import"
+        guard source.count <= 64 else { throw HeraldError(.dataError, "source is longer than 64 characters") }
+        return ImportRow(
+            recipient: NewRecipient(email: address.normalized, addressHash: hasher.hash(address), name: try RegistrationRules.name(value("name")),
+                                    birthYear: birthYear, products: Array(Set(products)).sorted(), source: source),
+            grants: Array(Set(grants)).sorted())
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Storage
+
+/// `herald report`: counts of groups only, never a person. A cell under `minimumCell` is suppressed
+/// (reported as nil) so nobody can be picked out of a small group; totals are suppressed by the same rule.
+public struct AggregateReport: Sendable, Codable, Equatable {
+    public static let ageBands: [(label: String, range: ClosedRange<Int>)] = [
+        ("13-17", 13...17), ("18-24", 18...24), ("25-34", 25...34), ("35-44", 35...44),
+        ("45-54", 45...54), ("55-64", 55...64), ("65+", 65...200),
+    ]
+
+    public struct ConsentCells: Sendable, Codable, Equatable {
+        public var granted: Int?
+        public var revoked: Int?
+        public var never: Int?
+    }
+
+    public var minCell: Int
+    public var recipients: Int?
+    public var byPurpose: [String: ConsentCells]
+    public var byProduct: [String: Int?]
+    public var byAgeBand: [String: Int?]
+    public var suppressionsByReason: [String: Int?]
+    public var messagesByStatus: [String: Int?]
+
+    public init(_ counts: AggregateCounts, minimumCell: Int, currentYear: Int) {
+        func cell(_ value: Int) -> Int? { value >= minimumCell ? value : nil }
+        minCell = minimumCell
+        recipients = cell(counts.recipients)
+        byPurpose = [:]
+        for purpose in Purpose.allCases {
+            let (granted, revoked) = counts.consents[purpose.rawValue] ?? (0, 0)
+            byPurpose[purpose.rawValue] = ConsentCells(granted: cell(granted), revoked: cell(revoked),
+                                                       never: cell(counts.recipients - granted - revoked))
+        }
+        byProduct = counts.products.mapValues(cell)
+        var bands: [String: Int] = Dictionary(uniqueKeysWithValues: (Self.ageBands.map(\.label) + ["unknown"]).map { ($0, 0) })
+        for (year, count) in counts.birthYears {
+            let label = year.flatMap { year in Self.ageBands.first { $0.range.contains(currentYear - year) }?.label } ?? "unknown"
+            bands[label, default: 0] += count
+        }
+        byAgeBand = bands.mapValues(cell)
+        suppressionsByReason = counts.suppressions.mapValues(cell)
+        messagesByStatus = counts.messages.mapValues(cell)
+    }
+}

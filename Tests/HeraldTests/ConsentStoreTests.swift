@@ -1,0 +1,138 @@
+import Foundation
+import Storage
+import Testing
+@testable import Herald
+
+/// The consent store's promises, on a real database file.
+@Suite struct ConsentStoreTests {
+    func write(_ csv: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID().uuidString).csv").path
+        try csv.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func databaseBytes(_ app: HeraldApp) -> Data {
+        ["", "-wal", "-shm"].reduce(into: Data()) { $0 += FileManager.default.contents(atPath: app.configuration.database + $1) ?? Data() }
+    }
+
+    @Test func importKeepsGoodRowsReportsBadOnesAndIsIdempotent() throws {
+        let app = try TestApp.make()
+        let path = try write("""
+            email,name,birthdate,products,consents,source,favourite colour
+            ada@example.com,Ada Lovelace,1985-12-10,minilogue;kronos,product-news;promotions,fair,blue
+            grace@example.org,"Hopper, Grace",,minilogue,product-news,,
+            not-an-address,Nobody,,,,,
+            pay@example.com,Payer,,,,,4111 1111 1111 1111
+            child@example.com,Little One,\(Calendar.current.component(.year, from: Date()) - 7)-03-03,,promotions,,
+            x@example.com,X,,,newsletter,,
+            short@example.com
+
+            """)
+        var warnings: [String] = []
+        var rejections: [RecipientImporter.Rejection] = []
+        let first = try app.importer.run(path: path, warn: { warnings.append($0) }, reject: { rejections.append($0) })
+        #expect(first.created == 2 && first.rejected == 5 && first.rows == 7)
+        #expect(warnings == ["\(path): ignoring unknown columns: favourite colour"])
+        #expect(rejections.map(\.line) == [4, 5, 6, 7, 8])
+        #expect(rejections[1].reason.contains("payment card"))
+        for value in ["4111", "not-an-address", "pay@example.com", "child@example.com", "Little One"] {
+            #expect(rejections.allSatisfy { !$0.reason.contains(value) }, "a rejection repeats \(value)")
+        }
+        #expect(rejections[2].reason == RegistrationRules.neutralRefusal)
+
+        let bytes = databaseBytes(app)
+        for absent in ["4111", "child@example.com", "Little One", "pay@example.com"] {
+            #expect(bytes.range(of: Data(absent.utf8)) == nil, "\(absent) reached the database")
+        }
+        let ada = try app.personData.export(email: "ada@example.com")
+        #expect(ada.products == ["kronos", "minilogue"] && ada.recipient?.birthYear == 1985 && ada.recipient?.source == "fair")
+        #expect(ada.consentLedger.map(\.purpose) == ["product-news", "promotions"])
+
+        let second = try app.importer.run(path: path, warn: { _ in }, reject: { _ in })
+        #expect(second.created == 0 && second.updated == 0 && second.unchanged == 2)
+        #expect(try app.personData.export(email: "ada@example.com").consentLedger.count == 2, "a second import adds no ledger rows")
+    }
+
+    @Test func aHeaderWithoutEmailIsRefusedWhole() throws {
+        let app = try TestApp.make()
+        let path = try write("name,consents\nAda,promotions\n")
+        #expect(throws: HeraldError.self) { try app.importer.run(path: path, warn: { _ in }, reject: { _ in }) }
+        #expect(throws: HeraldError.self) { try app.importer.run(path: path + ".missing", warn: { _ in }, reject: { _ in }) }
+    }
+
+    /// Promise 3: access gives everything, erasure leaves only the keyed hash, and the address is gone from
+    /// the database files.
+    @Test func eraseLeavesOnlyTheHashAndExportShowsIt() throws {
+        let app = try TestApp.make()
+        try app.consent.register(Registration(email: "erase.me@example.com", name: "Erase Me", products: ["kronos"], consents: [.productNews], source: "test"))
+        try app.consent.setConsent(email: "erase.me@example.com", purpose: .productNews, granted: false, source: "one-click")
+        let before = try app.personData.export(email: "erase.me@example.com")
+        #expect(before.consentLedger.map(\.action) == ["grant", "revoke"])
+        #expect(before.recipient?.name == "Erase Me")
+
+        try app.personData.erase(email: "Erase.Me@EXAMPLE.com")
+        let after = try app.personData.export(email: "erase.me@example.com")
+        #expect(after.recipient == nil && after.consentLedger.isEmpty && after.suppression?.reason == "erased")
+        let bytes = databaseBytes(app)
+        #expect(bytes.range(of: Data("erase.me".utf8)) == nil, "the erased address survives in the database files")
+        #expect(bytes.range(of: Data("Erase Me".utf8)) == nil, "the erased name survives in the database files")
+        #expect(throws: HeraldError.self) { try app.personData.erase(email: "erase.me@example.com") }
+        #expect(throws: HeraldError.self) { try app.personData.export(email: "never@example.com") }
+    }
+
+    @Test func reAddingAnErasedAddressNeedsANewExplicitConsent() throws {
+        let app = try TestApp.make()
+        try app.consent.register(Registration(email: "back@example.com", consents: [.promotions], source: "test"))
+        try app.personData.erase(email: "back@example.com")
+
+        // An import (or a registration without consent) brings the person back, still suppressed.
+        let path = try write("email,consents\nback@example.com,promotions\n")
+        _ = try app.importer.run(path: path, warn: { _ in }, reject: { _ in })
+        _ = try app.campaigns.create(kind: .promotion, template: "promotion", catalog: try app.catalog(), segment: nil, at: nil, name: nil)
+        let transport = RecordingTransport()
+        _ = try app.worker(transport: transport).run(untilIdle: true)
+        #expect(transport.recipients.isEmpty)
+
+        // A new, explicit consent lifts the erasure's suppression.
+        try app.consent.setConsent(email: "back@example.com", purpose: .promotions, granted: true, source: "form")
+        _ = try app.campaigns.create(kind: .promotion, template: "promotion", catalog: try app.catalog(), segment: nil, at: nil, name: nil)
+        _ = try app.worker(transport: transport).run(untilIdle: true)
+        #expect(transport.recipients == ["back@example.com"])
+    }
+
+    @Test func bouncesAndComplaintsAreNotLiftedByConsent() throws {
+        let app = try TestApp.make()
+        try app.consent.suppress(email: "angry@example.com", reason: "complaint")
+        try app.consent.register(Registration(email: "angry@example.com", consents: [.promotions], source: "form"))
+        #expect(try app.personData.export(email: "angry@example.com").suppression?.reason == "complaint")
+    }
+
+    @Test func reportSuppressesSmallCellsAndNamesNobody() throws {
+        let app = try TestApp.make()
+        for index in 0..<12 {
+            try app.consent.register(Registration(email: "p\(index)@example.com", birthdate: "1990-01-01", products: index < 3 ? ["rare"] : ["common"],
+                                                  consents: [.productNews], source: "test"))
+        }
+        let report = try app.report(minimumCell: 10)
+        #expect(report.recipients == 12)
+        #expect(report.byProduct["common"]! == nil && report.byProduct["rare"]! == nil)  // 9 and 3: both under 10
+        #expect(report.byPurpose["product-news"]?.granted == 12 && report.byPurpose["promotions"]?.never == 12)
+        #expect(report.byAgeBand["35-44"]! == 12 || report.byAgeBand["25-34"]! == 12)
+        let loose = try app.report(minimumCell: 3)
+        #expect(loose.byProduct["rare"]! == 3 && loose.byProduct["common"]! == 9)
+        let encoded = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        #expect(!encoded.contains("@"))
+    }
+
+    @Test func segmentsCombineProductsAndPurposes() throws {
+        let app = try TestApp.make()
+        try app.consent.register(Registration(email: "both@example.com", products: ["kronos"], consents: [.productNews, .promotions], source: "t"))
+        try app.consent.register(Registration(email: "news@example.com", products: ["kronos"], consents: [.productNews], source: "t"))
+        try app.consent.register(Registration(email: "other@example.com", products: ["minilogue"], consents: [.productNews, .promotions], source: "t"))
+        _ = try app.campaigns.create(kind: .productNews, template: "product-news", catalog: try app.catalog(),
+                                     segment: try Segment.parse("product:kronos,product:volca,purpose:promotions"), at: nil, name: nil)
+        let transport = RecordingTransport()
+        _ = try app.worker(transport: transport).run(untilIdle: true)
+        #expect(transport.recipients == ["both@example.com"])
+    }
+}
