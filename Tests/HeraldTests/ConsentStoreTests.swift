@@ -53,6 +53,36 @@ import Testing
         #expect(try app.personData.export(email: "ada@example.com").consentLedger.count == 2, "a second import adds no ledger rows")
     }
 
+    /// Batches are written on another thread, in order: a person who appears in several batches ends as the
+    /// last row says, and the tally counts each row once.
+    @Test func batchesAcrossTheWriterThreadKeepFileOrder() throws {
+        let app = try TestApp.make()
+        var csv = "email,name,products,consents\n"
+        for index in 0..<25 { csv += "p\(index)@example.com,First \(index),kronos,product-news\n" }
+        csv += "P3@Example.com,Second Three,minilogue,promotions\n"  // the same person as p3, in a later batch
+        csv += "p4@example.com,First 4,kronos,product-news\n"          // a repeat that changes nothing
+        let importer = RecipientImporter(store: app.store, hasher: app.hasher, batchSize: 4)
+        let summary = try importer.run(path: try write(csv), warn: { _ in }, reject: { _ in })
+        #expect(summary.rows == 27 && summary.created == 25 && summary.updated == 1 && summary.unchanged == 1)
+        let three = try app.personData.export(email: "p3@example.com")
+        #expect(three.recipient?.name == "Second Three" && three.products == ["kronos", "minilogue"])
+        #expect(three.consentLedger.map(\.purpose) == ["product-news", "promotions"])
+        #expect(try app.store.recipientCount() == 25)
+    }
+
+    /// An import only adds: a purpose the person revoked since stays revoked, however often the old file is imported.
+    @Test func anImportNeverUndoesARevocation() throws {
+        let app = try TestApp.make()
+        let path = try write("email,consents\nada@example.com,product-news;promotions\n")
+        _ = try app.importer.run(path: path, warn: { _ in }, reject: { _ in })
+        try app.consent.setConsent(email: "ada@example.com", purpose: .promotions, granted: false, source: "one-click")
+        let again = try app.importer.run(path: path, warn: { _ in }, reject: { _ in })
+        #expect(again.unchanged == 1)
+        let ada = try app.personData.export(email: "ada@example.com")
+        #expect(ada.consents.first { $0.purpose == "promotions" }?.granted == false)
+        #expect(ada.consentLedger.map(\.action) == ["grant", "grant", "revoke"])
+    }
+
     @Test func aHeaderWithoutEmailIsRefusedWhole() throws {
         let app = try TestApp.make()
         let path = try write("name,consents\nAda,promotions\n")

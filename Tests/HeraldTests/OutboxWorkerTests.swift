@@ -146,6 +146,30 @@ struct RegistrationRulesTests {
         }
     }
 
+    @Test func civilDatesAgreeWithTheCalendar() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        // Every 7th day from 1899 to 2101, and the moments either side of midnight.
+        for day in stride(from: -25_567, through: 47_482, by: 7) {
+            for offset in [0.0, 86_399.999] {
+                let date = Date(timeIntervalSince1970: Double(day) * 86_400 + offset)
+                let expected = calendar.dateComponents([.year, .month, .day], from: date)
+                let civil = CivilDate(date)
+                #expect(civil.year == expected.year && civil.month == expected.month && civil.day == expected.day, "\(date)")
+            }
+        }
+        #expect(CivilDate(year: 2024, month: 2, day: 29) != nil && CivilDate(year: 2100, month: 2, day: 29) == nil)
+        #expect(CivilDate(year: 2000, month: 2, day: 29) != nil && CivilDate(year: 2001, month: 4, day: 31) == nil)
+    }
+
+    @Test func aLeapDayBirthdayCountsFromTheFirstOfMarch() throws {
+        let birth = CivilDate(year: 2012, month: 2, day: 29)!
+        #expect(birth.years(until: CivilDate(year: 2025, month: 2, day: 28)!) == 12)
+        #expect(birth.years(until: CivilDate(year: 2025, month: 3, day: 1)!) == 13)
+        #expect(try RegistrationRules.birthYear("2012-02-29", today: CivilDate(year: 2025, month: 3, day: 1)!) == 2012)
+        #expect(throws: HeraldError.self) { try RegistrationRules.birthYear("2012-02-29", today: CivilDate(year: 2025, month: 2, day: 28)!) }
+    }
+
     @Test func segmentsParseStrictly() throws {
         #expect(try Segment.parse("product:minilogue, product:Kronos").products == ["minilogue", "kronos"])
         for bad in ["", "minilogue", "product:", "color:red", "product:a b", "product:minilogue,"] {

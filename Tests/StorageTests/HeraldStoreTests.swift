@@ -38,6 +38,30 @@ struct HeraldStoreTests {
         #expect(!again.created && again.recipient.id == id)
     }
 
+    /// A bulk write relaxes foreign-key checks and checkpoints for its own transaction only, and a failed one
+    /// leaves nothing behind.
+    @Test func bulkWritesRestoreTheConnectionAndRollBackWhole() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)/herald.sqlite").path
+        let store = try HeraldStore(path: path)
+        let rows = [ImportRow(recipient: person("a@example.com", hash: 1, products: ["kronos"]), grants: ["promotions"]),
+                    ImportRow(recipient: person("b@example.com", hash: 2), grants: [])]
+        #expect(try store.importBatch(rows, at: now) == { var tally = ImportTally(); tally.created = 2; return tally }())
+        let settings = try store.write { db in
+            (try Bool.fetchOne(db, sql: "PRAGMA foreign_keys"), try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint"))
+        }
+        #expect(settings.0 == true && settings.1 == 1000)
+
+        // A statement the schema refuses aborts the whole transaction.
+        #expect(throws: StorageError.self) {
+            try store.bulkWrite { db in
+                try db.execute(sql: "INSERT INTO recipients (email, address_hash, source, created_at) VALUES ('e@example.com', x'05', 'test', '2027-01-01')")
+                try db.execute(sql: "INSERT INTO recipient_products (recipient_id, product) VALUES (NULL, 'kronos')")
+            }
+        }
+        #expect(try store.recipientCount() == 2, "the failed bulk write left a row behind")
+        #expect(try store.write { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") } == true)
+    }
+
     @Test func theLedgerIsAppendOnly() throws {
         let store = try HeraldStore()
         _ = try store.register(person("ada@example.com", hash: 1), consents: [grant("promotions")], at: now)

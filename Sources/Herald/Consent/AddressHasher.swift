@@ -6,13 +6,16 @@ import Mail
 /// only these, so an erased address stays suppressed without being kept. The key is never rotated: a new
 /// key would forget every suppression.
 public struct AddressHasher: Sendable {
-    private let key: SymmetricKey
+    /// An HMAC with the key already absorbed; each hash starts from a copy, which saves the key setup per address.
+    private let keyed: HMAC<SHA256>
 
     public init(key: [UInt8]) {
-        self.key = SymmetricKey(data: key)
+        self.keyed = HMAC<SHA256>(key: SymmetricKey(data: key))
     }
 
     public func hash(_ address: EmailAddress) -> Data {
-        Data(HMAC<SHA256>.authenticationCode(for: Data(address.matchKey.utf8), using: key))
+        var hmac = keyed
+        hmac.update(data: Data(address.matchKey.utf8))
+        return Data(hmac.finalize())
     }
 }

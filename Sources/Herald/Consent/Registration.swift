@@ -36,28 +36,25 @@ public enum RegistrationRules {
 
     /// Parses a birth date strictly and applies the age gate. Returns the birth year.
     public static func birthYear(_ text: String, today: Date) throws(HeraldError) -> Int {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else {
+        try birthYear(text, today: CivilDate(today))
+    }
+
+    public static func birthYear(_ text: String, today: CivilDate) throws(HeraldError) -> Int {
+        guard let parts = CivilDate.components(text) else {
             throw HeraldError(.dataError, "invalid birthdate '\(text)': expected YYYY-MM-DD")
         }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let components = DateComponents(year: year, month: month, day: day)
-        guard let date = calendar.date(from: components),
-              calendar.dateComponents([.year, .month, .day], from: date) == DateComponents(year: year, month: month, day: day) else {
+        guard let birth = CivilDate(year: parts.year, month: parts.month, day: parts.day) else {
             throw HeraldError(.dataError, "invalid birthdate '\(text)': no such date")
         }
-        guard date <= today else { throw HeraldError(.dataError, "invalid birthdate '\(text)': it is in the future") }
-        guard year >= 1900 else { throw HeraldError(.dataError, "invalid birthdate '\(text)': before 1900") }
-        let age = calendar.dateComponents([.year], from: date, to: today).year ?? 0
-        guard age >= minimumAge else { throw HeraldError(.dataError, neutralRefusal) }
-        return year
+        guard birth <= today else { throw HeraldError(.dataError, "invalid birthdate '\(text)': it is in the future") }
+        guard birth.year >= 1900 else { throw HeraldError(.dataError, "invalid birthdate '\(text)': before 1900") }
+        guard birth.years(until: today) >= minimumAge else { throw HeraldError(.dataError, neutralRefusal) }
+        return birth.year
     }
 
     /// Product names are segment keys: lower-case letters, digits, `-`, `_` and `.`.
     public static func product(_ text: String) throws(HeraldError) -> String {
-        let product = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let product = text.trimmingWhitespace().lowercased()
         guard !product.isEmpty, product.count <= 64,
               product.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) }) else {
             throw HeraldError(.dataError, "invalid product '\(text)': use lower-case letters, digits, '-', '_' or '.'")
@@ -68,7 +65,7 @@ public enum RegistrationRules {
     /// Names come from people; they are kept as given but bounded, and controls never enter the store.
     public static func name(_ text: String?) throws(HeraldError) -> String? {
         guard let text else { return nil }
-        let clean = HeaderText.sanitized(text).trimmingCharacters(in: .whitespaces)
+        let clean = HeaderText.sanitized(text).trimmingWhitespace()
         guard clean.count <= 200 else { throw HeraldError(.dataError, "the name is longer than 200 characters") }
         return clean.isEmpty ? nil : clean
     }

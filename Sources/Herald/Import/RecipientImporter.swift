@@ -1,4 +1,5 @@
 import Foundation
+import Mail
 import Storage
 
 /// `herald recipients import`: streams a CSV file, checks each row by the same rules as a single
@@ -34,7 +35,7 @@ public struct RecipientImporter {
     let clock: @Sendable () -> Date
     let batchSize: Int
 
-    public init(store: HeraldStore, hasher: AddressHasher, clock: @escaping @Sendable () -> Date = Date.init, batchSize: Int = 5000) {
+    public init(store: HeraldStore, hasher: AddressHasher, clock: @escaping @Sendable () -> Date = Date.init, batchSize: Int = 10000) {
         self.store = store
         self.hasher = hasher
         self.clock = clock
@@ -46,7 +47,7 @@ public struct RecipientImporter {
                     progress: ((Progress) -> Void)? = nil) throws(HeraldError) -> Summary {
         let reader = try CSVReader(path: path)
         guard let header = reader.next() else { throw HeraldError(.dataError, "\(path): the file is empty; it needs a header row") }
-        let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let columns = header.fields.map { $0.trimmingWhitespace().lowercased() }
         guard header.problem == nil, let emailColumn = columns.firstIndex(of: "email") else {
             throw HeraldError(.dataError, "\(path):\(header.line): the header row has no 'email' column")
         }
@@ -60,18 +61,20 @@ public struct RecipientImporter {
         }
         let index = Dictionary(uniqueKeysWithValues: columns.enumerated().filter { Self.knownColumns.contains($0.element) }.map { ($0.element, $0.offset) })
         let started = clock()
-        let today = clock()
+        let today = CivilDate(clock())
         var batch: [ImportRow] = []
         batch.reserveCapacity(batchSize)
         var lastReport = Date.distantPast
 
+        let store = store, clock = clock
+        let writer = BatchWriter { (rows) throws(HeraldError) in
+            try storage { () throws(StorageError) in try store.importBatch(rows, at: clock()) }
+        }
         func flush() throws(HeraldError) {
             guard !batch.isEmpty else { return }
-            let tally = try storage { () throws(StorageError) in try store.importBatch(batch, at: clock()) }
-            summary.created += tally.created
-            summary.updated += tally.updated
-            summary.unchanged += tally.unchanged
-            batch.removeAll(keepingCapacity: true)
+            try writer.submit(batch)
+            batch = []
+            batch.reserveCapacity(batchSize)
         }
 
         while let record = reader.next() {
@@ -91,11 +94,15 @@ public struct RecipientImporter {
             }
         }
         try flush()
+        let tally = try writer.finish()
+        summary.created = tally.created
+        summary.updated = tally.updated
+        summary.unchanged = tally.unchanged
         return summary
     }
 
     /// Checks one record. Every message says what is wrong without repeating a card number or the address.
-    private func row(_ record: CSVRecord, columnCount: Int, emailColumn: Int, index: [String: Int], today: Date) throws(HeraldError) -> ImportRow {
+    private func row(_ record: CSVRecord, columnCount: Int, emailColumn: Int, index: [String: Int], today: CivilDate) throws(HeraldError) -> ImportRow {
         if let problem = record.problem { throw HeraldError(.dataError, problem) }
         guard record.fields.count == columnCount else {
             throw HeraldError(.dataError, "has \(record.fields.count) fields, the header has \(columnCount)")
@@ -106,11 +113,11 @@ public struct RecipientImporter {
         }
         func value(_ name: String) -> String? {
             guard let position = index[name] else { return nil }
-            let text = record.fields[position].trimmingCharacters(in: .whitespaces)
+            let text = record.fields[position].trimmingWhitespace()
             return text.isEmpty ? nil : text
         }
         func list(_ name: String) -> [String] {
-            (value(name) ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            (value(name) ?? "").split(separator: ";").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
         }
         let address = try RegistrationRules.address(record.fields[emailColumn])
         let birthYear = try value("birthdate").map { (text) throws(HeraldError) in try RegistrationRules.birthYear(text, today: today) }

@@ -13,6 +13,14 @@ public struct AggregateReport: Sendable, Codable, Equatable {
         public var granted: Int?
         public var revoked: Int?
         public var never: Int?
+
+        // A suppressed cell is written as null, not left out, so a script sees every cell it asked for.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(granted, forKey: .granted)
+            try container.encode(revoked, forKey: .revoked)
+            try container.encode(never, forKey: .never)
+        }
     }
 
     public var minCell: Int
@@ -42,5 +50,16 @@ public struct AggregateReport: Sendable, Codable, Equatable {
         byAgeBand = bands.mapValues(cell)
         suppressionsByReason = counts.suppressions.mapValues(cell)
         messagesByStatus = counts.messages.mapValues(cell)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(minCell, forKey: .minCell)
+        try container.encode(recipients, forKey: .recipients)  // null when suppressed, like every other cell
+        try container.encode(byPurpose, forKey: .byPurpose)
+        try container.encode(byProduct, forKey: .byProduct)
+        try container.encode(byAgeBand, forKey: .byAgeBand)
+        try container.encode(suppressionsByReason, forKey: .suppressionsByReason)
+        try container.encode(messagesByStatus, forKey: .messagesByStatus)
     }
 }

@@ -53,6 +53,8 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
     /// domain has one spelling in the store (`Bücher.example` → `xn--bcher-kva.example`).
     private static func asciiDomain(_ domain: String) throws(ParseError) -> String {
         var labels: [String] = []
+        // Nearly every domain is plain ASCII: lower-casing is all it needs.
+        if domain.utf8.allSatisfy({ $0 < 0x80 }) { return domain.lowercased() }
         for label in domain.split(separator: ".", omittingEmptySubsequences: false) {
             let folded = String(label).lowercased().precomposedForIDNA
             if folded.unicodeScalars.allSatisfy(\.isASCII) {
@@ -90,10 +92,16 @@ extension String {
         precomposedStringWithCanonicalMapping
     }
 
-    func trimmingWhitespace() -> String {
+    /// Trims Unicode white space from both ends. Imports call this for every field, so the common case (nothing
+    /// to trim) returns at once instead of going through Foundation's `CharacterSet` bridging.
+    public func trimmingWhitespace() -> String {
+        if let first = utf8.first, let last = utf8.last, Self.isPlainASCII(first), Self.isPlainASCII(last) { return self }
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
         return String(scalars[start...end])
     }
+
+    /// A printable ASCII byte other than space: never white space, never part of a multi-byte scalar.
+    private static func isPlainASCII(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }
 }

@@ -6,6 +6,7 @@
 public enum HeaderText {
     /// Replaces line breaks and tabs with a space and drops every other control character.
     public static func sanitized(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             switch scalar.value {

@@ -2,7 +2,7 @@ import GRDB
 
 /// The numbered schema changes. A migration, once released, is never edited: a change is a new migration.
 ///
-/// Invariants the schema enforces itself: one recipient per normalized address, one outbox row per
+/// Invariants the schema enforces itself: one recipient per address (by its keyed hash, so `Ada@x` and `ada@x` are one person), one outbox row per
 /// (campaign, recipient), a consent or ledger row only for an existing recipient, and no stored IP address
 /// or user agent anywhere (there is no column for one).
 enum Migrations {
@@ -13,7 +13,7 @@ enum Migrations {
             try db.execute(sql: """
                 CREATE TABLE recipients (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    email TEXT NOT NULL UNIQUE,
+                    email TEXT NOT NULL,                    -- unique through address_hash, which is derived from it
                     address_hash BLOB NOT NULL UNIQUE,      -- keyed hash, matches suppressions.address_hash
                     name TEXT,
                     birth_year INTEGER,                     -- the year only, for aggregate age bands

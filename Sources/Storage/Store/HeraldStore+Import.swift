@@ -28,54 +28,59 @@ public struct ImportTally: Sendable, Equatable {
 }
 
 extension HeraldStore {
-    /// Writes a batch of import rows in one transaction with prepared statements. Idempotent: a row that
-    /// matches what is stored (same name, birth year, products and granted purposes) writes nothing.
-    /// An import never revokes and never lifts a suppression: it only adds.
+    /// Writes a batch of import rows in one transaction. Idempotent: a row that matches what is stored (same
+    /// name, birth year, products and granted purposes) writes nothing. An import only adds: it never revokes,
+    /// never re-grants a purpose the person revoked, and never lifts a suppression.
+    ///
+    /// This is the import's hot loop: it drives SQLite directly (`BulkStatement`) inside a `bulkWrite`.
     public func importBatch(_ rows: [ImportRow], at now: Date) throws(StorageError) -> ImportTally {
-        try write { db in
-            let find = try db.cachedStatement(sql: "SELECT id, name, birth_year FROM recipients WHERE address_hash = ?")
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO recipients (email, address_hash, name, birth_year, source, created_at) VALUES (?, ?, ?, ?, ?, ?)
+        try bulkWrite { db in
+            let insert = try BulkStatement(db, sql: """
+                INSERT OR IGNORE INTO recipients (email, address_hash, name, birth_year, source, created_at) VALUES (?, ?, ?, ?, ?, ?)
                 """)
-            let update = try db.cachedStatement(sql: "UPDATE recipients SET name = ?, birth_year = ? WHERE id = ?")
-            let product = try db.cachedStatement(sql: "INSERT OR IGNORE INTO recipient_products (recipient_id, product) VALUES (?, ?)")
-            let current = try db.cachedStatement(sql: "SELECT granted FROM consents WHERE recipient_id = ? AND purpose = ?")
-            let ledger = try db.cachedStatement(sql: """
+            let find = try BulkStatement(db, sql: "SELECT id, name, birth_year FROM recipients WHERE address_hash = ?")
+            let update = try BulkStatement(db, sql: "UPDATE recipients SET name = ?, birth_year = ? WHERE id = ?")
+            let product = try BulkStatement(db, sql: "INSERT OR IGNORE INTO recipient_products (recipient_id, product) VALUES (?, ?)")
+            let recorded = try BulkStatement(db, sql: "SELECT 1 FROM consents WHERE recipient_id = ? AND purpose = ?")
+            let ledger = try BulkStatement(db, sql: """
                 INSERT INTO consent_ledger (recipient_id, purpose, action, source, policy_version, notice_hash, recorded_at)
                 VALUES (?, ?, 'grant', ?, NULL, NULL, ?)
                 """)
-            let state = try db.cachedStatement(sql: """
-                INSERT INTO consents (recipient_id, purpose, granted, updated_at) VALUES (?, ?, 1, ?)
-                ON CONFLICT (recipient_id, purpose) DO UPDATE SET granted = 1, updated_at = excluded.updated_at
-                """)
-            let timestamp = now.databaseValue
+            let state = try BulkStatement(db, sql: "INSERT INTO consents (recipient_id, purpose, granted, updated_at) VALUES (?, ?, 1, ?)")
+            let timestamp = BulkStatement.Value(String.fromDatabaseValue(now.databaseValue))
             var tally = ImportTally()
             for row in rows {
                 let new = row.recipient
-                var created = false, changed = false
+                let hash = BulkStatement.Value.blob(new.addressHash)
+                let source = BulkStatement.Value.text(new.source)
+                var changed = false
+                // Inserting and looking up only when that was ignored is the cheapest order for new people,
+                // who are most rows of most imports. (The address hash is the only constraint that can ignore it.)
+                let created = try insert.execute(.text(new.email), hash, .init(new.name), .init(new.birthYear), source, timestamp) > 0
                 let id: Int64
-                if let existing = try Row.fetchOne(find, arguments: [new.addressHash]) {
-                    id = existing["id"]
-                    let storedName: String? = existing["name"]
-                    let storedYear: Int? = existing["birth_year"]
-                    let name = new.name ?? storedName
+                if created {
+                    id = insert.lastInsertedRowID
+                } else {
+                    guard let stored = try find.firstRow(hash, read: { ($0.integer(0), $0.text(1), $0.integer(2)) }), let storedID = stored.0 else {
+                        throw DatabaseError(message: "a recipient was neither inserted nor found")
+                    }
+                    id = storedID
+                    let storedYear = stored.2.map(Int.init)
+                    let name = new.name ?? stored.1
                     let year = new.birthYear ?? storedYear
-                    if name != storedName || year != storedYear {
-                        try update.execute(arguments: [name, year, id])
+                    if name != stored.1 || year != storedYear {
+                        try update.execute(.init(name), .init(year), .integer(id))
                         changed = true
                     }
-                } else {
-                    try insert.execute(arguments: [new.email, new.addressHash, new.name, new.birthYear, new.source, timestamp])
-                    id = db.lastInsertedRowID
-                    created = true
                 }
-                for name in new.products {
-                    try product.execute(arguments: [id, name])
-                    changed = changed || db.changesCount > 0
+                for name in new.products where try product.execute(.integer(id), .text(name)) > 0 {
+                    changed = true
                 }
-                for purpose in row.grants where try Bool.fetchOne(current, arguments: [id, purpose]) != true {
-                    try ledger.execute(arguments: [id, purpose, new.source, timestamp])
-                    try state.execute(arguments: [id, purpose, timestamp])
+                // Only a purpose with no recorded decision is granted: an old file must not undo a revocation
+                // made since. A person created just now has no decisions yet, so there is no need to ask.
+                for purpose in row.grants where try created || recorded.firstRow(.integer(id), .text(purpose), read: { _ in true }) == nil {
+                    try ledger.execute(.integer(id), .text(purpose), source, timestamp)
+                    try state.execute(.integer(id), .text(purpose), timestamp)
                     changed = true
                 }
                 if created { tally.created += 1 } else if changed { tally.updated += 1 } else { tally.unchanged += 1 }
