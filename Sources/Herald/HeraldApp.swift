@@ -43,7 +43,7 @@ public struct HeraldApp: Sendable {
     }
 
     public func composer(catalog: TemplateCatalog) -> MessageComposer {
-        MessageComposer(catalog: catalog, sender: configuration.sender, publicURL: configuration.publicURL, tokens: tokens)
+        MessageComposer(catalog: catalog, sender: configuration.sender, publicURL: configuration.publicURL, tokens: tokens, signer: configuration.dkim)
     }
 
     /// The transport the configuration names.

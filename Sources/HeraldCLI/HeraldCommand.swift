@@ -13,6 +13,8 @@ struct HeraldCommand: AsyncParsableCommand {
             ConsentCommand.self,
             SuppressCommand.self,
             CampaignCommand.self,
+            RenderCommand.self,
+            UnsubscribeURLCommand.self,
             WorkerCommand.self,
             ReportCommand.self,
             ServeCommand.self,

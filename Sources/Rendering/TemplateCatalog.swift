@@ -45,6 +45,8 @@ public struct TemplateCatalog: Sendable {
 
     public func template(named name: String) -> MessageTemplate? { templates[name] }
 
+    public var templateNames: [String] { templates.keys.sorted() }
+
     /// Renders the three parts. `context` is a tree of dictionaries, arrays, strings, numbers and booleans.
     public func render(_ name: String, context: [String: Any]) throws(TemplateError) -> RenderedMessage {
         guard templates[name] != nil,

@@ -37,12 +37,14 @@ public struct MessageComposer: Sendable {
     let sender: HeraldConfiguration.Sender
     let publicURL: String
     let tokens: TokenAuthority
+    let signer: DKIMSigner?
 
-    public init(catalog: TemplateCatalog, sender: HeraldConfiguration.Sender, publicURL: String, tokens: TokenAuthority) {
+    public init(catalog: TemplateCatalog, sender: HeraldConfiguration.Sender, publicURL: String, tokens: TokenAuthority, signer: DKIMSigner? = nil) {
         self.catalog = catalog
         self.sender = sender
         self.publicURL = publicURL
         self.tokens = tokens
+        self.signer = signer
     }
 
     public func unsubscribeURL(recipientID: Int64, purpose: Purpose, now: Date) -> String {
@@ -71,8 +73,13 @@ public struct MessageComposer: Sendable {
             from: sender.from, to: Mailbox(displayName: input.name, address: recipient), replyTo: sender.replyTo,
             subject: rendered.subject, textBody: rendered.text, htmlBody: rendered.html, date: now,
             messageID: messageID, listID: sender.listID, listUnsubscribeURL: unsubscribe)
+        var bytes = draft.mimeBytes()
+        if let signer {
+            // Last, over the bytes exactly as they will be sent.
+            do { bytes = try signer.sign(bytes, at: now) } catch { throw HeraldError(.software, error.reason) }
+        }
         return Composed(envelopeFrom: sender.from.address.normalized, envelopeTo: recipient.normalized,
-                        messageID: messageID, bytes: draft.mimeBytes())
+                        messageID: messageID, bytes: bytes)
     }
 
     /// `a`, `a and b`, `a, b and c`.

@@ -35,10 +35,7 @@ extension ConfigurationLoader {
         guard let rate = Double(rateText), rate >= 0, rate.isFinite else {
             throw problem("smtp.rate", "must be a number of messages per second (0 = unlimited), not '\(rateText)'")
         }
-        let algorithm = string("dkim.algorithm") ?? "rsa-sha256"
-        guard ["rsa-sha256", "ed25519-sha256"].contains(algorithm) else {
-            throw problem("dkim.algorithm", "must be rsa-sha256 or ed25519-sha256, not '\(algorithm)'")
-        }
+        let dkim = try dkimSigner(defaultDomain: from.address.domain)
         let retry = RetryPolicy(
             backoff: try duration("retry.backoff", default: .seconds(300)),
             maxBackoff: try duration("retry.max_backoff", default: .seconds(4 * 3600)),
@@ -57,11 +54,28 @@ extension ConfigurationLoader {
             publicURL: publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL,
             transport: transport,
             smtp: .init(settings: settings, connections: try integer("smtp.connections", default: 4, range: 1...64), rate: rate),
-            dkim: .init(domain: string("dkim.domain"), selector: string("dkim.selector"), keyFile: string("dkim.key_file"), algorithm: algorithm),
+            dkim: dkim,
             tokenKeys: try tokenKeys(),
             suppressionKey: try secret("suppression.key"),
             http: .init(listen: string("http.listen") ?? "127.0.0.1:8080", adminToken: string("http.admin_token")),
             retry: retry)
+    }
+
+    /// The key is read and checked now, so a bad key stops every command at start rather than the first send.
+    private func dkimSigner(defaultDomain: String) throws(HeraldError) -> DKIMSigner? {
+        let algorithmText = string("dkim.algorithm") ?? "rsa-sha256"
+        guard let algorithm = DKIMKey.Algorithm(rawValue: algorithmText) else {
+            throw problem("dkim.algorithm", "must be rsa-sha256 or ed25519-sha256, not '\(algorithmText)'")
+        }
+        guard let file = try existingFile("dkim.key_file") else { return nil }
+        guard let selector = string("dkim.selector") else { throw problem("dkim.selector", "is needed when dkim.key_file is set") }
+        let domain = (string("dkim.domain") ?? defaultDomain).lowercased()
+        guard let pem = try? String(contentsOfFile: file, encoding: .utf8) else { throw problem("dkim.key_file", "\(file) is not a text (PEM) file") }
+        do {
+            return DKIMSigner(domain: domain, selector: selector, key: try DKIMKey(pem: pem, algorithm: algorithm))
+        } catch {
+            throw problem("dkim.key_file", "\(file) \(error.reason) (dkim.algorithm is \(algorithm.rawValue))")
+        }
     }
 
     private func existingFile(_ key: String) throws(HeraldError) -> String? {

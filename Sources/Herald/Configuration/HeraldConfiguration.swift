@@ -24,13 +24,6 @@ public struct HeraldConfiguration: Sendable {
         public var rate: Double
     }
 
-    public struct DKIM: Sendable {
-        public var domain: String?
-        public var selector: String?
-        public var keyFile: String?
-        public var algorithm: String
-    }
-
     public struct HTTP: Sendable {
         public var listen: String
         public var adminToken: String?
@@ -44,7 +37,8 @@ public struct HeraldConfiguration: Sendable {
     public var publicURL: String
     public var transport: TransportKind
     public var smtp: SMTP
-    public var dkim: DKIM
+    /// Nil when no key file is configured: messages then go unsigned.
+    public var dkim: DKIMSigner?
     public var tokenKeys: [TokenKey]
     public var suppressionKey: [UInt8]
     public var http: HTTP

@@ -1,0 +1,47 @@
+import Crypto
+import _CryptoExtras
+import Foundation
+import Testing
+@testable import Mail
+
+struct DKIMSignerTests {
+    /// The worked example of RFC 6376 §3.4.5.
+    @Test func relaxedCanonicalizationMatchesTheRFCExample() {
+        let a = DKIMCanonicalization.relaxedHeader(Array("A: X\r\n".utf8))
+        let b = DKIMCanonicalization.relaxedHeader(Array("B : Y\t\r\n\tZ  \r\n".utf8))
+        #expect(String(decoding: a + b, as: UTF8.self) == "a:X\r\nb:Y Z\r\n")
+        var body: [UInt8] = []
+        DKIMCanonicalization.relaxedBody(Array(" C \r\nD \t E\r\n\r\n\r\n".utf8)[...]) { body += $0 }
+        #expect(String(decoding: body, as: UTF8.self) == " C\r\nD E\r\n")
+        var missingFinalCRLF: [UInt8] = []
+        DKIMCanonicalization.relaxedBody(Array("end".utf8)[...]) { missingFinalCRLF += $0 }
+        #expect(String(decoding: missingFinalCRLF, as: UTF8.self) == "end\r\n")
+    }
+
+    func draft() -> MessageDraft {
+        MessageDraft(from: Mailbox(displayName: "News", address: try! EmailAddress(parsing: "news@example.com")),
+                     to: Mailbox(displayName: "Ada", address: try! EmailAddress(parsing: "ada@example.org")),
+                     subject: "Hello", textBody: "Hi Ada", htmlBody: "<p>Hi Ada</p>",
+                     listID: "<news.example.com>", listUnsubscribeURL: "https://example.com/u/abc")
+    }
+
+    @Test func theSignatureCoversAndOversignsTheRightFields() throws {
+        let signer = DKIMSigner(domain: "example.com", selector: "s1", key: .ed25519(Curve25519.Signing.PrivateKey()))
+        let signed = try signer.sign(draft().mimeBytes(), at: Date(timeIntervalSince1970: 1_800_000_000))
+        let text = String(decoding: signed, as: UTF8.self)
+        let field = String(text[..<text.range(of: "\r\nFrom:")!.lowerBound]).replacingOccurrences(of: "\r\n\t", with: "")
+        #expect(field.contains("t=1800000000;"))
+        let h = field.components(separatedBy: "h=")[1].components(separatedBy: ";")[0].split(separator: ":").map(String.init)
+        #expect(h == ["from", "from", "to", "subject", "subject", "date", "message-id", "mime-version", "content-type",
+                      "list-id", "list-unsubscribe", "list-unsubscribe", "list-unsubscribe-post", "list-unsubscribe-post"])
+        for line in text.components(separatedBy: "\r\n") { #expect(line.utf8.count <= 78, "\(line)") }
+    }
+
+    @Test func keysOfTheWrongTypeAreRefused() throws {
+        let small = try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation
+        #expect(throws: DKIMKey.LoadError.self) { try DKIMKey(pem: small, algorithm: .ed25519SHA256) }
+        #expect(throws: DKIMKey.LoadError.self) { try DKIMKey(pem: "not a key", algorithm: .rsaSHA256) }
+        let key = try DKIMKey(pem: small, algorithm: .rsaSHA256)
+        #expect(key.publicKeyRecord.hasPrefix("v=DKIM1; k=rsa; p=MII"))
+    }
+}
