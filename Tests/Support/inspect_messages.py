@@ -36,6 +36,8 @@ def describe(path):
         "from": str(message["From"]),
         "to": str(message["To"]),
         "to_address": message["To"].addresses[0].addr_spec if message["To"] else None,
+        "to_display_name": message["To"].addresses[0].display_name if message["To"] else None,
+        "header_names": [name for name, _ in message.raw_items()],
         "subject": str(message["Subject"]),
         "message_id": str(message["Message-ID"]),
         "list_unsubscribe": str(message["List-Unsubscribe"]) if message["List-Unsubscribe"] else None,
