@@ -3,55 +3,52 @@
 public enum QuotedPrintable {
     private static let hex = Array("0123456789ABCDEF".utf8)
 
+    /// One pass over the UTF-8 bytes into a buffer sized for the worst case: bodies are the bulk of every
+    /// message, so this loop is a large part of composing one.
     public static func encode(_ text: String) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(text.utf8.count + text.utf8.count / 8)
-        let lines = splitLines(Array(text.utf8))
-        for (number, line) in lines.enumerated() {
-            if number > 0 { output.append(contentsOf: [0x0D, 0x0A]) }
-            encodeLine(line, into: &output)
-        }
-        return output
-    }
-
-    /// Splits on CRLF, LF or a lone CR.
-    private static func splitLines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
-        var lines: [ArraySlice<UInt8>] = []
-        var start = 0
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == 0x0D || bytes[index] == 0x0A {
-                lines.append(bytes[start..<index])
-                if bytes[index] == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A { index += 1 }
-                start = index + 1
+        var text = text
+        let hex = Self.hex
+        return hex.withUnsafeBufferPointer { hex in text.withUTF8 { input in
+            let count = input.count
+            // Every byte becomes at most 3 (a line break at most 2), plus a 3-byte soft break per 24 input bytes.
+            let capacity = count * 3 + (count / 24 + 1) * 3
+            return [UInt8](unsafeUninitializedCapacity: capacity) { output, written in
+                var out = 0, column = 0, index = 0
+                while index < count {
+                    let byte = input[index]
+                    if byte == 0x0D || byte == 0x0A {  // CRLF, LF or a lone CR: one CRLF
+                        output[out] = 0x0D
+                        output[out + 1] = 0x0A
+                        out += 2
+                        column = 0
+                        index += byte == 0x0D && index + 1 < count && input[index + 1] == 0x0A ? 2 : 1
+                        continue
+                    }
+                    let isLast = index + 1 == count || input[index + 1] == 0x0D || input[index + 1] == 0x0A
+                    // White space at a line's end is encoded, so no transport can strip it.
+                    let literal = (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")) || ((byte == 0x20 || byte == 0x09) && !isLast)
+                    let width = literal ? 1 : 3
+                    // Leave room for the soft break's "=" within 76 columns.
+                    if column + width > 75 {
+                        output[out] = UInt8(ascii: "=")
+                        output[out + 1] = 0x0D
+                        output[out + 2] = 0x0A
+                        out += 3
+                        column = 0
+                    }
+                    if literal {
+                        output[out] = byte
+                    } else {
+                        output[out] = UInt8(ascii: "=")
+                        output[out + 1] = hex[Int(byte >> 4)]
+                        output[out + 2] = hex[Int(byte & 0x0F)]
+                    }
+                    out += width
+                    column += width
+                    index += 1
+                }
+                written = out
             }
-            index += 1
-        }
-        lines.append(bytes[start..<bytes.count])
-        return lines
-    }
-
-    private static func encodeLine(_ line: ArraySlice<UInt8>, into output: inout [UInt8]) {
-        var column = 0
-        for index in line.indices {
-            let byte = line[index]
-            let isLast = index == line.index(before: line.endIndex)
-            let literal = (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")) ||
-                ((byte == 0x20 || byte == 0x09) && !isLast)
-            let width = literal ? 1 : 3
-            // Leave room for the soft break's "=" within 76 columns.
-            if column + width > 75 {
-                output.append(contentsOf: [UInt8(ascii: "="), 0x0D, 0x0A])
-                column = 0
-            }
-            if literal {
-                output.append(byte)
-            } else {
-                output.append(UInt8(ascii: "="))
-                output.append(hex[Int(byte >> 4)])
-                output.append(hex[Int(byte & 0x0F)])
-            }
-            column += width
-        }
+        } }
     }
 }

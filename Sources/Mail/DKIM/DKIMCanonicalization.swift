@@ -33,39 +33,49 @@ enum DKIMCanonicalization {
         return output
     }
 
-    /// The relaxed body: feeds the canonical bytes to `sink` in pieces, so a large body is never copied whole.
-    static func relaxedBody(_ body: ArraySlice<UInt8>, into sink: (ArraySlice<UInt8>) -> Void) {
-        var line: [UInt8] = []
-        line.reserveCapacity(1024)
-        var emptyLinesPending = 0
-        var index = body.startIndex
-        func finish(_ line: inout [UInt8]) {
-            // Trailing white space on the line goes; runs within it were already made one space.
-            while let last = line.last, last == space { line.removeLast() }
-            if line.isEmpty {
-                emptyLinesPending += 1
-            } else {
-                for _ in 0..<emptyLinesPending { sink([cr, lf][...]) }
-                emptyLinesPending = 0
-                line.append(contentsOf: [cr, lf])
-                sink(line[...])
+    /// The relaxed body, in one pass into a buffer no larger than the body plus a final CRLF.
+    static func relaxedBody(_ body: ArraySlice<UInt8>) -> [UInt8] {
+        body.withUnsafeBufferPointer { input in
+            let count = input.count
+            return [UInt8](unsafeUninitializedCapacity: count + 2) { output, written in
+                var out = 0, index = 0
+                var pendingSpace = false
+                var lineHasContent = false
+                var endOfLastContent = 0  // just past the CRLF of the last line that was not empty
+                while index < count {
+                    let byte = input[index]
+                    if byte == cr, index + 1 < count, input[index + 1] == lf {
+                        pendingSpace = false  // white space at the end of a line goes
+                        output[out] = cr
+                        output[out + 1] = lf
+                        out += 2
+                        if lineHasContent { endOfLastContent = out }
+                        lineHasContent = false
+                        index += 2
+                        continue
+                    }
+                    if byte == space || byte == tab {
+                        pendingSpace = true  // a run of white space becomes one space, if something follows it
+                    } else {
+                        if pendingSpace {
+                            output[out] = space
+                            out += 1
+                            pendingSpace = false
+                        }
+                        output[out] = byte
+                        out += 1
+                        lineHasContent = true
+                    }
+                    index += 1
+                }
+                if lineHasContent {  // a last line without CRLF gets one
+                    output[out] = cr
+                    output[out + 1] = lf
+                    out += 2
+                    endOfLastContent = out
+                }
+                written = endOfLastContent  // empty lines at the end go
             }
-            line.removeAll(keepingCapacity: true)
         }
-        while index < body.endIndex {
-            let byte = body[index]
-            if byte == cr, body.index(after: index) < body.endIndex, body[body.index(after: index)] == lf {
-                finish(&line)
-                index = body.index(index, offsetBy: 2)
-                continue
-            }
-            if byte == space || byte == tab {
-                if line.last != space { line.append(space) }
-            } else {
-                line.append(byte)
-            }
-            index = body.index(after: index)
-        }
-        if !line.isEmpty { finish(&line) }
     }
 }

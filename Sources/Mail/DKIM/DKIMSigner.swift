@@ -30,8 +30,7 @@ public struct DKIMSigner: Sendable {
     /// The message with its DKIM-Signature field first.
     public func sign(_ message: [UInt8], at date: Date = Date()) throws(SigningError) -> [UInt8] {
         let (fields, bodyStart) = Self.splitHeader(message)
-        var bodyHash = SHA256()
-        DKIMCanonicalization.relaxedBody(message[bodyStart...]) { bodyHash.update(data: $0) }
+        let bodyHash = SHA256.hash(data: DKIMCanonicalization.relaxedBody(message[bodyStart...]))
 
         // Fields by lower-cased name, each name's occurrences bottom-up, as a verifier picks them (§5.4.2).
         var occurrences: [String: [Range<Int>]] = [:]
@@ -55,7 +54,7 @@ public struct DKIMSigner: Sendable {
         let tags = [
             "v=1", "a=\(key.algorithm.rawValue)", "c=relaxed/relaxed", "d=\(domain)", "s=\(selector)",
             "t=\(Int(date.timeIntervalSince1970))", "h=\(names.joined(separator: ":"))",
-            "bh=\(Data(bodyHash.finalize()).base64EncodedString())", "b=",
+            "bh=\(Data(bodyHash).base64EncodedString())", "b=",
         ]
         let unsigned = Self.foldedField(tags)
         // The signature field itself is signed with an empty b= and without its final CRLF (§3.7).

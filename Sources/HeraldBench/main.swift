@@ -1,0 +1,44 @@
+import Crypto
+import _CryptoExtras
+import Foundation
+import Mail
+
+// herald-bench: compose + DKIM-sign a 20 KB message in a loop on one core, and print messages per second.
+// Used by bench/sign, which puts the figure next to `openssl speed` measured in the same run.
+//
+// usage: herald-bench sign rsa2048|ed25519 [SECONDS]
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 3, arguments[1] == "sign", ["rsa2048", "ed25519"].contains(arguments[2]) else {
+    FileHandle.standardError.write(Data("usage: herald-bench sign rsa2048|ed25519 [SECONDS]\n".utf8))
+    exit(64)
+}
+let seconds = arguments.count > 3 ? Double(arguments[3]) ?? 3 : 3
+let key: DKIMKey = arguments[2] == "rsa2048"
+    ? .rsa(try _RSA.Signing.PrivateKey(keySize: .bits2048))
+    : .ed25519(Curve25519.Signing.PrivateKey())
+let signer = DKIMSigner(domain: "example.com", selector: "bench", key: key)
+
+// About 10 KB of text and 10 KB of HTML, with non-ASCII so quoted-printable has work to do.
+let paragraph = "Grüße from the synth workshop: the minilogue firmware 2.1 adds a new sequencer mode, and owners can update today. "
+let text = String(repeating: paragraph + "\n", count: 88)
+let html = "<html><body>" + String(repeating: "<p>" + paragraph + "</p>\n", count: 80) + "</body></html>"
+let from = try Mailbox(parsing: "Example News <news@example.com>")
+let to = Mailbox(displayName: "Zoë Ångström", address: try EmailAddress(parsing: "zoe@example.org"))
+
+func composeAndSign() throws -> Int {
+    let draft = MessageDraft(from: from, to: to, subject: "What's new for your minilogue", textBody: text, htmlBody: html,
+                             messageID: MessageDraft.newMessageID(domain: "example.com"), listID: "<news.example.com>",
+                             listUnsubscribeURL: "https://mail.example.com/u/AQJ0MQEAAAAAAAAAKgAAAABpJ8Xg")
+    return try signer.sign(draft.mimeBytes()).count
+}
+
+let size = try composeAndSign()
+let start = Date()
+var count = 0
+while Date().timeIntervalSince(start) < seconds {
+    for _ in 0..<16 { _ = try composeAndSign() }
+    count += 16
+}
+let elapsed = Date().timeIntervalSince(start)
+print("\(arguments[2]) \(count) \(String(format: "%.3f", elapsed)) \(size)")
