@@ -34,6 +34,12 @@ struct DKIMSignerTests {
         #expect(h == ["from", "from", "to", "subject", "subject", "date", "message-id", "mime-version", "content-type",
                       "list-id", "list-unsubscribe", "list-unsubscribe", "list-unsubscribe-post", "list-unsubscribe-post"])
         for line in text.components(separatedBy: "\r\n") { #expect(line.utf8.count <= 78, "\(line)") }
+
+        // A message nobody may opt out of still lists the one-click fields, so they cannot be added afterwards.
+        var notice = draft()
+        notice.listUnsubscribeURL = nil
+        let noticeText = String(decoding: try signer.sign(notice.mimeBytes()), as: UTF8.self).replacingOccurrences(of: "\r\n\t", with: "")
+        #expect(noticeText.contains("list-id:list-unsubscribe:list-unsubscribe-post;"))
     }
 
     @Test func keysOfTheWrongTypeAreRefused() throws {

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// It signs last, over the message's bytes exactly as they will be sent. `h=` lists every field in
 /// `signedFields` that the message has, and lists From, Subject, List-Unsubscribe and List-Unsubscribe-Post
-/// once more than they occur ("oversigning"), so nobody can add a second one without breaking the signature.
+/// once more than they occur, present or not ("oversigning"), so nobody can add one without breaking the signature.
 public struct DKIMSigner: Sendable {
     public let domain: String
     public let selector: String
@@ -42,7 +42,8 @@ public struct DKIMSigner: Sendable {
         canonical.reserveCapacity(2048)
         for name in Self.signedFields {
             let found = occurrences[name] ?? []
-            guard !found.isEmpty else { continue }
+            // An oversigned field is listed even when absent (a policy notice has no List-Unsubscribe), so none can be added.
+            guard !found.isEmpty || Self.oversignedFields.contains(name) else { continue }
             for field in found {
                 names.append(name)
                 canonical += DKIMCanonicalization.relaxedHeader(message[field])
