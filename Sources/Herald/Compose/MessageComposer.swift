@@ -35,26 +35,14 @@ public struct MessageComposer: Sendable {
 
     let catalog: TemplateCatalog
     let sender: HeraldConfiguration.Sender
-    let publicURL: String
-    let tokens: TokenAuthority
+    let links: SignedLinks
     let signer: DKIMSigner?
 
     public init(catalog: TemplateCatalog, sender: HeraldConfiguration.Sender, publicURL: String, tokens: TokenAuthority, signer: DKIMSigner? = nil) {
         self.catalog = catalog
         self.sender = sender
-        self.publicURL = publicURL
-        self.tokens = tokens
+        self.links = SignedLinks(tokens: tokens, publicURL: publicURL)
         self.signer = signer
-    }
-
-    public func unsubscribeURL(recipientID: Int64, purpose: Purpose, now: Date) -> String {
-        let token = tokens.issue(TokenClaims(action: .unsubscribe, recipientID: recipientID, scope: purpose.rawValue, issuedAt: now))
-        return publicURL + "/u/" + token
-    }
-
-    public func preferencesURL(recipientID: Int64, now: Date) -> String {
-        let token = tokens.issue(TokenClaims(action: .preferences, recipientID: recipientID, scope: "", issuedAt: now))
-        return publicURL + "/preferences/" + token
     }
 
     public func compose(_ input: Input, now: Date) throws(HeraldError) -> Composed {
@@ -62,7 +50,7 @@ public struct MessageComposer: Sendable {
         do { recipient = try EmailAddress(parsing: input.email) } catch {
             throw HeraldError(.dataError, "stored address of recipient \(input.recipientID) is invalid: \(error.reason)")
         }
-        let unsubscribe = input.kind.purpose.map { unsubscribeURL(recipientID: input.recipientID, purpose: $0, now: now) }
+        let unsubscribe = input.kind.purpose.map { links.unsubscribeURL(recipientID: input.recipientID, purpose: $0, now: now) }
         let context = renderingContext(input, unsubscribeURL: unsubscribe, now: now)
         let rendered: RenderedMessage
         do { rendered = try catalog.render(input.template, context: context) } catch {
@@ -99,7 +87,7 @@ public struct MessageComposer: Sendable {
             "campaign": ["name": input.campaignName, "kind": input.kind.rawValue],
             "sender": ["name": sender.from.displayName ?? sender.from.address.domain,
                        "email": sender.from.address.normalized, "postal_address": sender.postalAddress],
-            "preferences_url": preferencesURL(recipientID: input.recipientID, now: now),
+            "preferences_url": links.preferencesURL(recipientID: input.recipientID, now: now),
             "can_unsubscribe": unsubscribeURL != nil,
             "unsubscribe_url": unsubscribeURL ?? "",
         ]

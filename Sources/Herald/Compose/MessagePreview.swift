@@ -24,6 +24,6 @@ extension HeraldApp {
     /// `herald unsubscribe-url`: the person's signed one-click URL for one purpose.
     public func unsubscribeURL(email: String, purpose: Purpose) throws(HeraldError) -> String {
         let recipient = try consent.existingRecipient(email)
-        return composer(catalog: try catalog()).unsubscribeURL(recipientID: recipient.id!, purpose: purpose, now: clock())
+        return SignedLinks(tokens: tokens, publicURL: configuration.publicURL).unsubscribeURL(recipientID: recipient.id!, purpose: purpose, now: clock())
     }
 }

@@ -65,6 +65,19 @@ struct Sandbox {
         var status: Int32
         var stdout: String
         var stderr: String
+
+        /// Standard output parsed as JSON, after checking the exit status.
+        func json<T>(as type: T.Type = [String: Any].self, expectingStatus expected: Int32 = 0) throws -> T {
+            guard status == expected, let parsed = try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? T else {
+                throw TestFailure("exit \(status) (expected \(expected)), output not \(T.self): \(stderr)")
+            }
+            return parsed
+        }
+    }
+
+    /// The database file, its WAL and its shared memory, concatenated: what a search for leaked data must cover.
+    func databaseFiles() -> Data {
+        ["", "-wal", "-shm"].reduce(into: Data()) { $0 += FileManager.default.contents(atPath: databasePath + $1) ?? Data() }
     }
 
     /// Runs `herald ARGS --config <sandbox config>` (unless `withConfig` is false).
@@ -75,10 +88,7 @@ struct Sandbox {
 
     /// `herald campaign show ID --json`, parsed.
     func campaignReport(_ id: String) throws -> (status: String?, counts: [String: Int]) {
-        let shown = try herald(["campaign", "show", id, "--json"])
-        guard shown.status == 0, let report = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any] else {
-            throw TestFailure("campaign show \(id) failed (\(shown.status)): \(shown.stderr)")
-        }
+        let report = try herald(["campaign", "show", id, "--json"]).json()
         return (report["status"] as? String, report["counts"] as? [String: Int] ?? [:])
     }
 
@@ -119,11 +129,7 @@ struct Sandbox {
     /// Every message in a folder, as Python's email package parses it.
     static func inspectMessages(in folder: String) throws -> [[String: Any]] {
         let script = packageRoot.appendingPathComponent("Tests/Support/inspect_messages.py").path
-        let result = try run("/usr/bin/env", ["python3", script, folder])
-        guard result.status == 0, let parsed = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] else {
-            throw TestFailure("inspect_messages.py failed (\(result.status)): \(result.stderr)")
-        }
-        return parsed
+        return try run("/usr/bin/env", ["python3", script, folder]).json(as: [[String: Any]].self)
     }
 }
 

@@ -1,0 +1,24 @@
+import Foundation
+import Tokens
+
+/// The signed links a message carries for one person: one-click unsubscribe and preferences. They need only
+/// the token keys and the public URL, so a command that prints one does not load templates.
+public struct SignedLinks: Sendable {
+    let tokens: TokenAuthority
+    let publicURL: String
+
+    public init(tokens: TokenAuthority, publicURL: String) {
+        self.tokens = tokens
+        self.publicURL = publicURL
+    }
+
+    public func unsubscribeURL(recipientID: Int64, purpose: Purpose, now: Date) -> String {
+        let token = tokens.issue(TokenClaims(action: .unsubscribe, recipientID: recipientID, scope: purpose.rawValue, issuedAt: now))
+        return publicURL + "/u/" + token
+    }
+
+    public func preferencesURL(recipientID: Int64, now: Date) -> String {
+        let token = tokens.issue(TokenClaims(action: .preferences, recipientID: recipientID, scope: "", issuedAt: now))
+        return publicURL + "/preferences/" + token
+    }
+}
