@@ -1,6 +1,6 @@
 // swift-tools-version: 6.2
 // Herald — a consent-first mailer. The targets follow the module table in README.md:
-// leaves (CCurl, Storage, Mail, Tokens, Rendering, SMTP) know nothing of the application,
+// leaves (CCurl, COpenSSL, Storage, Mail, Tokens, Rendering, SMTP) know nothing of the application,
 // `Herald` composes them, and `HeraldHTTP` and the `herald` command are thin faces over it.
 import PackageDescription
 
@@ -28,12 +28,16 @@ let package = Package(
             linkerSettings: [.linkedLibrary("curl")]
         ),
         .target(
+            name: "COpenSSL",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .target(
             name: "Storage",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         .target(
             name: "Mail",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]
+            dependencies: ["COpenSSL", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]
         ),
         .target(
             name: "Tokens",

@@ -15,7 +15,7 @@ guard arguments.count >= 3, arguments[1] == "sign", ["rsa2048", "ed25519"].conta
 }
 let seconds = arguments.count > 3 ? Double(arguments[3]) ?? 3 : 3
 let key: DKIMKey = arguments[2] == "rsa2048"
-    ? .rsa(try _RSA.Signing.PrivateKey(keySize: .bits2048))
+    ? try DKIMKey(pem: _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation, algorithm: .rsaSHA256)
     : .ed25519(Curve25519.Signing.PrivateKey())
 let signer = DKIMSigner(domain: "example.com", selector: "bench", key: key)
 

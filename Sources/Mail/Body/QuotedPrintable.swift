@@ -7,7 +7,6 @@ public enum QuotedPrintable {
     /// message, so this loop is a large part of composing one.
     public static func encode(_ text: String) -> [UInt8] {
         var text = text
-        let hex = Self.hex
         return hex.withUnsafeBufferPointer { hex in text.withUTF8 { input in
             let count = input.count
             // Every byte becomes at most 3 (a line break at most 2), plus a 3-byte soft break per 24 input bytes.
@@ -15,6 +14,23 @@ public enum QuotedPrintable {
             return [UInt8](unsafeUninitializedCapacity: capacity) { output, written in
                 var out = 0, column = 0, index = 0
                 while index < count {
+                    // A run of bytes written as they are (printable ASCII other than "=", and white space that
+                    // does not end a line) is copied in one piece, up to where the encoded line is full.
+                    var end = index
+                    let limit = min(count, index + 75 - column)
+                    while end < limit {
+                        let byte = input[end]
+                        if byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "=") { end += 1; continue }
+                        if byte == 0x20 || byte == 0x09, end + 1 < count, input[end + 1] != 0x0D, input[end + 1] != 0x0A { end += 1; continue }
+                        break
+                    }
+                    if end > index {
+                        UnsafeMutableRawPointer(output.baseAddress! + out).copyMemory(from: input.baseAddress! + index, byteCount: end - index)
+                        out += end - index
+                        column += end - index
+                        index = end
+                        continue
+                    }
                     let byte = input[index]
                     if byte == 0x0D || byte == 0x0A {  // CRLF, LF or a lone CR: one CRLF
                         output[out] = 0x0D
@@ -24,9 +40,9 @@ public enum QuotedPrintable {
                         index += byte == 0x0D && index + 1 < count && input[index + 1] == 0x0A ? 2 : 1
                         continue
                     }
+                    // What is left: a byte to encode, white space that ends a line, or a line that is full.
                     let isLast = index + 1 == count || input[index + 1] == 0x0D || input[index + 1] == 0x0A
-                    // White space at a line's end is encoded, so no transport can strip it.
-                    let literal = (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")) || ((byte == 0x20 || byte == 0x09) && !isLast)
+                    let literal = (byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "=")) || ((byte == 0x20 || byte == 0x09) && !isLast)
                     let width = literal ? 1 : 3
                     // Leave room for the soft break's "=" within 76 columns.
                     if column + width > 75 {

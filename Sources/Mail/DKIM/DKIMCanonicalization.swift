@@ -33,6 +33,41 @@ enum DKIMCanonicalization {
         return output
     }
 
+    /// True when the body is already in relaxed form, so it can be hashed as it is: CRLF line ends, no white
+    /// space other than single spaces between other bytes, no empty line at the end, and a final CRLF (or
+    /// nothing at all). Herald's quoted-printable bodies nearly always are.
+    static func isRelaxedBody(_ body: ArraySlice<UInt8>) -> Bool {
+        body.withUnsafeBufferPointer { input in
+            let count = input.count
+            guard count > 0 else { return true }
+            guard count >= 2, input[count - 2] == cr, input[count - 1] == lf else { return false }
+            if count >= 4, input[count - 4] == cr, input[count - 3] == lf { return false }  // an empty last line
+            if count == 2 { return false }  // a body of one empty line is relaxed to nothing
+            var previous: UInt8 = lf
+            for index in 0..<count {
+                let byte = input[index]
+                if byte > space { previous = byte; continue }
+                switch byte {
+                case space where previous == space:  // a run
+                    return false
+                case space:
+                    break
+                case cr:
+                    // A CR must start a CRLF, and white space must not end the line.
+                    guard index + 1 < count, input[index + 1] == lf, previous != space else { return false }
+                case lf:
+                    guard previous == cr else { return false }
+                case tab:
+                    return false
+                default:
+                    break
+                }
+                previous = byte
+            }
+            return true
+        }
+    }
+
     /// The relaxed body, in one pass into a buffer no larger than the body plus a final CRLF.
     static func relaxedBody(_ body: ArraySlice<UInt8>) -> [UInt8] {
         body.withUnsafeBufferPointer { input in
@@ -44,6 +79,13 @@ enum DKIMCanonicalization {
                 var endOfLastContent = 0  // just past the CRLF of the last line that was not empty
                 while index < count {
                     let byte = input[index]
+                    if byte > space && pendingSpace == false {  // the common case: neither white space nor a line end
+                        output[out] = byte
+                        out += 1
+                        lineHasContent = true
+                        index += 1
+                        continue
+                    }
                     if byte == cr, index + 1 < count, input[index + 1] == lf {
                         pendingSpace = false  // white space at the end of a line goes
                         output[out] = cr

@@ -2,10 +2,10 @@ import Crypto
 import _CryptoExtras
 import Foundation
 
-/// A DKIM private key: RSA (1024 to 4096 bits, PEM in PKCS#1 or PKCS#8) for `rsa-sha256`, or Ed25519
-/// (PEM in PKCS#8) for `ed25519-sha256` (RFC 8463).
+/// A DKIM private key: RSA (1024 to 4096 bits, PEM in PKCS#1 or PKCS#8) for `rsa-sha256`, signed by the
+/// system libcrypto, or Ed25519 (PEM in PKCS#8) for `ed25519-sha256` (RFC 8463), signed by swift-crypto.
 public enum DKIMKey: Sendable {
-    case rsa(_RSA.Signing.PrivateKey)
+    case rsa(OpenSSLRSAKey)
     case ed25519(Curve25519.Signing.PrivateKey)
 
     public enum Algorithm: String, Sendable, CaseIterable {
@@ -29,15 +29,12 @@ public enum DKIMKey: Sendable {
     public init(pem: String, algorithm: Algorithm) throws(LoadError) {
         switch algorithm {
         case .rsaSHA256:
-            let key: _RSA.Signing.PrivateKey
-            do {
-                // Keys under 2048 bits need the "unsafe" initializer; DKIM still allows 1024 (RFC 8301 §3.2).
-                key = try _RSA.Signing.PrivateKey(unsafePEMRepresentation: pem)
-            } catch {
+            guard let key = OpenSSLRSAKey(pem: pem) else {
                 throw LoadError(reason: "is not an RSA private key in PEM (PKCS#1 or PKCS#8)")
             }
-            guard (1024...4096).contains(key.keySizeInBits) else {
-                throw LoadError(reason: "is a \(key.keySizeInBits)-bit RSA key; DKIM needs 1024 to 4096 bits (2048 recommended)")
+            // RFC 8301 §3.2: at least 1024 bits (2048 recommended); more than 4096 is more than verifiers accept.
+            guard (1024...4096).contains(key.bits) else {
+                throw LoadError(reason: "is a \(key.bits)-bit RSA key; DKIM needs 1024 to 4096 bits (2048 recommended)")
             }
             self = .rsa(key)
         case .ed25519SHA256:
@@ -52,7 +49,7 @@ public enum DKIMKey: Sendable {
     /// The `p=` value of the selector's DNS TXT record.
     public var publicKeyRecord: String {
         switch self {
-        case .rsa(let key): "v=DKIM1; k=rsa; p=" + key.publicKey.derRepresentation.base64EncodedString()
+        case .rsa(let key): "v=DKIM1; k=rsa; p=" + key.publicKeyDER.base64EncodedString()
         case .ed25519(let key): "v=DKIM1; k=ed25519; p=" + key.publicKey.rawRepresentation.base64EncodedString()
         }
     }
@@ -62,7 +59,7 @@ public enum DKIMKey: Sendable {
         let digest = SHA256.hash(data: data)
         switch self {
         case .rsa(let key):
-            return try key.signature(for: digest, padding: .insecurePKCS1v1_5).rawRepresentation
+            return try key.signature(forSHA256Digest: Array(digest))
         case .ed25519(let key):
             return try key.signature(for: Data(digest))
         }

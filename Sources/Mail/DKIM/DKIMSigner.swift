@@ -30,7 +30,9 @@ public struct DKIMSigner: Sendable {
     /// The message with its DKIM-Signature field first.
     public func sign(_ message: [UInt8], at date: Date = Date()) throws(SigningError) -> [UInt8] {
         let (fields, bodyStart) = Self.splitHeader(message)
-        let bodyHash = SHA256.hash(data: DKIMCanonicalization.relaxedBody(message[bodyStart...]))
+        let body = message[bodyStart...]
+        let bodyHash = DKIMCanonicalization.isRelaxedBody(body)
+            ? SHA256.hash(data: body) : SHA256.hash(data: DKIMCanonicalization.relaxedBody(body))
 
         // Fields by lower-cased name, each name's occurrences bottom-up, as a verifier picks them (§5.4.2).
         var occurrences: [String: [Range<Int>]] = [:]
@@ -59,15 +61,19 @@ public struct DKIMSigner: Sendable {
         ]
         let unsigned = Self.foldedField(tags)
         // The signature field itself is signed with an empty b= and without its final CRLF (§3.7).
-        var signatureInput = DKIMCanonicalization.relaxedHeader(Array(unsigned.utf8))
+        var signatureInput = DKIMCanonicalization.relaxedHeader(unsigned)
         signatureInput.removeLast(2)
         canonical += signatureInput
         let signature: Data
         do { signature = try key.sign(canonical) } catch {
             throw SigningError(reason: "DKIM signing failed: \(error)")
         }
-        let field = unsigned + Self.foldedSignature(signature.base64EncodedString()) + "\r\n"
-        return Array(field.utf8) + message
+        var signed = unsigned
+        signed.reserveCapacity(unsigned.count + 800 + message.count)
+        Self.appendFolded(signature: Array(signature.base64EncodedString().utf8), to: &signed)
+        signed += [0x0D, 0x0A]
+        signed += message
+        return signed
     }
 
     /// The ranges of the header fields (each with its folds and final CRLF), and where the body starts.
@@ -91,49 +97,48 @@ public struct DKIMSigner: Sendable {
 
     static func name(of field: ArraySlice<UInt8>) -> String {
         let end = field.firstIndex(of: UInt8(ascii: ":")) ?? field.endIndex
-        return String(decoding: field[..<end], as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+        return String(decoding: field[..<end].filter { $0 != 0x20 && $0 != 0x09 }, as: UTF8.self).lowercased()
     }
 
     /// `DKIM-Signature: tag; tag; …` folded before a tag when a line would pass 78 characters; `h=` is long
-    /// enough to need folding at its colons too.
-    static func foldedField(_ tags: [String]) -> String {
-        var output = "DKIM-Signature:"
-        var lineLength = output.count
-        for (position, tag) in tags.enumerated() {
-            let piece = tag + (position < tags.count - 1 ? ";" : "")
-            var words = [piece]
-            if piece.count > 70, piece.hasPrefix("h=") {
-                let parts = piece.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-                words = parts.enumerated().map { $0.offset < parts.count - 1 ? $0.element + ":" : $0.element }
+    /// enough to need folding at its colons too. Built as bytes: every tag is ASCII.
+    static func foldedField(_ tags: [String]) -> [UInt8] {
+        var output = Array("DKIM-Signature:".utf8)
+        var lineStart = 0
+        func append(_ word: ArraySlice<UInt8>, spaced: Bool) {
+            // b= starts a line of its own, so the signature that follows it has room.
+            if output.count - lineStart + (spaced ? 1 : 0) + word.count > 78 || word.elementsEqual("b=".utf8) {
+                output += [0x0D, 0x0A, 0x09]
+                lineStart = output.count - 1
+            } else if spaced {
+                output.append(0x20)
             }
-            for (index, word) in words.enumerated() {
-                let separator = index == 0 ? " " : ""
-                // b= starts a line of its own, so the signature that follows it has room.
-                if lineLength + separator.count + word.count > 78 || word == "b=" {
-                    output += "\r\n\t"
-                    lineLength = 1
-                } else {
-                    output += separator
-                    lineLength += separator.count
-                }
-                output += word
-                lineLength += word.count
+            output += word
+        }
+        for (position, tag) in tags.enumerated() {
+            var piece = Array(tag.utf8)
+            if position < tags.count - 1 { piece.append(UInt8(ascii: ";")) }
+            guard piece.count > 70, tag.hasPrefix("h=") else {
+                append(piece[...], spaced: true)
+                continue
+            }
+            var wordStart = 0
+            for index in piece.indices where piece[index] == UInt8(ascii: ":") || index == piece.count - 1 {
+                append(piece[wordStart...index], spaced: wordStart == 0)
+                wordStart = index + 1
             }
         }
         return output
     }
 
-    /// The signature after `b=` (which begins its line), in lines of at most 77 characters.
-    static func foldedSignature(_ base64: String) -> String {
-        var output = ""
-        var rest = Substring(base64)
-        var first = true
-        while !rest.isEmpty {
-            let chunk = rest.prefix(first ? 74 : 76)
-            output += (first ? "" : "\r\n\t") + chunk
-            rest = rest.dropFirst(chunk.count)
-            first = false
+    /// Appends the signature after `b=` (which begins its line), in lines of at most 77 characters.
+    static func appendFolded(signature: [UInt8], to output: inout [UInt8]) {
+        var start = 0
+        while start < signature.count {
+            let end = min(signature.count, start + (start == 0 ? 74 : 76))
+            if start > 0 { output += [0x0D, 0x0A, 0x09] }
+            output += signature[start..<end]
+            start = end
         }
-        return output
     }
 }

@@ -12,27 +12,47 @@ public struct HeaderField: Sendable, Equatable {
 
     /// The folded field with its trailing CRLF.
     public var rendered: String {
-        var lines: [String] = []
-        var line = name + ":"
+        var bytes: [UInt8] = []
+        render(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the folded field and its CRLF. Works on bytes (every message has a dozen fields), and counts
+    /// line length in octets, which is what RFC 5322 limits.
+    public func render(into output: inout [UInt8]) {
+        let space: UInt8 = 0x20
+        var lineStart = output.count
         var lineHasWord = false
-        // Pre-folded values (encoded words) already carry "\r\n " between their words.
-        for (index, segment) in value.components(separatedBy: "\r\n ").enumerated() {
-            if index > 0 {
-                lines.append(line)
-                line = ""
-                lineHasWord = false
-            }
-            for word in segment.split(separator: " ", omittingEmptySubsequences: false) {
+        output.append(contentsOf: name.utf8)
+        output.append(UInt8(ascii: ":"))
+        func endLine() {
+            output.append(contentsOf: [0x0D, 0x0A])
+            lineStart = output.count
+        }
+        var value = value
+        value.withUTF8 { bytes in
+            var wordStart = 0
+            var index = 0
+            // A word ends at a space, at a pre-folded "\r\n " (encoded words carry those), or at the end.
+            while index <= bytes.count {
+                let preFolded = index + 2 < bytes.count && bytes[index] == 0x0D && bytes[index + 1] == 0x0A && bytes[index + 2] == space
+                guard index == bytes.count || bytes[index] == space || preFolded else { index += 1; continue }
+                let word = UnsafeBufferPointer(rebasing: bytes[wordStart..<index])
                 // Fold only before a real word, so no continuation line is white space alone.
-                if lineHasWord, !word.isEmpty, line.utf8.count + 1 + word.utf8.count > 78 {
-                    lines.append(line)
-                    line = ""
-                }
-                line += " " + word
+                if lineHasWord, !word.isEmpty, output.count - lineStart + 1 + word.count > 78 { endLine() }
+                output.append(space)
+                output.append(contentsOf: word)
                 lineHasWord = lineHasWord || !word.isEmpty
+                if preFolded {
+                    endLine()
+                    lineHasWord = false
+                    index += 3
+                } else {
+                    index += 1
+                }
+                wordStart = index
             }
         }
-        lines.append(line)
-        return lines.joined(separator: "\r\n") + "\r\n"
+        endLine()
     }
 }

@@ -48,7 +48,12 @@ public enum HeaderText {
     }
 
     private static func hasLongWord(_ text: String) -> Bool {
-        text.split(separator: " ").contains { $0.utf8.count > 70 }
+        var run = 0
+        for byte in text.utf8 {
+            run = byte == 0x20 ? 0 : run + 1
+            if run > 70 { return true }
+        }
+        return false
     }
 
     /// `=?UTF-8?B?…?=` words separated by folding white space, never splitting a character between words.

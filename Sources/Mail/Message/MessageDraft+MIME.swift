@@ -5,9 +5,9 @@ extension MessageDraft {
         var output: [UInt8] = []
         output.reserveCapacity(textBody.utf8.count + htmlBody.utf8.count + 2048)
         for field in headerFields {
-            output.append(contentsOf: field.rendered.utf8)
+            field.render(into: &output)
         }
-        output.append(contentsOf: HeaderField("Content-Type", "multipart/alternative; boundary=\"\(boundary)\"").rendered.utf8)
+        HeaderField("Content-Type", "multipart/alternative; boundary=\"\(boundary)\"").render(into: &output)
         output.append(contentsOf: "\r\n".utf8)
         appendPart(type: "text/plain", body: textBody, boundary: boundary, to: &output)
         appendPart(type: "text/html", body: htmlBody, boundary: boundary, to: &output)

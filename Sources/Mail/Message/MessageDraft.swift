@@ -52,7 +52,7 @@ public struct MessageDraft: Sendable {
         if let replyTo { fields.append(HeaderField("Reply-To", replyTo.headerValue)) }
         fields.append(HeaderField("Subject", HeaderText.unstructured(subject)))
         fields.append(HeaderField("Date", MessageDate.format(date)))
-        fields.append(HeaderField("Message-ID", "<" + HeaderText.sanitized(messageID).replacingOccurrences(of: " ", with: "") + ">"))
+        fields.append(HeaderField("Message-ID", "<" + HeaderText.sanitized(messageID).filter { $0 != " " } + ">"))
         fields.append(HeaderField("MIME-Version", "1.0"))
         if let listID { fields.append(HeaderField("List-Id", HeaderText.sanitized(listID))) }
         if let url = listUnsubscribeURL {
@@ -65,6 +65,8 @@ public struct MessageDraft: Sendable {
 
     /// A URL inside angle brackets may hold no white space, controls or brackets.
     private static func urlHeaderText(_ url: String) -> String {
-        String(String.UnicodeScalarView(url.unicodeScalars.filter { $0.value > 0x20 && $0.value < 0x7F && $0 != "<" && $0 != ">" }))
+        func allowed(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">") }
+        if url.utf8.allSatisfy(allowed) { return url }
+        return String(decoding: url.utf8.filter(allowed), as: UTF8.self)
     }
 }
