@@ -63,23 +63,3 @@ struct MessageDraftTests {
             .replacingOccurrences(of: "\r", with: "\n").replacingOccurrences(of: "\n", with: "\r\n"))
     }
 }
-
-extension QuotedPrintable {
-    /// A reference decoder for the round-trip check.
-    static func decodeForTest(_ encoded: [UInt8]) -> String {
-        var output: [UInt8] = []
-        var index = 0
-        while index < encoded.count {
-            let byte = encoded[index]
-            if byte == UInt8(ascii: "=") {
-                if encoded[index + 1] == 0x0D { index += 3; continue }
-                output.append(UInt8(String(decoding: encoded[index + 1...index + 2], as: UTF8.self), radix: 16)!)
-                index += 3
-            } else {
-                output.append(byte)
-                index += 1
-            }
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-}

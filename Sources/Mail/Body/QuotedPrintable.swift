@@ -9,6 +9,7 @@ public enum QuotedPrintable {
         var text = text
         return hex.withUnsafeBufferPointer { hex in text.withUTF8 { input in
             let count = input.count
+            guard let base = UnsafeRawPointer(input.baseAddress) else { return [] }
             // Every byte becomes at most 3 (a line break at most 2), plus a 3-byte soft break per 24 input bytes.
             let capacity = count * 3 + (count / 24 + 1) * 3
             return [UInt8](unsafeUninitializedCapacity: capacity) { output, written in
@@ -18,7 +19,19 @@ public enum QuotedPrintable {
                     // does not end a line) is copied in one piece, up to where the encoded line is full.
                     var end = index
                     let limit = min(count, index + 75 - column)
+                    // Sixteen at a time: the first byte of a chunk that has to be encoded ends the run. The last
+                    // sixteen bytes, whose next byte is not there to load, go one at a time.
                     while end < limit {
+                        if end + ByteChunk.scalarCount < count {
+                            let this = base.loadChunk(at: end), next = base.loadChunk(at: end + 1)
+                            let printable = ((this &- ByteChunk.bang) .< ByteChunk.printableCount) .& .!(this .== ByteChunk.equals)
+                            let innerBlank = ((this .== ByteChunk.space) .| (this .== ByteChunk.tab))
+                                .& .!((next .== ByteChunk.cr) .| (next .== ByteChunk.lf))
+                            let literal = (.!(printable .| innerBlank)).firstSetLane
+                            end = min(end + literal, limit)
+                            if literal < ByteChunk.scalarCount { break }
+                            continue
+                        }
                         let byte = input[end]
                         if byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "=") { end += 1; continue }
                         if byte == 0x20 || byte == 0x09, end + 1 < count, input[end + 1] != 0x0D, input[end + 1] != 0x0A { end += 1; continue }

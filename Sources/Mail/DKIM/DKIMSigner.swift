@@ -34,24 +34,25 @@ public struct DKIMSigner: Sendable {
         let bodyHash = DKIMCanonicalization.isRelaxedBody(body)
             ? SHA256.hash(data: body) : SHA256.hash(data: DKIMCanonicalization.relaxedBody(body))
 
-        // Fields by lower-cased name, each name's occurrences bottom-up, as a verifier picks them (§5.4.2).
-        var occurrences: [String: [Range<Int>]] = [:]
-        for field in fields {
-            occurrences[Self.name(of: message[field]), default: []].insert(field, at: 0)
+        // The occurrences of each signed field, bottom-up, as a verifier picks them (§5.4.2).
+        var occurrences = [[Range<Int>]](repeating: [], count: Self.signedFields.count)
+        for field in fields.reversed() {
+            if let position = Self.signedFieldPosition(of: message[field]) { occurrences[position].append(field) }
         }
         var names: [String] = []
         var canonical: [UInt8] = []
         canonical.reserveCapacity(2048)
-        for name in Self.signedFields {
-            let found = occurrences[name] ?? []
+        for (position, name) in Self.signedFields.enumerated() {
+            let found = occurrences[position]
+            let oversigned = Self.oversignedFields.contains(name)
             // An oversigned field is listed even when absent (a policy notice has no List-Unsubscribe), so none can be added.
-            guard !found.isEmpty || Self.oversignedFields.contains(name) else { continue }
+            guard !found.isEmpty || oversigned else { continue }
             for field in found {
                 names.append(name)
                 canonical += DKIMCanonicalization.relaxedHeader(message[field])
             }
             // One more than there are: that instance is "null" and adds nothing to the signed data.
-            if Self.oversignedFields.contains(name) { names.append(name) }
+            if oversigned { names.append(name) }
         }
 
         let tags = [
@@ -95,9 +96,17 @@ public struct DKIMSigner: Sendable {
         return (fields, message.count)
     }
 
-    static func name(of field: ArraySlice<UInt8>) -> String {
+    private static let signedFieldBytes = signedFields.map { Array($0.utf8) }
+
+    /// Where the field's name is in `signedFields`, compared as relaxed canonicalization sees names: without
+    /// case, and without white space before the colon. Bytes, not strings: this runs for every field of every message.
+    static func signedFieldPosition(of field: ArraySlice<UInt8>) -> Int? {
         let end = field.firstIndex(of: UInt8(ascii: ":")) ?? field.endIndex
-        return String(decoding: field[..<end].filter { $0 != 0x20 && $0 != 0x09 }, as: UTF8.self).lowercased()
+        var name = field[..<end]
+        while let last = name.last, last == 0x20 || last == 0x09 { name = name.dropLast() }
+        return signedFieldBytes.firstIndex { candidate in
+            candidate.count == name.count && zip(candidate, name).allSatisfy { $0 == ($1 >= 0x41 && $1 <= 0x5A ? $1 + 0x20 : $1) }
+        }
     }
 
     /// `DKIM-Signature: tag; tag; …` folded before a tag when a line would pass 78 characters; `h=` is long

@@ -1,8 +1,8 @@
 import Foundation
 
-/// A calendar day in the proleptic Gregorian calendar, UTC, with no time of day. Birth dates and the age
-/// gate only need day arithmetic, and an import checks one per row: plain integer arithmetic here is two
-/// orders of magnitude cheaper than going through `Calendar`.
+/// A calendar day in the proleptic Gregorian calendar, UTC, with no time of day. A message's Date field, birth
+/// dates and the age gate only need day arithmetic, and both run once per message or per imported row: plain
+/// integer arithmetic here is two orders of magnitude cheaper than going through `Calendar`.
 public struct CivilDate: Sendable, Equatable, Comparable {
     public let year: Int
     public let month: Int
@@ -18,7 +18,11 @@ public struct CivilDate: Sendable, Equatable, Comparable {
 
     /// The UTC day a moment falls on (Howard Hinnant's `civil_from_days`).
     public init(_ date: Date) {
-        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+        self.init(daysSinceEpoch: Int((date.timeIntervalSince1970 / 86_400).rounded(.down)))
+    }
+
+    /// The day `days` after 1 January 1970.
+    public init(daysSinceEpoch days: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -31,7 +35,7 @@ public struct CivilDate: Sendable, Equatable, Comparable {
     }
 
     /// Strictly `YYYY-MM-DD`; nil for any other shape. Does not check that the day exists.
-    static func components(_ text: String) -> (year: Int, month: Int, day: Int)? {
+    public static func components(_ text: String) -> (year: Int, month: Int, day: Int)? {
         let bytes = Array(text.utf8)
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
         func number(_ range: Range<Int>) -> Int? {
