@@ -58,10 +58,12 @@ public struct HeraldApp: Sendable {
         let transport = transport ?? self.transport()
         let settings = configuration.smtp.settings
         let perMessage = Duration.milliseconds(settings.connectTimeoutMilliseconds + settings.transferTimeoutMilliseconds)
+        var sized = OutboxWorker.Options.sized(parallelism: transport.parallelism, perMessageTimeout: perMessage,
+                                               rate: configuration.smtp.rate)
+        sized.domainConcurrency = configuration.smtp.domainConcurrency
+        sized.rateLimitPause = max(.seconds(30), configuration.retry.backoff)
         return OutboxWorker(store: store, composer: composer(catalog: try catalog()), transport: transport,
-                            retry: configuration.retry,
-                            options: options ?? .sized(parallelism: transport.parallelism, perMessageTimeout: perMessage),
-                            clock: clock)
+                            retry: configuration.retry, options: options ?? sized, clock: clock)
     }
 }
 

@@ -1,14 +1,32 @@
 import Crypto
 import _CryptoExtras
 import Foundation
+import Herald
 import Mail
 
 // herald-bench: compose + DKIM-sign a 20 KB message in a loop on one core, and print messages per second.
 // Used by bench/sign, which puts the figure next to `openssl speed` measured in the same run.
 //
 // usage: herald-bench sign rsa2048|ed25519 [SECONDS]
+//        herald-bench compose CONFIG TEMPLATE [SECONDS]   (Herald's whole composer: render, links, MIME, sign as configured)
 
 let arguments = CommandLine.arguments
+if arguments.count >= 4, arguments[1] == "compose" {
+    let app = try HeraldApp(configuration: ConfigurationLoader.load(path: arguments[2]))
+    let composer = app.composer(catalog: try app.catalog())
+    let seconds = arguments.count > 4 ? Double(arguments[4]) ?? 3 : 3
+    let input = MessageComposer.Input(kind: .productNews, template: arguments[3], campaignName: "Minilogue news",
+                                      recipientID: 42, email: "zoe@example.org", name: "Zoë Ångström", products: ["minilogue"])
+    let size = try composer.compose(input, now: Date()).bytes.count
+    let start = Date()
+    var count = 0
+    while Date().timeIntervalSince(start) < seconds {
+        for _ in 0..<16 { _ = try composer.compose(input, now: Date()) }
+        count += 16
+    }
+    print("compose \(count) \(String(format: "%.3f", Date().timeIntervalSince(start))) \(size)")
+    exit(0)
+}
 guard arguments.count >= 3, arguments[1] == "sign", ["rsa2048", "ed25519"].contains(arguments[2]) else {
     FileHandle.standardError.write(Data("usage: herald-bench sign rsa2048|ed25519 [SECONDS]\n".utf8))
     exit(64)

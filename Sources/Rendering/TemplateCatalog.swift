@@ -14,6 +14,7 @@ public struct TemplateCatalog: Sendable {
     private let library: MustacheLibrary
 
     public init(directory: String) throws(TemplateError) {
+        Self.registerContentTypes
         let root = URL(fileURLWithPath: directory, isDirectory: true)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -59,13 +60,15 @@ public struct TemplateCatalog: Sendable {
         return RenderedMessage(subject: oneLineSubject, text: text, html: html)
     }
 
+    private static let registerContentTypes: Void = MustacheContentTypes.register(HTMLEscaping(), named: HTMLEscaping.name)
+
     private static func register(file: URL, as name: String, in library: inout MustacheLibrary) throws(TemplateError) {
         guard let source = try? String(contentsOf: file, encoding: .utf8) else {
             throw TemplateError(file: file.path, problem: "cannot be read as UTF-8 text")
         }
         let isText = name.hasSuffix("/subject") || name.hasSuffix("/text") || name.hasSuffix(".text")
         // The pragma goes on the template's first line without a line break of its own, so it adds no blank line.
-        let prepared = isText ? "{{% CONTENT_TYPE: TEXT}}" + source : source
+        let prepared = (isText ? "{{% CONTENT_TYPE: TEXT}}" : "{{% CONTENT_TYPE: \(HTMLEscaping.name)}}") + source
         do {
             library.register(try MustacheTemplate(string: prepared), named: name)
         } catch let error as MustacheTemplate.ParserError {

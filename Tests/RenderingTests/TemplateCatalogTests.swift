@@ -37,6 +37,9 @@ struct TemplateCatalogTests {
         #expect(rendered.subject == "Tom & Jerry <3 A&B <x>")
         #expect(rendered.text == "Hi A&B <x>\n-- A&B <x>")
         #expect(rendered.html == "<p>Hi A&amp;B &lt;x&gt;</p><i>A&amp;B &lt;x&gt;</i>")
+        // All five characters HTML needs escaped, in attribute values too; other text (non-ASCII) as it is.
+        let quoted = try TemplateCatalog(directory: directory).render("t", context: ["name": "Zoë \"O'Neil\" <b>&amp;</b> 😀"])
+        #expect(quoted.html == "<p>Hi Zoë &quot;O&#39;Neil&quot; &lt;b&gt;&amp;amp;&lt;/b&gt; 😀</p><i>Zoë &quot;O&#39;Neil&quot; &lt;b&gt;&amp;amp;&lt;/b&gt; 😀</i>")
     }
 
     @Test func problemsAreReportedWithFileAndLine() throws {

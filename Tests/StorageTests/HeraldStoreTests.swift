@@ -18,7 +18,7 @@ struct HeraldStoreTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)/herald.sqlite").path
         let first = try HeraldStore(path: path).appliedMigrations()
         let second = try HeraldStore(path: path).appliedMigrations()
-        #expect(first == ["1-consent-store", "2-campaigns-outbox"])
+        #expect(first == ["1-consent-store", "2-campaigns-outbox", "3-outbox-leases"])
         #expect(second == first)
         let mode = try HeraldStore(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
@@ -99,10 +99,10 @@ struct HeraldStoreTests {
         let reclaimed = try store.claimJobs(now: now.addingTimeInterval(61), limit: 10, leaseUntil: now.addingTimeInterval(200))
         #expect(reclaimed.map(\.jobID) == first.map(\.jobID) && reclaimed[0].attempt == 2)
         // The first worker comes back late: its lease is gone, so its outcome is not recorded.
-        try store.record([JobOutcome(jobID: first[0].jobID, state: .sent, code: 250)], lease: now.addingTimeInterval(60), now: now.addingTimeInterval(62))
+        try store.record([JobOutcome(jobID: first[0].jobID, state: .sent, code: 250, lease: first[0].leaseUntil)], now: now.addingTimeInterval(62))
         #expect(try store.outboxCounts(campaignID: campaign.id!) == [.sending: 1])
-        try store.record([JobOutcome(jobID: first[0].jobID, state: .bounced, code: 550, enhancedStatus: "5.1.1", reply: "no such user", suppressAs: "bounced")],
-                         lease: now.addingTimeInterval(200), now: now.addingTimeInterval(62))
+        try store.record([JobOutcome(jobID: first[0].jobID, state: .bounced, code: 550, enhancedStatus: "5.1.1", reply: "no such user",
+                                     suppressAs: "bounced", lease: reclaimed[0].leaseUntil)], now: now.addingTimeInterval(62))
         #expect(try store.outboxCounts(campaignID: campaign.id!) == [.bounced: 1])
         #expect(try store.campaign(id: campaign.id!)?.status == "done")
         #expect(try store.suppressionReason(addressHash: Data(repeating: 1, count: 32)) == "bounced")
@@ -123,20 +123,64 @@ struct HeraldStoreTests {
         _ = try store.createCampaign(Campaign(name: "n", kind: "promotion", template: "t", segment: nil, dueAt: now, createdAt: now))
         _ = try store.startDueCampaigns(now: now) { _ in Audience(purpose: "promotions", anyOfProducts: nil) }
         let claimed = try store.claimJobs(now: now, limit: 10, leaseUntil: now.addingTimeInterval(60))
-        try store.release(jobIDs: claimed.map(\.jobID), lease: now.addingTimeInterval(60))
+        try store.release(claimed)
         let again = try store.claimJobs(now: now, limit: 10, leaseUntil: now.addingTimeInterval(60))
         #expect(again.first?.attempt == 1)
+        // Postponed: back without an attempt, but not due before the pause ends.
+        try store.postpone(again, until: now.addingTimeInterval(300))
+        #expect(try store.claimJobs(now: now.addingTimeInterval(299), limit: 10, leaseUntil: now.addingTimeInterval(400)).isEmpty)
+        #expect(try store.claimJobs(now: now.addingTimeInterval(300), limit: 10, leaseUntil: now.addingTimeInterval(400)).first?.attempt == 1)
+    }
+
+    @Test func aDeadWorkersLeasesComeBackAtOnceALiveOnesStay() throws {
+        let store = try HeraldStore()
+        for index in 1...4 {
+            _ = try store.register(person("p\(index)@example.com", hash: UInt8(index)), consents: [grant("promotions")], at: now)
+        }
+        let campaign = try store.createCampaign(Campaign(name: "n", kind: "promotion", template: "t", segment: nil, dueAt: now, createdAt: now))
+        _ = try store.startDueCampaigns(now: now) { _ in Audience(purpose: "promotions", anyOfProducts: nil) }
+        let lease = now.addingTimeInterval(600)
+        #expect(try store.claimJobs(now: now, limit: 2, leaseUntil: lease, owner: "dead").count == 2)
+        #expect(try store.claimJobs(now: now, limit: 2, leaseUntil: lease, owner: "alive").count == 2)
+        #expect(try store.reclaimAbandoned(now: now, isAlive: { $0 == "alive" }) == 2)
+        let again = try store.claimJobs(now: now, limit: 10, leaseUntil: lease, owner: "next")
+        // The dead worker's attempt stays counted: its message may have gone out.
+        #expect(again.count == 2 && again.allSatisfy { $0.attempt == 2 })
+        #expect(try store.outboxCounts(campaignID: campaign.id!) == [.sending: 4])
+    }
+
+    @Test func cancelSkipsWhatWaitsAndRetryQueuesFailuresAgain() throws {
+        let store = try HeraldStore()
+        for index in 1...3 {
+            _ = try store.register(person("p\(index)@example.com", hash: UInt8(index)), consents: [grant("promotions")], at: now)
+        }
+        let campaign = try store.createCampaign(Campaign(name: "n", kind: "promotion", template: "t", segment: nil, dueAt: now, createdAt: now))
+        let id = campaign.id!
+        #expect(try store.retryCampaign(id: id, now: now) == nil, "not started yet")
+        _ = try store.startDueCampaigns(now: now) { _ in Audience(purpose: "promotions", anyOfProducts: nil) }
+        let jobs = try store.claimJobs(now: now, limit: 2, leaseUntil: now.addingTimeInterval(60))
+        try store.record([JobOutcome(jobID: jobs[0].jobID, state: .sent, code: 250, lease: jobs[0].leaseUntil),
+                          JobOutcome(jobID: jobs[1].jobID, state: .failed, code: 451, lease: jobs[1].leaseUntil)], now: now)
+        #expect(try store.retryCampaign(id: id, now: now.addingTimeInterval(10)) == 1)
+        let retried = try store.claimJobs(now: now.addingTimeInterval(10), limit: 10, leaseUntil: now.addingTimeInterval(70))
+        #expect(retried.map(\.jobID).sorted() == [jobs[1].jobID, jobs[1].jobID + 1].sorted() && retried.allSatisfy { $0.attempt == 1 })
+        try store.release(retried)
+        #expect(try store.cancelCampaign(id: id, now: now) == 2)
+        #expect(try store.outboxCounts(campaignID: id) == [.sent: 1, .skipped: 2])
+        #expect(try store.cancelCampaign(id: id, now: now) == nil)
+        #expect(try store.retryCampaign(id: id, now: now) == nil)
+        #expect(try store.claimJobs(now: now.addingTimeInterval(100), limit: 10, leaseUntil: now.addingTimeInterval(200)).isEmpty)
     }
 
     @Test func theLastMomentCheckReadsCommittedState() throws {
         let store = try HeraldStore()
         let id = try store.register(person("a@example.com", hash: 1), consents: [grant("promotions")], at: now).recipient.id!
-        #expect(try store.sendPermission(recipientID: id, purpose: "promotions") == SendPermission(recipientExists: true, consentGranted: true, suppressionReason: nil))
-        #expect(try store.sendPermission(recipientID: id, purpose: "product-news").consentGranted == false)
+        #expect(try store.sendPermission(recipientID: id, purpose: "promotions", campaignID: 0) == SendPermission(recipientExists: true, consentGranted: true, suppressionReason: nil))
+        #expect(try store.sendPermission(recipientID: id, purpose: "product-news", campaignID: 0).consentGranted == false)
         _ = try store.applyConsent(grant("promotions", false), recipientID: id)
-        #expect(try store.sendPermission(recipientID: id, purpose: "promotions").consentGranted == false)
+        #expect(try store.sendPermission(recipientID: id, purpose: "promotions", campaignID: 0).consentGranted == false)
         _ = try store.suppress(addressHash: Data(repeating: 1, count: 32), reason: "complaint", at: now)
-        #expect(try store.sendPermission(recipientID: id, purpose: nil).suppressionReason == "complaint")
-        #expect(try store.sendPermission(recipientID: 999, purpose: nil).recipientExists == false)
+        #expect(try store.sendPermission(recipientID: id, purpose: nil, campaignID: 0).suppressionReason == "complaint")
+        #expect(try store.sendPermission(recipientID: 999, purpose: nil, campaignID: 0).recipientExists == false)
     }
 }

@@ -47,6 +47,25 @@ public struct CampaignService: Sendable {
         return try report(id: created.id!)
     }
 
+    /// Stops a scheduled or sending campaign; what was sent stays sent, what was waiting is skipped.
+    public func cancel(id: Int64) throws(HeraldError) -> CampaignReport {
+        let current = try report(id: id)
+        guard try storage({ () throws(StorageError) in try store.cancelCampaign(id: id, now: clock()) }) != nil else {
+            throw HeraldError(.dataError, "campaign \(id) is \(current.status); only a scheduled or sending campaign can be cancelled")
+        }
+        return try report(id: id)
+    }
+
+    /// Queues a campaign's failed and deferred recipients again; each is checked for consent when sent.
+    /// Returns the report and how many were queued.
+    public func retry(id: Int64) throws(HeraldError) -> (report: CampaignReport, queued: Int) {
+        let current = try report(id: id)
+        guard let queued = try storage({ () throws(StorageError) in try store.retryCampaign(id: id, now: clock()) }) else {
+            throw HeraldError(.dataError, "campaign \(id) is \(current.status); only a started campaign can be retried")
+        }
+        return (try report(id: id), queued)
+    }
+
     public func report(id: Int64) throws(HeraldError) -> CampaignReport {
         guard let campaign = try storage({ () throws(StorageError) in try store.campaign(id: id) }) else {
             throw HeraldError(.dataError, "no campaign with id \(id)")

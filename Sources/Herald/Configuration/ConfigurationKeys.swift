@@ -22,6 +22,7 @@ enum ConfigurationKeys {
         "smtp.password": .scalar,
         "smtp.connections": .scalar,
         "smtp.rate": .scalar,
+        "smtp.domain_concurrency": .scalar,
         "smtp.helo_name": .scalar,
         "smtp.ca_file": .scalar,
         "smtp.connect_timeout": .scalar,

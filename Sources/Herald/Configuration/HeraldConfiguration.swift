@@ -22,6 +22,8 @@ public struct HeraldConfiguration: Sendable {
         public var connections: Int
         /// Messages per second across all connections; 0 is unlimited.
         public var rate: Double
+        /// Messages in flight at once to one recipient domain.
+        public var domainConcurrency: Int
     }
 
     public struct HTTP: Sendable {

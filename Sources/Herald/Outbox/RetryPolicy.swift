@@ -9,6 +9,13 @@ public enum DeliveryVerdict: Sendable, Equatable {
     case refused(code: Int, enhancedStatus: String?, reply: String)
     /// No verdict: the server could not be reached, the connection dropped, TLS or AUTH failed.
     case notDelivered(reason: String)
+
+    /// A refusal that means "too fast": 421, or an enhanced status of class 4.7 (Gmail's 4.7.28, and others'
+    /// 4.7.0 "rate limited"). The recipient's domain then rests for a while instead of being hammered.
+    public var asksToSlowDown: Bool {
+        guard case .refused(let code, let enhanced, _) = self else { return false }
+        return code == 421 || (code < 500 && enhanced?.hasPrefix("4.7.") == true)
+    }
 }
 
 /// Turns a delivery verdict into the job's next state: the back-off rule, written once, with no clock or
@@ -40,10 +47,10 @@ public struct RetryPolicy: Sendable, Equatable {
     public func outcome(of verdict: DeliveryVerdict, for job: ClaimedJob, now: Date, jitter: Double) -> JobOutcome {
         switch verdict {
         case .accepted(let code, let enhanced, let reply):
-            return JobOutcome(jobID: job.jobID, state: .sent, code: code, enhancedStatus: enhanced, reply: reply)
+            return JobOutcome(jobID: job.jobID, state: .sent, code: code, enhancedStatus: enhanced, reply: reply, lease: job.leaseUntil)
         case .refused(let code, let enhanced, let reply) where code >= 500:
             return JobOutcome(jobID: job.jobID, state: .bounced, code: code, enhancedStatus: enhanced, reply: reply,
-                              suppressAs: "bounced")
+                              suppressAs: "bounced", lease: job.leaseUntil)
         case .refused(let code, let enhanced, let reply):
             return retryOrFail(job: job, now: now, jitter: jitter, code: code, enhanced: enhanced, reply: reply)
         case .notDelivered(let reason):
@@ -55,8 +62,9 @@ public struct RetryPolicy: Sendable, Equatable {
         let next = now.addingTimeInterval(delay(afterAttempt: job.attempt, jitter: jitter).seconds)
         let tooOld = next.timeIntervalSince(job.queuedAt) > maxAge.seconds
         if job.attempt >= maxAttempts || tooOld {
-            return JobOutcome(jobID: job.jobID, state: .failed, code: code, enhancedStatus: enhanced, reply: reply)
+            return JobOutcome(jobID: job.jobID, state: .failed, code: code, enhancedStatus: enhanced, reply: reply, lease: job.leaseUntil)
         }
-        return JobOutcome(jobID: job.jobID, state: .deferred, code: code, enhancedStatus: enhanced, reply: reply, nextAttemptAt: next)
+        return JobOutcome(jobID: job.jobID, state: .deferred, code: code, enhancedStatus: enhanced, reply: reply, nextAttemptAt: next,
+                          lease: job.leaseUntil)
     }
 }

@@ -6,7 +6,7 @@ struct CampaignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "campaign",
         abstract: "Create campaigns and follow them.",
-        subcommands: [Create.self, List.self, Show.self])
+        subcommands: [Create.self, List.self, Show.self, Cancel.self, Retry.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a campaign and print its id; due now unless --at says when.")
@@ -88,6 +88,39 @@ struct CampaignCommand: ParsableCommand {
                       skipped   \(c.skipped)
                       failed    \(c.failed)
                     """)
+            }
+        }
+    }
+}
+
+extension CampaignCommand {
+    struct Cancel: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a campaign; what was sent stays sent.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The campaign id.") var id: Int64
+        @Flag(help: "Machine-readable output.") var json = false
+
+        func run() throws {
+            try Terminal.run { () throws(HeraldError) in
+                let report = try global.openApp().campaigns.cancel(id: id)
+                if json { return Terminal.say(Terminal.json(report)) }
+                Terminal.say("campaign \(id) cancelled: sent \(report.counts.sent), not sent \(report.counts.skipped)")
+            }
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Queue a campaign's failed and deferred recipients again (consent is checked again when each is sent).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The campaign id.") var id: Int64
+        @Flag(help: "Machine-readable output.") var json = false
+
+        func run() throws {
+            try Terminal.run { () throws(HeraldError) in
+                let (report, queued) = try global.openApp().campaigns.retry(id: id)
+                if json { return Terminal.say(Terminal.json(report)) }
+                Terminal.say("campaign \(id): \(queued) recipients queued again")
             }
         }
     }

@@ -7,6 +7,8 @@ import GRDB
 /// invariants intact (GRDB's AppDatabase pattern). The application never sees SQL or GRDB.
 public final class HeraldStore: Sendable {
     let writer: any DatabaseWriter
+    /// The database file; nil for an in-memory store.
+    let path: String?
 
     /// Opens (creating if needed) the database file and brings its schema up to date.
     public init(path: String) throws(StorageError) {
@@ -14,6 +16,7 @@ public final class HeraldStore: Sendable {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             self.writer = try DatabasePool(path: path, configuration: Self.configuration)
+            self.path = path
             try Migrations.migrator.migrate(writer)
         } catch {
             throw StorageError(path: path, underlying: error)
@@ -24,6 +27,7 @@ public final class HeraldStore: Sendable {
     public init(inMemory: Void = ()) throws(StorageError) {
         do {
             self.writer = try DatabaseQueue(configuration: Self.configuration)
+            self.path = nil
             try Migrations.migrator.migrate(writer)
         } catch {
             throw StorageError(path: ":memory:", underlying: error)

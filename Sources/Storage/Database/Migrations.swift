@@ -109,6 +109,17 @@ enum Migrations {
                 CREATE INDEX delivery_attempts_by_job ON delivery_attempts(job_id);
                 """)
         }
+
+        migrator.registerMigration("3-outbox-leases") { db in
+            try db.execute(sql: """
+                -- Which worker holds a lease (`pid:<n>:<random>`), so a restarted worker can take back at once the rows of
+                -- one that died on this machine instead of waiting for the lease to expire.
+                ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
+                -- Claims read due jobs in this order; without it each claim sorted every waiting row.
+                CREATE INDEX outbox_ready ON outbox(next_attempt_at, id) WHERE state IN ('queued', 'deferred');
+                CREATE INDEX outbox_by_campaign ON outbox(campaign_id, state);
+                """)
+        }
         return migrator
     }
 }

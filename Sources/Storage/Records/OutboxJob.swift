@@ -35,9 +35,16 @@ public struct ClaimedJob: Sendable, Equatable {
     /// Attempts so far, this one included.
     public var attempt: Int
     public var queuedAt: Date
+    /// The lease the job was claimed with; its outcome is recorded only while the job still holds it.
+    public var leaseUntil: Date
+
+    /// The recipient's domain, lower-cased: the unit of the per-domain concurrency cap and of rate-limit pauses.
+    public var domain: String {
+        email.lastIndex(of: "@").map { email[email.index(after: $0)...].lowercased() } ?? ""
+    }
 
     public init(jobID: Int64, campaignID: Int64, campaignName: String, kind: String, template: String, recipientID: Int64,
-                email: String, name: String?, products: [String], attempt: Int, queuedAt: Date) {
+                email: String, name: String?, products: [String], attempt: Int, queuedAt: Date, leaseUntil: Date = .distantPast) {
         self.jobID = jobID
         self.campaignID = campaignID
         self.campaignName = campaignName
@@ -49,6 +56,7 @@ public struct ClaimedJob: Sendable, Equatable {
         self.products = products
         self.attempt = attempt
         self.queuedAt = queuedAt
+        self.leaseUntil = leaseUntil
     }
 }
 
@@ -63,9 +71,11 @@ public struct JobOutcome: Sendable, Equatable {
     public var nextAttemptAt: Date?
     /// Suppress the address (a permanent refusal).
     public var suppressAs: String?
+    /// The lease the job was claimed with (`ClaimedJob.leaseUntil`).
+    public var lease: Date?
 
     public init(jobID: Int64, state: OutboxState, code: Int? = nil, enhancedStatus: String? = nil, reply: String? = nil,
-                nextAttemptAt: Date? = nil, suppressAs: String? = nil) {
+                nextAttemptAt: Date? = nil, suppressAs: String? = nil, lease: Date? = nil) {
         self.jobID = jobID
         self.state = state
         self.code = code
@@ -73,5 +83,6 @@ public struct JobOutcome: Sendable, Equatable {
         self.reply = reply
         self.nextAttemptAt = nextAttemptAt
         self.suppressAs = suppressAs
+        self.lease = lease
     }
 }

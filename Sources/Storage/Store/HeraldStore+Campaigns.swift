@@ -79,3 +79,41 @@ extension HeraldStore {
         return db.changesCount
     }
 }
+
+extension HeraldStore {
+    /// Stops a campaign: it becomes `cancelled`, and its jobs not yet sent become `skipped`. Jobs a worker is
+    /// sending right now are checked again before they go (`sendPermission`). Returns how many were skipped,
+    /// or nil when the campaign had already finished or been cancelled.
+    public func cancelCampaign(id: Int64, now: Date) throws(StorageError) -> Int? {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE campaigns SET status = 'cancelled', finished_at = ? WHERE id = ? AND status IN ('scheduled', 'sending')
+                """, arguments: [now, id])
+            guard db.changesCount > 0 else { return nil }
+            try db.execute(sql: """
+                UPDATE outbox SET state = 'skipped', finished_at = ?, last_reply = 'campaign cancelled'
+                WHERE campaign_id = ? AND state IN ('queued', 'deferred')
+                """, arguments: [now, id])
+            return db.changesCount
+        }
+    }
+
+    /// Puts a campaign's `failed` and `deferred` jobs back in the queue, due now, with their attempts and age
+    /// counted afresh; a finished campaign is sending again. Consent and suppression are checked again when
+    /// each is sent. Returns how many were queued, or nil when the campaign is cancelled or not started.
+    public func retryCampaign(id: Int64, now: Date) throws(StorageError) -> Int? {
+        try write { db in
+            guard let status = try String.fetchOne(db, sql: "SELECT status FROM campaigns WHERE id = ?", arguments: [id]),
+                  status == "sending" || status == "done" else { return nil }
+            try db.execute(sql: """
+                UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = ?, queued_at = ?, finished_at = NULL
+                WHERE campaign_id = ? AND state IN ('failed', 'deferred')
+                """, arguments: [now, now, id])
+            let count = db.changesCount
+            if count > 0 {
+                try db.execute(sql: "UPDATE campaigns SET status = 'sending', finished_at = NULL WHERE id = ?", arguments: [id])
+            }
+            return count
+        }
+    }
+}

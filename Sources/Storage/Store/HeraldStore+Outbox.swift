@@ -7,25 +7,33 @@ public struct SendPermission: Sendable, Equatable {
     /// nil when no purpose was asked about.
     public var consentGranted: Bool?
     public var suppressionReason: String?
+    /// The campaign was cancelled after this job was claimed.
+    public var campaignCancelled = false
 }
 
 extension HeraldStore {
     /// -- name: claim-jobs
-    /// Leases up to `limit` jobs that are due (queued or deferred with `next_attempt_at` passed) or whose
-    /// lease expired (a crashed worker's), oldest first, and returns them with what composing needs.
-    public func claimJobs(now: Date, limit: Int, leaseUntil: Date) throws(StorageError) -> [ClaimedJob] {
+    /// Leases up to `limit` jobs of campaigns that are sending: first any whose lease expired (a crashed
+    /// worker's), then those due (queued, or deferred with `next_attempt_at` passed), oldest first. Returns them
+    /// with what composing needs. `owner` names the claiming worker (see `reclaimAbandoned`).
+    public func claimJobs(now: Date, limit: Int, leaseUntil: Date, owner: String = "") throws(StorageError) -> [ClaimedJob] {
         try write { db in
             let ids = try Int64.fetchAll(db, sql: """
-                UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1
+                UPDATE outbox SET state = 'sending', lease_until = ?, lease_owner = ?, attempts = attempts + 1
                 WHERE id IN (
-                    SELECT o.id FROM outbox o JOIN campaigns c ON c.id = o.campaign_id
-                    WHERE c.status = 'sending' AND (
-                        (o.state IN ('queued', 'deferred') AND o.next_attempt_at <= ?)
-                        OR (o.state = 'sending' AND o.lease_until < ?))
-                    ORDER BY o.next_attempt_at, o.id
+                    SELECT id FROM (
+                        SELECT o.id FROM outbox o JOIN campaigns c ON c.id = o.campaign_id
+                        WHERE o.state = 'sending' AND o.lease_until < ? AND c.status = 'sending'
+                        LIMIT ?)
+                    UNION ALL
+                    SELECT id FROM (
+                        SELECT o.id FROM outbox o INDEXED BY outbox_ready JOIN campaigns c ON c.id = o.campaign_id
+                        WHERE o.state IN ('queued', 'deferred') AND o.next_attempt_at <= ? AND c.status = 'sending'
+                        ORDER BY o.next_attempt_at, o.id
+                        LIMIT ?)
                     LIMIT ?)
                 RETURNING id
-                """, arguments: [leaseUntil, now, now, limit])
+                """, arguments: [leaseUntil, owner, now, limit, now, limit, limit])
             guard !ids.isEmpty else { return [] }
             let rows = try Row.fetchAll(db, sql: """
                 SELECT o.id, o.campaign_id, o.recipient_id, o.attempts, o.queued_at, c.name AS campaign_name,
@@ -34,7 +42,7 @@ extension HeraldStore {
                 FROM outbox o JOIN campaigns c ON c.id = o.campaign_id JOIN recipients r ON r.id = o.recipient_id
                 WHERE o.id IN (SELECT value FROM json_each(?))
                 ORDER BY o.id
-                """, arguments: ["[" + ids.map(String.init).joined(separator: ",") + "]"])
+                """, arguments: [Self.jsonList(ids)])
             return rows.map { row in
                 let products: String? = row["products"]
                 return ClaimedJob(
@@ -42,36 +50,42 @@ extension HeraldStore {
                     kind: row["kind"], template: row["template"], recipientID: row["recipient_id"],
                     email: row["email"], name: row["name"],
                     products: products.map { $0.split(separator: "\u{1F}").map(String.init).sorted() } ?? [],
-                    attempt: row["attempts"], queuedAt: row["queued_at"])
+                    attempt: row["attempts"], queuedAt: row["queued_at"], leaseUntil: leaseUntil)
             }
         }
     }
 
+    static func jsonList(_ ids: [Int64]) -> String {
+        "[" + ids.map(String.init).joined(separator: ",") + "]"
+    }
+
     /// The last-moment check: one read of the committed state right before a message goes to SMTP.
-    public func sendPermission(recipientID: Int64, purpose: String?) throws(StorageError) -> SendPermission {
+    public func sendPermission(recipientID: Int64, purpose: String?, campaignID: Int64) throws(StorageError) -> SendPermission {
         try read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT (SELECT granted FROM consents WHERE recipient_id = r.id AND purpose = ?) AS granted,
-                       (SELECT reason FROM suppressions s WHERE s.address_hash = r.address_hash) AS reason
+                       (SELECT reason FROM suppressions s WHERE s.address_hash = r.address_hash) AS reason,
+                       (SELECT status FROM campaigns WHERE id = ?) AS campaign_status
                 FROM recipients r WHERE r.id = ?
-                """, arguments: [purpose, recipientID])
+                """, arguments: [purpose, campaignID, recipientID])
             else { return SendPermission(recipientExists: false, consentGranted: nil, suppressionReason: nil) }
             let granted: Bool? = row["granted"]
+            let status: String? = row["campaign_status"]
             return SendPermission(recipientExists: true, consentGranted: purpose == nil ? nil : (granted ?? false),
-                                  suppressionReason: row["reason"])
+                                  suppressionReason: row["reason"], campaignCancelled: status == "cancelled")
         }
     }
 
     /// Records a batch of outcomes in one transaction: each job's state and reply, an attempt row each,
     /// suppressions for permanent refusals, and campaigns that have nothing left to try become `done`.
     ///
-    /// `lease` is the value the jobs were claimed with: a job whose lease expired and was claimed again by
-    /// another worker is no longer ours, and its outcome is not written over the other worker's.
-    public func record(_ outcomes: [JobOutcome], lease: Date, now: Date) throws(StorageError) {
+    /// Each outcome carries the lease its job was claimed with: a job whose lease expired and was claimed again
+    /// by another worker is no longer ours, and its outcome is not written over the other worker's.
+    public func record(_ outcomes: [JobOutcome], now: Date) throws(StorageError) {
         guard !outcomes.isEmpty else { return }
         try write { db in
             let update = try db.cachedStatement(sql: """
-                UPDATE outbox SET state = ?, lease_until = NULL, next_attempt_at = COALESCE(?, next_attempt_at),
+                UPDATE outbox SET state = ?, lease_until = NULL, lease_owner = NULL, next_attempt_at = COALESCE(?, next_attempt_at),
                     finished_at = ?, last_code = ?, last_enhanced_status = ?, last_reply = ?
                 WHERE id = ? AND state = 'sending' AND lease_until = ?
                 """)
@@ -83,29 +97,26 @@ extension HeraldStore {
                 INSERT OR IGNORE INTO suppressions (address_hash, reason, created_at)
                 SELECT r.address_hash, ?, ? FROM outbox o JOIN recipients r ON r.id = o.recipient_id WHERE o.id = ?
                 """)
-            var campaigns = Set<Int64>()
+            var finished: [Int64] = []
             for outcome in outcomes {
                 try update.execute(arguments: [outcome.state.rawValue, outcome.nextAttemptAt,
                                                outcome.state.isFinal ? now : nil, outcome.code,
-                                               outcome.enhancedStatus, outcome.reply, outcome.jobID, lease])
+                                               outcome.enhancedStatus, outcome.reply, outcome.jobID, outcome.lease])
                 guard db.changesCount > 0 else { continue }  // erased meanwhile, or the lease passed to another worker
                 try attempt.execute(arguments: [outcome.jobID, now, outcome.state.rawValue, outcome.code,
                                                 outcome.enhancedStatus, outcome.reply])
                 if let reason = outcome.suppressAs {
                     try suppress.execute(arguments: [reason, now, outcome.jobID])
                 }
-                if outcome.state.isFinal,
-                   let campaign = try Int64.fetchOne(db, sql: "SELECT campaign_id FROM outbox WHERE id = ?", arguments: [outcome.jobID]) {
-                    campaigns.insert(campaign)
-                }
+                if outcome.state.isFinal { finished.append(outcome.jobID) }
             }
-            for campaign in campaigns {
-                try db.execute(sql: """
-                    UPDATE campaigns SET status = 'done', finished_at = ?
-                    WHERE id = ? AND status = 'sending'
-                      AND NOT EXISTS (SELECT 1 FROM outbox WHERE campaign_id = ? AND state IN ('queued', 'sending', 'deferred'))
-                    """, arguments: [now, campaign, campaign])
-            }
+            guard !finished.isEmpty else { return }
+            try db.execute(sql: """
+                UPDATE campaigns SET status = 'done', finished_at = ?
+                WHERE status = 'sending'
+                  AND id IN (SELECT DISTINCT campaign_id FROM outbox WHERE id IN (SELECT value FROM json_each(?)))
+                  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = campaigns.id AND o.state IN ('queued', 'sending', 'deferred'))
+                """, arguments: [now, Self.jsonList(finished)])
         }
     }
 
@@ -121,21 +132,6 @@ extension HeraldStore {
                         WHERE o.state = 'sending' AND c.status = 'sending'
                     UNION ALL SELECT MIN(due_at) FROM campaigns WHERE status = 'scheduled')
                 """)
-        }
-    }
-}
-
-extension HeraldStore {
-    /// Gives back claimed jobs that were never attempted (the destination failed first, or the worker is
-    /// stopping): they return to the state they had, without counting an attempt.
-    public func release(jobIDs: [Int64], lease: Date) throws(StorageError) {
-        guard !jobIDs.isEmpty else { return }
-        try write { db in
-            try db.execute(sql: """
-                UPDATE outbox SET state = CASE WHEN last_code IS NULL AND last_reply IS NULL THEN 'queued' ELSE 'deferred' END,
-                    attempts = attempts - 1, lease_until = NULL
-                WHERE state = 'sending' AND lease_until = ? AND id IN (SELECT value FROM json_each(?))
-                """, arguments: [lease, "[" + jobIDs.map(String.init).joined(separator: ",") + "]"])
         }
     }
 }

@@ -1,0 +1,125 @@
+import Foundation
+import Storage
+
+/// What a sender thread reports about one claimed job.
+enum SendResult {
+    /// Attempted (or skipped at the last moment): the outcome to record.
+    case done(JobOutcome, JobOutcomeSummary)
+    /// Never attempted: give the job back as it was.
+    case unattempted(ClaimedJob)
+    /// Never attempted, and not to be tried before `until` (its domain asked us to slow down).
+    case postponed(ClaimedJob, until: Date)
+}
+
+/// The jobs between the coordinator and the sender threads, and the results coming back.
+///
+/// A sender takes the oldest job whose recipient domain is below its concurrency cap and not paused; a domain
+/// that answered with a rate-limit reply is paused, and its waiting jobs come back as `postponed`. Closing the
+/// queue stops the hand-out at once; jobs already taken finish. One lock (a condition) guards it all: every
+/// operation is a few array steps, far below the cost of the message each one moves.
+final class DeliveryQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var pending: [ClaimedJob] = []
+    private var inFlight: [String: Int] = [:]
+    private var inFlightTotal = 0
+    private var pausedUntil: [String: Date] = [:]
+    private var results: [SendResult] = []
+    private var closed = false
+    private(set) var fatalFailure: String?
+    let domainConcurrency: Int
+
+    init(domainConcurrency: Int) {
+        self.domainConcurrency = max(1, domainConcurrency)
+    }
+
+    /// Jobs waiting or being sent: the coordinator claims more when this runs low.
+    var outstanding: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return pending.count + inFlightTotal
+    }
+
+    /// Queues claimed jobs; those for a paused domain go straight back as postponed.
+    func add(_ jobs: [ClaimedJob], now: Date) {
+        condition.lock()
+        defer { condition.unlock() }
+        for job in jobs {
+            if let until = pausedUntil[job.domain], until > now {
+                results.append(.postponed(job, until: until))
+            } else {
+                pending.append(job)
+            }
+        }
+        condition.broadcast()
+    }
+
+    /// Blocks until a job can go out; nil once the queue is closed.
+    func take() -> ClaimedJob? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !closed {
+            if let index = pending.firstIndex(where: { inFlight[$0.domain, default: 0] < domainConcurrency }) {
+                let job = pending.remove(at: index)
+                inFlight[job.domain, default: 0] += 1
+                inFlightTotal += 1
+                return job
+            }
+            condition.wait()
+        }
+        return nil
+    }
+
+    /// A sender is done with a job it took.
+    func finish(_ job: ClaimedJob, _ result: SendResult) {
+        condition.lock()
+        defer { condition.unlock() }
+        inFlight[job.domain, default: 1] -= 1
+        if inFlight[job.domain] == 0 { inFlight[job.domain] = nil }
+        inFlightTotal -= 1
+        results.append(result)
+        condition.broadcast()
+    }
+
+    /// The domain answered "slow down": nothing more goes there before `until`, and its waiting jobs come back.
+    func pause(domain: String, until: Date) {
+        condition.lock()
+        defer { condition.unlock() }
+        pausedUntil[domain] = max(until, pausedUntil[domain] ?? until)
+        let (held, kept) = (pending.filter { $0.domain == domain }, pending.filter { $0.domain != domain })
+        pending = kept
+        results += held.map { .postponed($0, until: until) }
+        condition.broadcast()
+    }
+
+    /// The destination failed as a whole: stop handing out jobs; the first reason is kept.
+    func fail(_ reason: String) {
+        condition.lock()
+        defer { condition.unlock() }
+        if fatalFailure == nil { fatalFailure = reason }
+        closed = true
+        condition.broadcast()
+    }
+
+    /// Stops handing out jobs, and returns the ones nobody took.
+    func close() -> [ClaimedJob] {
+        condition.lock()
+        defer { condition.unlock() }
+        closed = true
+        let left = pending
+        pending = []
+        condition.broadcast()
+        return left
+    }
+
+    /// Takes the results gathered so far, first waiting up to `timeout` for one if there are none.
+    func takeResults(waitingUpTo timeout: TimeInterval) -> [SendResult] {
+        condition.lock()
+        defer { condition.unlock() }
+        if results.isEmpty, timeout > 0 {
+            _ = condition.wait(until: Date().addingTimeInterval(timeout))
+        }
+        let taken = results
+        results = []
+        return taken
+    }
+}
