@@ -4,26 +4,39 @@
 Every accepted message is written to SPOOL/<n>.eml with SPOOL/<n>.json beside it (envelope sender and
 recipients). Behaviours for fault tests are chosen per recipient address:
   --reject ADDR=CODE   refuse RCPT TO for ADDR with CODE (550, 451, ...)
+  --defer-once ADDR    answer 451 4.3.0 to the first RCPT TO for ADDR, accept it after
+  --drop ADDR          answer 421 4.7.28 to RCPT TO for ADDR and close the connection, mid-session
   --refuse-mail CODE   refuse every MAIL FROM with CODE (the server refuses the session, not a recipient)
+  --slow SECONDS       wait this long before answering each message's final dot
+  --tls CERT:KEY       offer STARTTLS with this certificate
+  --auth USER:PASS     require AUTH (PLAIN or LOGIN) with these credentials, over TLS
+Each accepted message's .json also has the time it arrived ("at", seconds since the epoch).
 Prints "PORT <n>" on standard output once it accepts connections, then runs until standard input closes
 or it gets SIGTERM.
 """
 import argparse
+import asyncio
 import json
 import os
 import signal
 import socket
+import ssl
 import sys
 import threading
+import time
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class SpoolHandler:
-    def __init__(self, spool, rejections, refuse_mail=None):
+    def __init__(self, spool, rejections, refuse_mail=None, defer_once=(), drop=(), slow=0.0):
         self.spool = spool
         self.rejections = rejections
         self.refuse_mail = refuse_mail
+        self.defer_once = set(defer_once)
+        self.drop = set(drop)
+        self.slow = slow
         self.count = 0
         self.lock = threading.Lock()
 
@@ -35,6 +48,13 @@ class SpoolHandler:
         return "250 2.1.0 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.drop:
+            await server.push("421 4.7.28 too many messages from you, try again later")
+            server.transport.close()
+            return "421 4.7.28 closing"
+        if address.lower() in self.defer_once:
+            self.defer_once.discard(address.lower())
+            return "451 4.3.0 try again later"
         code = self.rejections.get(address.lower())
         if code:
             return f"{code} {'5.1.1' if code.startswith('5') else '4.2.0'} refused by test server"
@@ -42,6 +62,8 @@ class SpoolHandler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.slow:
+            await asyncio.sleep(self.slow)
         with self.lock:
             self.count += 1
             number = self.count
@@ -50,7 +72,8 @@ class SpoolHandler:
             out.write(envelope.original_content)
         os.rename(base + ".eml.tmp", base + ".eml")
         with open(base + ".json", "w") as out:
-            json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos}, out)
+            json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos, "at": time.time(),
+                       "authenticated": bool(session.authenticated), "tls": session.ssl is not None}, out)
         return f"250 2.0.0 queued as T{number}"
 
 
@@ -65,6 +88,11 @@ def main():
     parser.add_argument("--spool", required=True)
     parser.add_argument("--reject", action="append", default=[])
     parser.add_argument("--refuse-mail")
+    parser.add_argument("--defer-once", action="append", default=[])
+    parser.add_argument("--drop", action="append", default=[])
+    parser.add_argument("--slow", type=float, default=0.0)
+    parser.add_argument("--tls")
+    parser.add_argument("--auth")
     args = parser.parse_args()
     os.makedirs(args.spool, exist_ok=True)
     rejections = {}
@@ -72,8 +100,24 @@ def main():
         address, code = rule.rsplit("=", 1)
         rejections[address.lower()] = code
 
-    handler = SpoolHandler(args.spool, rejections, args.refuse_mail)
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), decode_data=False)
+    handler = SpoolHandler(args.spool, rejections, args.refuse_mail, [a.lower() for a in args.defer_once],
+                           [a.lower() for a in args.drop], args.slow)
+    options = {}
+    if args.tls:
+        cert, key = args.tls.split(":", 1)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        options.update(tls_context=context, require_starttls=True)
+    if args.auth:
+        user, password = args.auth.split(":", 1)
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
+            # handled=False: aiosmtpd then answers 535 itself (its default, True, means "already answered").
+            return AuthResult(success=ok, handled=False)
+
+        options.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(args.tls))
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), decode_data=False, **options)
     controller.start()
     print(f"PORT {controller.port}", flush=True)
 

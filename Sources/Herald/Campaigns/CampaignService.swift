@@ -21,6 +21,9 @@ public struct CampaignReport: Sendable, Codable, Equatable {
     public var counts: Counts
 }
 
+/// A recipient not sent, with the server's last reply (see `HeraldStore.problems`).
+public typealias CampaignProblem = JobProblem
+
 /// Creating campaigns, and reading their state.
 public struct CampaignService: Sendable {
     let store: HeraldStore
@@ -54,6 +57,12 @@ public struct CampaignService: Sendable {
             throw HeraldError(.dataError, "campaign \(id) is \(current.status); only a scheduled or sending campaign can be cancelled")
         }
         return try report(id: id)
+    }
+
+    /// The recipients whose message has not gone, with the server's last reply to each.
+    public func problems(id: Int64) throws(HeraldError) -> [CampaignProblem] {
+        _ = try report(id: id)
+        return try storage { () throws(StorageError) in try store.problems(campaignID: id) }
     }
 
     /// Queues a campaign's failed and deferred recipients again; each is checked for consent when sent.

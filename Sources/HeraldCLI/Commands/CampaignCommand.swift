@@ -68,11 +68,17 @@ struct CampaignCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The campaign id.") var id: Int64
         @Flag(help: "Machine-readable output.") var json = false
+        @Flag(help: "Also list each recipient not sent (deferred, bounced, failed, skipped) with the server's last reply.")
+        var problems = false
 
         func run() throws {
             try Terminal.run { () throws(HeraldError) in
-                let report = try global.openApp().campaigns.report(id: id)
-                if json { return Terminal.say(Terminal.json(report)) }
+                let campaigns = try global.openApp().campaigns
+                let report = try campaigns.report(id: id)
+                let problems = self.problems ? try campaigns.problems(id: id) : []
+                if json {
+                    return Terminal.say(self.problems ? Terminal.json(ReportWithProblems(campaign: report, problems: problems)) : Terminal.json(report))
+                }
                 let c = report.counts
                 Terminal.say("""
                     campaign \(report.id): \(report.name)
@@ -88,7 +94,16 @@ struct CampaignCommand: ParsableCommand {
                       skipped   \(c.skipped)
                       failed    \(c.failed)
                     """)
+                for problem in problems {
+                    let reply = [problem.code.map(String.init), problem.enhancedStatus, problem.reply].compactMap { $0 }.joined(separator: " ")
+                    Terminal.say("  \(problem.state) \(problem.email ?? "(erased)") after \(problem.attempts) attempts: \(reply)")
+                }
             }
+        }
+
+        struct ReportWithProblems: Encodable {
+            var campaign: CampaignReport
+            var problems: [CampaignProblem]
         }
     }
 }

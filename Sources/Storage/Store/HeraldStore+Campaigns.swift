@@ -117,3 +117,29 @@ extension HeraldStore {
         }
     }
 }
+
+/// A recipient of a campaign whose message has not (yet) gone: what the server last said, for the operator.
+public struct JobProblem: Sendable, Equatable, Codable {
+    public var email: String?
+    public var state: String
+    public var attempts: Int
+    public var code: Int?
+    public var enhancedStatus: String?
+    public var reply: String?
+}
+
+extension HeraldStore {
+    /// The campaign's deferred, bounced, failed and skipped jobs, with the last reply of each (oldest job first).
+    public func problems(campaignID: Int64, limit: Int = 1000) throws(StorageError) -> [JobProblem] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.email, o.state, o.attempts, o.last_code, o.last_enhanced_status, o.last_reply
+                FROM outbox o INDEXED BY outbox_by_campaign LEFT JOIN recipients r ON r.id = o.recipient_id
+                WHERE o.campaign_id = ? AND o.state IN ('deferred', 'bounced', 'failed', 'skipped')
+                ORDER BY o.id LIMIT ?
+                """, arguments: [campaignID, limit]).map { row in
+                JobProblem(email: row[0], state: row[1], attempts: row[2], code: row[3], enhancedStatus: row[4], reply: row[5])
+            }
+        }
+    }
+}

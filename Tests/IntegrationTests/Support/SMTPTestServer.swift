@@ -7,12 +7,15 @@ final class SMTPTestServer {
     let spool: String
     private let input = Pipe()
 
-    init(spool: String, rejecting rejections: [String: Int] = [:], refusingSendersWith refusal: Int? = nil) throws {
+    /// `behaviour` adds the script's fault options (`--defer-once ADDR`, `--drop ADDR`, `--slow S`, `--tls CERT:KEY`,
+    /// `--auth USER:PASS`); see Tests/Support/smtp_server.py.
+    init(spool: String, rejecting rejections: [String: Int] = [:], refusingSendersWith refusal: Int? = nil,
+         behaviour: [String] = []) throws {
         self.spool = spool
         let script = Sandbox.packageRoot.appendingPathComponent("Tests/Support/smtp_server.py").path
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, "--spool", spool] + rejections.flatMap { ["--reject", "\($0.key)=\($0.value)"] }
-            + (refusal.map { ["--refuse-mail", String($0)] } ?? [])
+            + (refusal.map { ["--refuse-mail", String($0)] } ?? []) + behaviour
         let output = Pipe()
         process.standardOutput = output
         process.standardInput = input
@@ -29,6 +32,19 @@ final class SMTPTestServer {
             throw TestFailure("the test SMTP server did not start (is aiosmtpd installed? run scripts/test): '\(text)'")
         }
         self.port = port
+    }
+
+    /// The envelope and arrival details of every accepted message, in arrival order.
+    func accepted() -> [[String: Any]] {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        return files.compactMap { file in
+            FileManager.default.contents(atPath: spool + "/" + file).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        }
+    }
+
+    /// The recipients of every accepted message, in arrival order (one entry per message).
+    func acceptedRecipients() -> [String] {
+        accepted().flatMap { $0["rcpt_tos"] as? [String] ?? [] }
     }
 
     func stop() {

@@ -86,6 +86,31 @@ struct Sandbox {
         try Self.run(Self.heraldBinary, arguments + (withConfig ? ["--config", configPath] : []), environment: environment, in: folder)
     }
 
+    /// Starts `herald ARGS --config <sandbox config>` in the background; output goes to files in the sandbox.
+    func startHerald(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.heraldBinary)
+        process.arguments = arguments + ["--config", configPath]
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HERALD_") }
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.currentDirectoryURL = folder
+        FileManager.default.createFile(atPath: folder.appendingPathComponent("background.err").path, contents: nil)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: folder.appendingPathComponent("background.err"))
+        try process.run()
+        return process
+    }
+
+    /// Registers `count` people `p<n>@<domain>` with product-news consent, through one CSV import.
+    func registerPeople(_ count: Int, domain: String = "example.com") throws {
+        let csv = "email,consents\n" + (1...count).map { "p\($0)@\(domain),product-news\n" }.joined()
+        let file = folder.appendingPathComponent("people.csv").path
+        try csv.write(toFile: file, atomically: true, encoding: .utf8)
+        let imported = try herald(["recipients", "import", file])
+        guard imported.status == 0 else { throw TestFailure("import failed: \(imported.stderr)") }
+    }
+
     /// `herald campaign show ID --json`, parsed.
     func campaignReport(_ id: String) throws -> (status: String?, counts: [String: Int]) {
         let report = try herald(["campaign", "show", id, "--json"]).json()
