@@ -12,6 +12,7 @@ public struct TemplateCatalog: Sendable {
     public let directory: String
     public let templates: [String: MessageTemplate]
     private let library: MustacheLibrary
+    let plans = RenderPlans()
 
     public init(directory: String) throws(TemplateError) {
         Self.registerContentTypes
@@ -50,14 +51,73 @@ public struct TemplateCatalog: Sendable {
 
     /// Renders the three parts. `context` is a tree of dictionaries, arrays, strings, numbers and booleans.
     public func render(_ name: String, context: [String: Any]) throws(TemplateError) -> RenderedMessage {
+        let (subject, text, html) = try renderParts(name, context: context)
+        return RenderedMessage(subject: Self.oneLine(subject), text: text, html: html)
+    }
+
+    /// Renders the three parts for one recipient of many. `personal` holds the strings that differ from one
+    /// recipient to the next, and `context` builds the context from them (or from stand-ins for them);
+    /// everything else the context holds must be the same for every call with the same `shape`.
+    ///
+    /// The first call for a template and shape renders twice with two sets of placeholders and keeps the result
+    /// as a plan only if filling the first rendering with the second set gives the second rendering exactly;
+    /// later calls only fill in. The output is the same as `render(_:context:)` with `context(personal)`.
+    public func render(_ name: String, personal: [String], shape: String,
+                       context: ([String]) -> [String: Any]) throws(TemplateError) -> RenderedMessage {
+        let key = RenderPlans.Key(template: name, shape: shape, empty: personal.map(\.isEmpty))
+        var entry = plans.entry(for: key)
+        if entry == nil {
+            let made = try plan(name, personal: personal, context: context)
+            plans.store(made, for: key)
+            entry = made
+        }
+        if case .planned(let subjectPlan, let textPlan, let htmlPlan) = entry,
+           let subject = subjectPlan.filled(with: personal, escape: Self.escape),
+           let text = textPlan.filled(with: personal, escape: Self.escape),
+           let html = htmlPlan.filled(with: personal, escape: Self.escape) {
+            return RenderedMessage(subject: Self.oneLine(subject), text: text, html: html)
+        }
+        return try render(name, context: context(personal))
+    }
+
+    private func plan(_ name: String, personal: [String],
+                      context: ([String]) -> [String: Any]) throws(TemplateError) -> RenderPlans.Entry {
+        func standIns(_ marker: RenderPlan.Marker) -> [String] {
+            personal.indices.map { personal[$0].isEmpty ? "" : marker.placeholder(slot: $0) }
+        }
+        guard RenderPlan.Marker.slots.contains(personal.count) else { return .renderEachTime }
+        let first = try renderParts(name, context: context(standIns(.first)))
+        let check = try renderParts(name, context: context(standIns(.check)))
+        let checkValues = standIns(.check)
+        let plans = [first.0, first.1, first.2].map(RenderPlan.init(parsing:))
+        for (plan, expected) in zip(plans, [check.0, check.1, check.2])
+        where plan.filled(with: checkValues, escape: Self.escape) != expected {
+            return .renderEachTime
+        }
+        return .planned(subject: plans[0], text: plans[1], html: plans[2])
+    }
+
+    private func renderParts(_ name: String, context: [String: Any]) throws(TemplateError) -> (String, String, String) {
         guard templates[name] != nil,
               let subject = library.render(context, withTemplate: name + "/subject"),
               let text = library.render(context, withTemplate: name + "/text"),
               let html = library.render(context, withTemplate: name + "/html")
         else { throw TemplateError(file: directory + "/" + name, problem: "no such template") }
-        let oneLineSubject = subject.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        return (subject, text, html)
+    }
+
+    private static func escape(_ value: String) -> String { HTMLEscaping().escapeText(value) }
+
+    /// A subject is one line whatever the template's line breaks.
+    private static func oneLine(_ subject: String) -> String {
+        // Nearly every subject is one line already, and splitting costs more than rendering it from a plan.
+        if let first = subject.unicodeScalars.first, let last = subject.unicodeScalars.last,
+           !CharacterSet.whitespaces.contains(first), !CharacterSet.whitespaces.contains(last),
+           !subject.contains(where: \.isNewline) {
+            return subject
+        }
+        return subject.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }.joined(separator: " ")
-        return RenderedMessage(subject: oneLineSubject, text: text, html: html)
     }
 
     private static let registerContentTypes: Void = MustacheContentTypes.register(HTMLEscaping(), named: HTMLEscaping.name)

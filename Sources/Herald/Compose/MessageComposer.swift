@@ -51,9 +51,13 @@ public struct MessageComposer: Sendable {
             throw HeraldError(.dataError, "stored address of recipient \(input.recipientID) is invalid: \(error.reason)")
         }
         let unsubscribe = input.kind.purpose.map { links.unsubscribeURL(recipientID: input.recipientID, purpose: $0, now: now) }
-        let context = renderingContext(input, unsubscribeURL: unsubscribe, now: now)
+        let personal = personalValues(input, unsubscribeURL: unsubscribe, now: now)
         let rendered: RenderedMessage
-        do { rendered = try catalog.render(input.template, context: context) } catch {
+        do {
+            rendered = try catalog.render(input.template, personal: personal, shape: renderingShape(input, unsubscribeURL: unsubscribe)) { values in
+                renderingContext(input, personal: values)
+            }
+        } catch {
             throw HeraldError(.dataError, error.description)
         }
         let messageID = MessageDraft.newMessageID(domain: sender.from.address.domain)
@@ -76,20 +80,34 @@ public struct MessageComposer: Sendable {
         return items.dropLast().joined(separator: ", ") + " and " + items.last!
     }
 
-    /// What templates can use. Every value is a plain string, list or boolean.
-    func renderingContext(_ input: Input, unsubscribeURL: String?, now: Date) -> [String: Any] {
+    /// The strings that differ from one recipient to the next, in the order `renderingContext` reads them;
+    /// the products follow the fixed six.
+    func personalValues(_ input: Input, unsubscribeURL: String?, now: Date) -> [String] {
         let firstName = input.name?.split(separator: " ").first.map(String.init)
+        return [input.name ?? "", firstName ?? "", input.email, Self.humanList(input.products),
+                links.preferencesURL(recipientID: input.recipientID, now: now), unsubscribeURL ?? ""] + input.products
+    }
+
+    /// Everything else the context depends on: recipients with the same shape share one rendering plan.
+    func renderingShape(_ input: Input, unsubscribeURL: String?) -> String {
+        [input.kind.rawValue, input.campaignName, String(input.name != nil), String(unsubscribeURL != nil),
+         String(input.products.count)].joined(separator: "\u{0}")
+    }
+
+    /// What templates can use. Every value is a plain string, list or boolean. The recipient's own strings come
+    /// only from `personal` (see `personalValues`), so that the catalog can render with stand-ins for them.
+    func renderingContext(_ input: Input, personal: [String]) -> [String: Any] {
         var context: [String: Any] = [
-            "recipient": ["name": input.name ?? "", "first_name": firstName ?? "", "email": input.email, "has_name": input.name != nil],
-            "products": input.products,
+            "recipient": ["name": personal[0], "first_name": personal[1], "email": personal[2], "has_name": input.name != nil],
+            "products": Array(personal[6...]),
             "has_products": !input.products.isEmpty,
-            "product_list": Self.humanList(input.products),
+            "product_list": personal[3],
             "campaign": ["name": input.campaignName, "kind": input.kind.rawValue],
             "sender": ["name": sender.from.displayName ?? sender.from.address.domain,
                        "email": sender.from.address.normalized, "postal_address": sender.postalAddress],
-            "preferences_url": links.preferencesURL(recipientID: input.recipientID, now: now),
-            "can_unsubscribe": unsubscribeURL != nil,
-            "unsubscribe_url": unsubscribeURL ?? "",
+            "preferences_url": personal[4],
+            "can_unsubscribe": input.kind.purpose != nil,
+            "unsubscribe_url": personal[5],
         ]
         context["reason"] = switch input.kind {
         case .productNews: "You receive this because you asked for news about the products you registered."

@@ -10,6 +10,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Where the demo keeps its database and mail.") var folder = "var/demo"
 
     func run() throws {
+        AllocatorTuning.forSending()
         try Terminal.run { () throws(HeraldError) in
             let report = try DemoRun.run(configuration: try global.loadConfiguration(), folder: folder) { progress in
                 Terminal.progress(Terminal.progressLine(progress))

@@ -13,6 +13,7 @@ struct WorkerCommand: ParsableCommand {
     @Flag(help: "Print the totals as JSON when done.") var json = false
 
     func run() throws {
+        AllocatorTuning.forSending()
         try Terminal.run { () throws(HeraldError) in
             let app = try global.openApp()
             let worker = try app.worker()

@@ -97,13 +97,22 @@ extension HeraldStore {
                 INSERT OR IGNORE INTO suppressions (address_hash, reason, created_at)
                 SELECT r.address_hash, ?, ? FROM outbox o JOIN recipients r ON r.id = o.recipient_id WHERE o.id = ?
                 """)
+            // GRDB turns each Date into text through a DateFormatter, which cost more than the statements: the
+            // batch shares one `now`, and its leases come from a few claims.
+            let nowValue = now.databaseValue
+            var leaseValues: [Date: DatabaseValue] = [:]
             var finished: [Int64] = []
             for outcome in outcomes {
+                let lease = outcome.lease.map { date in
+                    if let known = leaseValues[date] { return known }
+                    leaseValues[date] = date.databaseValue
+                    return date.databaseValue
+                }
                 try update.execute(arguments: [outcome.state.rawValue, outcome.nextAttemptAt,
-                                               outcome.state.isFinal ? now : nil, outcome.code,
-                                               outcome.enhancedStatus, outcome.reply, outcome.jobID, outcome.lease])
+                                               outcome.state.isFinal ? nowValue : nil, outcome.code,
+                                               outcome.enhancedStatus, outcome.reply, outcome.jobID, lease])
                 guard db.changesCount > 0 else { continue }  // erased meanwhile, or the lease passed to another worker
-                try attempt.execute(arguments: [outcome.jobID, now, outcome.state.rawValue, outcome.code,
+                try attempt.execute(arguments: [outcome.jobID, nowValue, outcome.state.rawValue, outcome.code,
                                                 outcome.enhancedStatus, outcome.reply])
                 if let reason = outcome.suppressAs {
                     try suppress.execute(arguments: [reason, now, outcome.jobID])
