@@ -91,6 +91,14 @@ final class DeliveryQueue: @unchecked Sendable {
         condition.broadcast()
     }
 
+    /// Until when `domain` is paused, if it is.
+    func pausedUntil(domain: String, now: Date) -> Date? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard let until = pausedUntil[domain], until > now else { return nil }
+        return until
+    }
+
     /// The destination failed as a whole: stop handing out jobs; the first reason is kept.
     func fail(_ reason: String) {
         condition.lock()

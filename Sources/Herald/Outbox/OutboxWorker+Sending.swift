@@ -1,7 +1,8 @@
 import Foundation
 import Storage
 
-/// The sender threads: each takes jobs from the queue and sends them over its own connection.
+/// The sender threads: each takes jobs from the queue and sends them over its own connection, while a
+/// composer thread beside it prepares the next message.
 extension OutboxWorker {
     /// One thread per connection: libcurl blocks, and the Swift concurrency pool (or `concurrentPerform`, one
     /// thread per core) must not cap the number of open connections.
@@ -9,25 +10,44 @@ extension OutboxWorker {
         var threads: [SenderThread] = []
         for _ in 0..<max(1, transport.parallelism) {
             let sender = SenderBox(try transport.makeSender())
-            threads.append(SenderThread { [self] in sendLoop(sender.sender, queue) })
+            let handoff = ComposedHandoff()
+            threads.append(SenderThread { [self] in composeLoop(queue, handoff) })
+            threads.append(SenderThread { [self] in sendLoop(sender.sender, queue, handoff) })
         }
         return threads
     }
 
-    private func sendLoop(_ sender: any MessageSender, _ queue: DeliveryQueue) {
+    private func composeLoop(_ queue: DeliveryQueue, _ handoff: ComposedHandoff) {
+        defer { handoff.close() }
+        while let job = queue.take() {
+            switch compose(job) {
+            case .message(let message): handoff.put(.init(job: job, message: message))
+            case .finished(let outcome, let summary): queue.finish(job, .done(outcome, summary))
+            }
+        }
+    }
+
+    private func sendLoop(_ sender: any MessageSender, _ queue: DeliveryQueue, _ handoff: ComposedHandoff) {
         var generator = SystemRandomNumberGenerator()
         // Its own connection for the last-moment check; if it cannot be opened, the store's shared readers do.
         let reader = try? store.makePermissionReader()
-        while let job = queue.take() {
-            guard !isStopping, waitForRateSlot() else {
+        var destinationFailed = false
+        while let (job, message) = handoff.take().map({ ($0.job, $0.message) }) {
+            if let until = queue.pausedUntil(domain: job.domain, now: clock()) {
+                queue.finish(job, .postponed(job, until: until))
+                continue
+            }
+            guard !destinationFailed, !isStopping, waitForRateSlot() else {
                 queue.finish(job, .unattempted(job))
                 continue
             }
-            let result = attempt(job, with: sender, reader: reader, jitter: Double.random(in: 0..<1, using: &generator))
+            let result = deliver(job, message, with: sender, reader: reader, jitter: Double.random(in: 0..<1, using: &generator))
             if sender.lastFailureWasFatal, case .notDelivered(let reason)? = result.verdict {
+                // The queue closes, the composer stops, and what it already made goes back untried.
                 queue.fail(reason)
                 queue.finish(job, .unattempted(job))
-                return
+                destinationFailed = true
+                continue
             }
             if result.verdict?.asksToSlowDown == true {
                 queue.pause(domain: job.domain, until: clock().addingTimeInterval(options.rateLimitPause.seconds))
@@ -48,28 +68,41 @@ extension OutboxWorker {
         return true
     }
 
-    func attempt(_ job: ClaimedJob, with sender: any MessageSender, reader: PermissionReader?, jitter: Double) -> (outcome: JobOutcome, summary: JobOutcomeSummary, verdict: DeliveryVerdict?) {
+    enum Prepared {
+        case message(MessageComposer.Composed)
+        /// The job ends here: its data cannot make a message.
+        case finished(JobOutcome, JobOutcomeSummary)
+    }
+
+    func compose(_ job: ClaimedJob) -> Prepared {
+        guard let kind = CampaignKind(rawValue: job.kind) else {
+            let reason = "unknown campaign kind \(job.kind)"
+            return .finished(JobOutcome(jobID: job.jobID, state: .skipped, reply: reason, lease: job.leaseUntil),
+                             JobOutcomeSummary(state: .skipped, reason: reason))
+        }
+        do {
+            return .message(try composer.compose(.init(kind: kind, template: job.template, campaignName: job.campaignName,
+                                                       recipientID: job.recipientID, email: job.email, name: job.name,
+                                                       products: job.products), now: clock()))
+        } catch {
+            let outcome = JobOutcome(jobID: job.jobID, state: .failed, reply: "cannot compose: \(error.message)", lease: job.leaseUntil)
+            return .finished(outcome, JobOutcomeSummary(state: .failed, reason: nil))
+        }
+    }
+
+    /// The last-moment check, then the hand-off to SMTP.
+    func deliver(_ job: ClaimedJob, _ message: MessageComposer.Composed, with sender: any MessageSender, reader: PermissionReader?,
+                 jitter: Double) -> (outcome: JobOutcome, summary: JobOutcomeSummary, verdict: DeliveryVerdict?) {
         func skip(_ reason: String) -> (JobOutcome, JobOutcomeSummary, DeliveryVerdict?) {
             (JobOutcome(jobID: job.jobID, state: .skipped, reply: reason, lease: job.leaseUntil), JobOutcomeSummary(state: .skipped, reason: reason), nil)
         }
-        guard let kind = CampaignKind(rawValue: job.kind) else { return skip("unknown campaign kind \(job.kind)") }
-        let composed: MessageComposer.Composed
-        do {
-            composed = try composer.compose(.init(kind: kind, template: job.template, campaignName: job.campaignName,
-                                                  recipientID: job.recipientID, email: job.email, name: job.name,
-                                                  products: job.products), now: clock())
-        } catch {
-            let outcome = JobOutcome(jobID: job.jobID, state: .failed, reply: "cannot compose: \(error.message)", lease: job.leaseUntil)
-            return (outcome, JobOutcomeSummary(state: .failed, reason: nil), nil)
-        }
-        // The last-moment check, after composing (which takes time) and right before the hand-off.
+        let purpose = CampaignKind(rawValue: job.kind)?.purpose
         let permission: SendPermission
         do {
-            let purpose = kind.purpose?.rawValue
             if let reader {
-                permission = try reader.permission(recipientID: job.recipientID, purpose: purpose, campaignID: job.campaignID)
+                permission = try reader.permission(recipientID: job.recipientID, purpose: purpose?.rawValue, campaignID: job.campaignID)
             } else {
-                permission = try store.sendPermission(recipientID: job.recipientID, purpose: purpose, campaignID: job.campaignID)
+                permission = try store.sendPermission(recipientID: job.recipientID, purpose: purpose?.rawValue, campaignID: job.campaignID)
             }
         } catch {
             let outcome = retry.outcome(of: .notDelivered(reason: error.description), for: job, now: clock(), jitter: jitter)
@@ -78,9 +111,9 @@ extension OutboxWorker {
         guard permission.recipientExists else { return skip("recipient erased") }
         if permission.campaignCancelled { return skip("campaign cancelled") }
         if let reason = permission.suppressionReason { return skip("address suppressed (\(reason))") }
-        if let purpose = kind.purpose, permission.consentGranted != true { return skip("no \(purpose.rawValue) consent") }
+        if let purpose, permission.consentGranted != true { return skip("no \(purpose.rawValue) consent") }
 
-        let verdict = sender.send(composed, job: job.jobID, campaign: job.campaignID)
+        let verdict = sender.send(message, job: job.jobID, campaign: job.campaignID)
         let outcome = retry.outcome(of: verdict, for: job, now: clock(), jitter: jitter)
         return (outcome, JobOutcomeSummary(state: outcome.state, reason: nil), verdict)
     }
