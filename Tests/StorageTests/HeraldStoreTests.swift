@@ -109,6 +109,28 @@ struct HeraldStoreTests {
         #expect(try store.nextWakeUp() == nil)
     }
 
+    @Test func cancellingSkipsWhatWaitsAndRetryingRequeuesOnlyFailures() throws {
+        let store = try HeraldStore()
+        for index in 1...3 {
+            _ = try store.register(person("p\(index)@example.com", hash: UInt8(index)), consents: [grant("promotions")], at: now)
+        }
+        let campaign = try store.createCampaign(Campaign(name: "n", kind: "promotion", template: "t", segment: nil, dueAt: now, createdAt: now))
+        _ = try store.startDueCampaigns(now: now) { _ in Audience(purpose: "promotions", anyOfProducts: nil) }
+        let claimed = try store.claimJobs(now: now, limit: 2, leaseUntil: now.addingTimeInterval(60))
+        try store.record([JobOutcome(jobID: claimed[0].jobID, state: .failed, code: 451, reply: "gave up", lease: claimed[0].leaseUntil),
+                          JobOutcome(jobID: claimed[1].jobID, state: .sent, code: 250, lease: claimed[1].leaseUntil)], now: now)
+        // Retry: only the failure goes back, with its attempts counted afresh; the sent one stays sent.
+        #expect(try store.retryCampaign(id: campaign.id!, now: now) == 1)
+        #expect(try store.outboxCounts(campaignID: campaign.id!) == [.queued: 2, .sent: 1])
+        #expect(try store.problems(campaignID: campaign.id!, limit: 10).isEmpty)
+        // Cancel: what waits is skipped, nothing is claimable, and a cancelled campaign cannot be retried.
+        #expect(try store.cancelCampaign(id: campaign.id!, now: now) == 2)
+        #expect(try store.outboxCounts(campaignID: campaign.id!) == [.skipped: 2, .sent: 1])
+        #expect(try store.claimJobs(now: now.addingTimeInterval(3600), limit: 10, leaseUntil: now.addingTimeInterval(3700)).isEmpty)
+        #expect(try store.retryCampaign(id: campaign.id!, now: now) == nil)
+        #expect(try store.cancelCampaign(id: campaign.id!, now: now) == nil)
+    }
+
     @Test func aCampaignWithNobodyToSendToIsDoneAtOnce() throws {
         let store = try HeraldStore()
         let campaign = try store.createCampaign(Campaign(name: "n", kind: "promotion", template: "t", segment: nil, dueAt: now, createdAt: now))

@@ -1,0 +1,58 @@
+import Foundation
+import Storage
+import Testing
+@testable import Herald
+
+/// `smtp.rate` and `smtp.domain_concurrency`, and the pause a "slow down" reply puts on a domain.
+struct ThrottlingTests {
+    func job(_ id: Int64, _ email: String) -> ClaimedJob {
+        ClaimedJob(jobID: id, campaignID: 1, campaignName: "c", kind: "promotion", template: "t", recipientID: id,
+                   email: email, name: nil, products: [], attempt: 1, queuedAt: Date(timeIntervalSince1970: 0))
+    }
+
+    @Test func theRateIsAScheduleOfStartsThatNeverBursts() {
+        let limiter = RateLimiter(perSecond: 10)
+        // Three messages at once: the second starts 0.1 s later, the third 0.2 s.
+        let waits = [limiter.reserve(now: 100), limiter.reserve(now: 100), limiter.reserve(now: 100)]
+        #expect(zip(waits, [0, 0.1, 0.2]).allSatisfy { abs($0 - $1) < 1e-9 }, "\(waits)")
+        // A slow server: the next message comes 0.5 s later, past its slot; it goes at once, and the one after
+        // waits a full interval, not less.
+        #expect(limiter.reserve(now: 100.5) == 0)
+        #expect(abs(limiter.reserve(now: 100.5) - 0.1) < 1e-9)
+        // Idle for a minute: nothing was saved up, so the next two are again 0.1 s apart.
+        let afterIdle = [limiter.reserve(now: 160), limiter.reserve(now: 160)]
+        #expect(afterIdle[0] == 0 && abs(afterIdle[1] - 0.1) < 1e-9)
+        #expect(RateLimiter(perSecond: 0).reserve(now: 1) == 0)
+    }
+
+    @Test func aDomainNeverHasMoreInFlightThanItsCap() {
+        let queue = DeliveryQueue(domainConcurrency: 2)
+        queue.add([job(1, "a@big.example"), job(2, "b@big.example"), job(3, "c@big.example"), job(4, "d@other.example")],
+                  now: Date())
+        let first = queue.take(), second = queue.take(), third = queue.take()
+        // The third big.example job waits behind the cap, so the other domain's job goes first.
+        #expect([first, second, third].map { $0?.jobID } == [1, 2, 4])
+        queue.finish(first!, .unattempted(first!))
+        #expect(queue.take()?.jobID == 3)
+        #expect(queue.outstanding == 3)
+    }
+
+    @Test func aPausedDomainsWaitingJobsComeBackPostponed() {
+        let queue = DeliveryQueue(domainConcurrency: 5)
+        let now = Date()
+        queue.add([job(1, "a@slow.example"), job(2, "b@slow.example"), job(3, "c@fine.example")], now: now)
+        let sending = queue.take()!
+        queue.pause(domain: "slow.example", until: now.addingTimeInterval(30))
+        #expect(queue.pausedUntil(domain: "slow.example", now: now) == now.addingTimeInterval(30))
+        #expect(queue.pausedUntil(domain: "slow.example", now: now.addingTimeInterval(31)) == nil)
+        // Jobs claimed for it later go straight back too.
+        queue.add([job(4, "d@slow.example")], now: now.addingTimeInterval(1))
+        let results = queue.takeResults(waitingUpTo: 0)
+        let postponed = results.compactMap { result -> Int64? in
+            if case .postponed(let job, _) = result { return job.jobID } else { return nil }
+        }
+        #expect(postponed.sorted() == [2, 4])
+        #expect(queue.take()?.jobID == 3)
+        queue.finish(sending, .unattempted(sending))
+    }
+}
