@@ -109,13 +109,19 @@ struct HeraldStoreTests {
         #expect(try store.nextWakeUp() == nil)
     }
 
-    @Test func cancellingSkipsWhatWaitsAndRetryingRequeuesOnlyFailures() throws {
+    /// A store with `people` who granted promotions (p1@example.com, ...) and a started promotion campaign to them.
+    func startedPromotion(people: Int) throws -> (HeraldStore, Campaign) {
         let store = try HeraldStore()
-        for index in 1...3 {
+        for index in 1...people {
             _ = try store.register(person("p\(index)@example.com", hash: UInt8(index)), consents: [grant("promotions")], at: now)
         }
         let campaign = try store.createCampaign(Campaign(name: "n", kind: "promotion", template: "t", segment: nil, dueAt: now, createdAt: now))
         _ = try store.startDueCampaigns(now: now) { _ in Audience(purpose: "promotions", anyOfProducts: nil) }
+        return (store, campaign)
+    }
+
+    @Test func cancellingSkipsWhatWaitsAndRetryingRequeuesOnlyFailures() throws {
+        let (store, campaign) = try startedPromotion(people: 3)
         let claimed = try store.claimJobs(now: now, limit: 2, leaseUntil: now.addingTimeInterval(60))
         try store.record([JobOutcome(jobID: claimed[0].jobID, state: .failed, code: 451, reply: "gave up", lease: claimed[0].leaseUntil),
                           JobOutcome(jobID: claimed[1].jobID, state: .sent, code: 250, lease: claimed[1].leaseUntil)], now: now)
@@ -155,12 +161,7 @@ struct HeraldStoreTests {
     }
 
     @Test func aDeadWorkersLeasesComeBackAtOnceALiveOnesStay() throws {
-        let store = try HeraldStore()
-        for index in 1...4 {
-            _ = try store.register(person("p\(index)@example.com", hash: UInt8(index)), consents: [grant("promotions")], at: now)
-        }
-        let campaign = try store.createCampaign(Campaign(name: "n", kind: "promotion", template: "t", segment: nil, dueAt: now, createdAt: now))
-        _ = try store.startDueCampaigns(now: now) { _ in Audience(purpose: "promotions", anyOfProducts: nil) }
+        let (store, campaign) = try startedPromotion(people: 4)
         let lease = now.addingTimeInterval(600)
         #expect(try store.claimJobs(now: now, limit: 2, leaseUntil: lease, owner: "dead").count == 2)
         #expect(try store.claimJobs(now: now, limit: 2, leaseUntil: lease, owner: "alive").count == 2)
