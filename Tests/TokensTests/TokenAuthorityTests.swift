@@ -11,6 +11,17 @@ struct TokenAuthorityTests {
         TokenClaims(action: action, recipientID: recipient, scope: scope, issuedAt: now)
     }
 
+    @Test func base64URLMatchesFoundationsAlphabetSwappedAndUnpadded() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<100 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let expected = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(TokenAuthority.base64URL(bytes) == expected)
+            #expect(TokenAuthority.decodeBase64URL(expected) == bytes)
+        }
+    }
+
     @Test func roundTripsItsClaims() throws {
         let authority = try TokenAuthority(keys: [current])
         let token = authority.issue(claims())
