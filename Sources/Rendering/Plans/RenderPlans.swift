@@ -15,8 +15,9 @@ final class RenderPlans: Sendable {
         case renderEachTime
     }
 
-    /// Enough for every shape of a few campaigns; a flood of shapes empties it rather than growing it.
-    static let capacity = 512
+    /// Enough for every shape of a few campaigns (a plan holds its template's text, ~45 KB for the 22 KB bench
+    /// message); a flood of shapes empties it rather than growing it.
+    static let capacity = 256
 
     private let entries = Mutex<[Key: Entry]>([:])
 
