@@ -37,6 +37,17 @@ struct ThrottlingTests {
         #expect(queue.outstanding == 3)
     }
 
+    @Test func theCoordinatorGetsEveryResultWhetherOrNotItWaitedForEnough() {
+        let queue = DeliveryQueue(domainConcurrency: 5)
+        queue.add([job(1, "a@x.example"), job(2, "b@y.example")], now: Date())
+        let taken = [queue.take()!, queue.take()!]
+        taken.forEach { queue.finish($0, .unattempted($0)) }
+        // It asked for more than there will be: after the wait it still gets the two.
+        #expect(queue.takeResults(waitingUpTo: 0.01, atLeast: 8).count == 2)
+        #expect(queue.takeResults(waitingUpTo: 0, atLeast: 8).isEmpty)
+        #expect(queue.outstanding == 0)
+    }
+
     @Test func aPausedDomainsWaitingJobsComeBackPostponed() {
         let queue = DeliveryQueue(domainConcurrency: 5)
         let now = Date()

@@ -25,6 +25,10 @@ final class DeliveryQueue: @unchecked Sendable {
     private var pausedUntil: [String: Date] = [:]
     private var results: [SendResult] = []
     private var closed = false
+    /// Who is waiting, so that a finished job wakes the coordinator only once it has enough results to be
+    /// worth a look, rather than once per message: on two cores every needless wake-up is felt.
+    private var takersWaiting = 0
+    private var resultsWanted = Int.max
     private(set) var fatalFailure: String?
     let domainConcurrency: Int
 
@@ -64,7 +68,9 @@ final class DeliveryQueue: @unchecked Sendable {
                 inFlightTotal += 1
                 return job
             }
+            takersWaiting += 1
             condition.wait()
+            takersWaiting -= 1
         }
         return nil
     }
@@ -77,7 +83,7 @@ final class DeliveryQueue: @unchecked Sendable {
         if inFlight[job.domain] == 0 { inFlight[job.domain] = nil }
         inFlightTotal -= 1
         results.append(result)
-        condition.broadcast()
+        if takersWaiting > 0 || results.count >= resultsWanted { condition.broadcast() }
     }
 
     /// The domain answered "slow down": nothing more goes there before `until`, and its waiting jobs come back.
@@ -119,12 +125,15 @@ final class DeliveryQueue: @unchecked Sendable {
         return left
     }
 
-    /// Takes the results gathered so far, first waiting up to `timeout` for one if there are none.
-    func takeResults(waitingUpTo timeout: TimeInterval) -> [SendResult] {
+    /// Takes the results gathered so far, first waiting up to `timeout` until there are at least `wanted`.
+    func takeResults(waitingUpTo timeout: TimeInterval, atLeast wanted: Int = 1) -> [SendResult] {
         condition.lock()
         defer { condition.unlock() }
-        if results.isEmpty, timeout > 0 {
-            _ = condition.wait(until: Date().addingTimeInterval(timeout))
+        if results.count < wanted, timeout > 0 {
+            let deadline = Date().addingTimeInterval(timeout)
+            resultsWanted = wanted
+            while results.count < wanted, !closed, condition.wait(until: deadline) {}
+            resultsWanted = Int.max
         }
         let taken = results
         results = []

@@ -167,7 +167,9 @@ public final class OutboxWorker: Sendable {
                     queue.add(jobs, now: now)
                 }
                 let busy = claimed > 0 || queue.outstanding > 0
-                let results = queue.takeResults(waitingUpTo: busy ? 0.05 : 0)
+                // Woken by a quarter batch of results, or after 50 ms: soon enough to claim the next batch
+                // (the next claim starts while a whole batch is still outstanding) and to give back postponed jobs.
+                let results = queue.takeResults(waitingUpTo: busy ? 0.05 : 0, atLeast: max(1, options.batchSize / 4))
                 try commit(results)
                 if busy || !results.isEmpty { continue }
 
