@@ -130,11 +130,15 @@ public final class SMTPConnection: @unchecked Sendable {
         case CURLE_OPERATION_TIMEDOUT:
             throw SMTPTransportError(kind: .timeout, message: message, curlCode: code)
         case CURLE_LOGIN_DENIED, CURLE_AUTH_ERROR:
-            // The server's own words (535 5.7.8 ...) say more than libcurl's "Login denied"; never the password.
-            let said = SMTPReply.parse(lines: exchange.replyLines, code: responseCode > 0 ? responseCode : nil)
-            throw SMTPTransportError(kind: .authentication,
-                                     message: "the server refused the login (smtp.username, smtp.password): \(said?.description ?? message)",
-                                     curlCode: code)
+            // The server's own words (535 5.7.8 ...) say more than libcurl's "Login denied", if it gave a refusal
+            // (not when no AUTH method matched: the last reply is then the EHLO list). The password never appears,
+            // even if a server were to echo it.
+            let said = SMTPReply.parse(lines: exchange.replyLines, code: responseCode).flatMap { $0.code >= 400 ? $0.description : nil }
+            var text = "the server refused the login (smtp.username, smtp.password): \(said ?? message)"
+            if let password = settings.password, !password.isEmpty {
+                text = text.replacing(password, with: "…")
+            }
+            throw SMTPTransportError(kind: .authentication, message: text, curlCode: code)
         case CURLE_USE_SSL_FAILED, CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION,
              CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
             throw SMTPTransportError(kind: .tls, message: message, curlCode: code)

@@ -9,7 +9,8 @@ import Storage
 final class ComposedHandoff: @unchecked Sendable {
     struct Item {
         let job: ClaimedJob
-        let message: MessageComposer.Composed
+        /// nil: the sender composes it itself, right before sending.
+        let message: MessageComposer.Composed?
     }
 
     private let condition = NSCondition()
@@ -23,6 +24,13 @@ final class ComposedHandoff: @unchecked Sendable {
         while item != nil { condition.wait() }
         item = new
         condition.broadcast()
+    }
+
+    /// Blocks until the sender has taken the waiting message.
+    func waitUntilEmpty() {
+        condition.lock()
+        defer { condition.unlock() }
+        while item != nil { condition.wait() }
     }
 
     /// The composer has nothing more to give.

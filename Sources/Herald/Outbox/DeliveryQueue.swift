@@ -29,11 +29,18 @@ final class DeliveryQueue: @unchecked Sendable {
     /// worth a look, rather than once per message: on two cores every needless wake-up is felt.
     private var takersWaiting = 0
     private var resultsWanted = Int.max
-    private(set) var fatalFailure: String?
+    private var firstFatalFailure: String?
     let domainConcurrency: Int
 
     init(domainConcurrency: Int) {
         self.domainConcurrency = max(1, domainConcurrency)
+    }
+
+    /// Why the destination failed as a whole, once a sender said so.
+    var fatalFailure: String? {
+        condition.lock()
+        defer { condition.unlock() }
+        return firstFatalFailure
     }
 
     /// Jobs waiting or being sent: the coordinator claims more when this runs low.
@@ -57,7 +64,8 @@ final class DeliveryQueue: @unchecked Sendable {
         condition.broadcast()
     }
 
-    /// Blocks until a job can go out; nil once the queue is closed.
+    /// Blocks until a job can go out; nil once the queue is closed. The job counts against its domain's cap
+    /// from here until `finish`: composing it is part of being in flight.
     func take() -> ClaimedJob? {
         condition.lock()
         defer { condition.unlock() }
@@ -109,7 +117,7 @@ final class DeliveryQueue: @unchecked Sendable {
     func fail(_ reason: String) {
         condition.lock()
         defer { condition.unlock() }
-        if fatalFailure == nil { fatalFailure = reason }
+        if firstFatalFailure == nil { firstFatalFailure = reason }
         closed = true
         condition.broadcast()
     }

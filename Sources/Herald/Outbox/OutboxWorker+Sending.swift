@@ -7,9 +7,11 @@ extension OutboxWorker {
     /// One thread per connection: libcurl blocks, and the Swift concurrency pool (or `concurrentPerform`, one
     /// thread per core) must not cap the number of open connections.
     func startSenders(_ queue: DeliveryQueue) throws(HeraldError) -> [SenderThread] {
+        // Every connection's sender first: if one cannot be made, no thread is left waiting on the queue.
+        var senders: [SenderBox] = []
+        for _ in 0..<max(1, transport.parallelism) { senders.append(SenderBox(try transport.makeSender())) }
         var threads: [SenderThread] = []
-        for _ in 0..<max(1, transport.parallelism) {
-            let sender = SenderBox(try transport.makeSender())
+        for sender in senders {
             let handoff = ComposedHandoff()
             threads.append(SenderThread { [self] in composeLoop(queue, handoff) })
             threads.append(SenderThread { [self] in sendLoop(sender.sender, queue, handoff) })
@@ -17,9 +19,19 @@ extension OutboxWorker {
         return threads
     }
 
+    /// Takes a job only once the previous message has gone to the sender, so a connection holds at most two
+    /// (one on the wire, one being composed or ready), and so at most two of a domain's in-flight cap. Under
+    /// `smtp.rate` it passes the job on uncomposed: the sender composes it after waiting for its slot, so that
+    /// its Date is not a slot old.
     private func composeLoop(_ queue: DeliveryQueue, _ handoff: ComposedHandoff) {
         defer { handoff.close() }
-        while let job = queue.take() {
+        while true {
+            handoff.waitUntilEmpty()
+            guard let job = queue.take() else { return }
+            guard !rateLimiter.isLimited else {
+                handoff.put(.init(job: job, message: nil))
+                continue
+            }
             switch compose(job) {
             case .message(let message): handoff.put(.init(job: job, message: message))
             case .finished(let outcome, let summary): queue.finish(job, .done(outcome, summary))
@@ -32,7 +44,7 @@ extension OutboxWorker {
         // Its own connection for the last-moment check; if it cannot be opened, the store's shared readers do.
         let reader = try? store.makePermissionReader()
         var destinationFailed = false
-        while let (job, message) = handoff.take().map({ ($0.job, $0.message) }) {
+        while let (job, ready) = handoff.take().map({ ($0.job, $0.message) }) {
             if let until = queue.pausedUntil(domain: job.domain, now: clock()) {
                 queue.finish(job, .postponed(job, until: until))
                 continue
@@ -40,6 +52,15 @@ extension OutboxWorker {
             guard !destinationFailed, !isStopping, waitForRateSlot() else {
                 queue.finish(job, .unattempted(job))
                 continue
+            }
+            let message: MessageComposer.Composed
+            if let ready { message = ready } else {
+                switch compose(job) {
+                case .message(let composed): message = composed
+                case .finished(let outcome, let summary):
+                    queue.finish(job, .done(outcome, summary))
+                    continue
+                }
             }
             let result = deliver(job, message, with: sender, reader: reader, jitter: Double.random(in: 0..<1, using: &generator))
             if sender.lastFailureWasFatal, case .notDelivered(let reason)? = result.verdict {
