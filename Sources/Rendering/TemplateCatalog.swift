@@ -13,6 +13,10 @@ public struct TemplateCatalog: Sendable {
     public let templates: [String: MessageTemplate]
     private let library: MustacheLibrary
     let plans = RenderPlans()
+    /// False when some file uses what the placeholder check cannot see through: a partial or parent named by a
+    /// value (`{{>*name}}`), changed delimiters, or its own content-type pragma (another escaper than the one
+    /// plans fill in with). Such a catalog renders every message in full.
+    let plannable: Bool
 
     public init(directory: String) throws(TemplateError) {
         Self.registerContentTypes
@@ -23,6 +27,7 @@ public struct TemplateCatalog: Sendable {
         }
         var library = MustacheLibrary()
         var templates: [String: MessageTemplate] = [:]
+        var plannable = true
         let folders = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
         for folder in folders.sorted() where !folder.hasPrefix(".") {
             let folderURL = root.appendingPathComponent(folder, isDirectory: true)
@@ -30,7 +35,7 @@ public struct TemplateCatalog: Sendable {
             let files = ((try? FileManager.default.contentsOfDirectory(atPath: folderURL.path)) ?? []).filter { $0.hasSuffix(".mustache") }
             for file in files.sorted() {
                 let name = folder + "/" + String(file.dropLast(".mustache".count))
-                try Self.register(file: folderURL.appendingPathComponent(file), as: name, in: &library)
+                plannable = try Self.register(file: folderURL.appendingPathComponent(file), as: name, in: &library) && plannable
             }
             if folder == "partials" { continue }
             let metadataFile = folderURL.appendingPathComponent("template.yaml")
@@ -43,6 +48,7 @@ public struct TemplateCatalog: Sendable {
         self.directory = directory
         self.templates = templates
         self.library = library
+        self.plannable = plannable
     }
 
     public func template(named name: String) -> MessageTemplate? { templates[name] }
@@ -64,6 +70,10 @@ public struct TemplateCatalog: Sendable {
     /// later calls only fill in. The output is the same as `render(_:context:)` with `context(personal)`.
     public func render(_ name: String, personal: [String], shape: String,
                        context: ([String]) -> [String: Any]) throws(TemplateError) -> RenderedMessage {
+        // A line break in a value would change how an indented partial indents what follows it.
+        guard plannable, !personal.contains(where: { $0.utf8.contains(10) || $0.utf8.contains(13) }) else {
+            return try render(name, context: context(personal))
+        }
         let key = RenderPlans.Key(template: name, shape: shape, empty: personal.map(\.isEmpty))
         var entry = plans.entry(for: key)
         if entry == nil {
@@ -120,17 +130,23 @@ public struct TemplateCatalog: Sendable {
             .filter { !$0.isEmpty }.joined(separator: " ")
     }
 
+    /// `{{>*name}}`, `{{<*name}}`, `{{$*name}}`: a partial, parent or block whose name is a value.
+    private nonisolated(unsafe) static let dynamicName = try! Regex(#"\{\{\s*[>$<]\s*\*"#)
+
     private static let registerContentTypes: Void = MustacheContentTypes.register(HTMLEscaping(), named: HTMLEscaping.name)
 
-    private static func register(file: URL, as name: String, in library: inout MustacheLibrary) throws(TemplateError) {
+    /// Registers one file; returns whether render plans can be trusted with it (see `plannable`).
+    private static func register(file: URL, as name: String, in library: inout MustacheLibrary) throws(TemplateError) -> Bool {
         guard let source = try? String(contentsOf: file, encoding: .utf8) else {
             throw TemplateError(file: file.path, problem: "cannot be read as UTF-8 text")
         }
+        let plannable = !source.contains("{{=") && !source.contains("{{%") && source.firstMatch(of: dynamicName) == nil
         let isText = name.hasSuffix("/subject") || name.hasSuffix("/text") || name.hasSuffix(".text")
         // The pragma goes on the template's first line without a line break of its own, so it adds no blank line.
         let prepared = (isText ? "{{% CONTENT_TYPE: TEXT}}" : "{{% CONTENT_TYPE: \(HTMLEscaping.name)}}") + source
         do {
             library.register(try MustacheTemplate(string: prepared), named: name)
+            return plannable
         } catch let error as MustacheTemplate.ParserError {
             throw TemplateError(file: file.path, line: error.context.lineNumber, problem: "\(error.error)")
         } catch {

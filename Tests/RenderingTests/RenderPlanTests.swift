@@ -38,6 +38,7 @@ struct RenderPlanTests {
             try content.write(to: url, atomically: true, encoding: .utf8)
         }
         let catalog = try TemplateCatalog(directory: root.path)
+        #expect(catalog.plannable)
         var generator = SystemRandomNumberGenerator()
         for round in 0..<400 {
             let products = (0..<Int.random(in: 0...4, using: &generator)).map { _ in Self.awkward.randomElement(using: &generator)! }
@@ -48,12 +49,37 @@ struct RenderPlanTests {
             let direct = try catalog.render(template, context: Self.context(personal, campaign: campaign))
             #expect(planned == direct, "\(personal)")
             if planned != direct { return }
+            // A value with a line break always renders in full (an indented partial would indent after it).
+            if personal.contains(where: { $0.contains("\n") }) { continue }
             let key = RenderPlans.Key(template: template, shape: shape, empty: personal.map(\.isEmpty))
             switch (template, catalog.plans.entry(for: key)) {
             case ("plain", .planned), ("transformed", .renderEachTime): break
             case (_, let entry): Issue.record("\(template): \(String(describing: entry))"); return
             }
         }
+    }
+
+    @Test func aCatalogWithValueNamedPartialsRendersInFull() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("plans-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let files = [
+            "dyn/template.yaml": "kind: promotion\n",
+            "dyn/subject.mustache": "Hello",
+            "dyn/text.mustache": "{{>*name}}",
+            "dyn/html.mustache": "<p>{{name}}</p>",
+            "partials/sig.mustache": "signed, {{campaign}}",
+        ]
+        for (path, content) in files {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try content.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let catalog = try TemplateCatalog(directory: root.path)
+        #expect(!catalog.plannable)
+        let personal = ["partials/sig", "", "", ""]
+        let planned = try catalog.render("dyn", personal: personal, shape: "s") { Self.context($0, campaign: "C") }
+        #expect(planned.text == "signed, C")
+        #expect(planned == (try catalog.render("dyn", context: Self.context(personal, campaign: "C"))))
     }
 
     @Test func aPlanSplitsAtPlaceholdersOnlyAndKnowsWhichWereEscaped() {
