@@ -42,6 +42,15 @@ struct HeaderRoundTripTests {
         HeaderText.sanitized(text).split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 
+    @Test func anythingThatLooksLikeAnEncodedWordIsEncoded() {
+        #expect(HeaderText.hasEncodedWordStart("Sale =?utf-8?q?x?= now"))
+        #expect(HeaderText.hasEncodedWordStart("=?"))
+        for text in ["", "=", "?", "?=", "a = ? b", "=!?", "é=é?"] { #expect(!HeaderText.hasEncodedWordStart(text), "\(text)") }
+        // Plain ASCII that a decoder would misread goes out encoded, so it comes back as it was written.
+        #expect(HeaderText.unstructured("Sale =?utf-8?q?x?= now").hasPrefix("=?UTF-8?B?"))
+        #expect(HeaderText.phrase("=?x?=").hasPrefix("=?UTF-8?B?"))
+    }
+
     @Test func independentParserSeesTheInputMinusControls() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("headers-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

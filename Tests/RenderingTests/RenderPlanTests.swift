@@ -52,9 +52,13 @@ struct RenderPlanTests {
             // A value with a line break always renders in full (an indented partial would indent after it).
             if personal.contains(where: { $0.contains("\n") }) { continue }
             let key = RenderPlans.Key(template: template, shape: shape, empty: personal.map(\.isEmpty))
+            // The transforms see a value only if it is not empty (and sorting needs two); with nothing for them
+            // to see, a plan is right too, and the comparison above has checked it.
+            let transformsSeeAValue = personal[0..<3].contains { !$0.isEmpty } || products.filter { !$0.isEmpty }.count >= 2
             switch (template, catalog.plans.entry(for: key)) {
             case ("plain", .planned), ("transformed", .renderEachTime): break
-            case (_, let entry): Issue.record("\(template): \(String(describing: entry))"); return
+            case ("transformed", .planned) where !transformsSeeAValue: break
+            case (_, let entry): Issue.record("\(template): \(String(describing: entry)) for \(personal)"); return
             }
         }
     }

@@ -21,14 +21,25 @@ public enum HeaderText {
     /// An unstructured field body (Subject): printable ASCII as is, otherwise encoded words.
     public static func unstructured(_ text: String) -> String {
         let clean = sanitized(text)
-        if isPlainASCII(clean), !clean.contains("=?"), !hasLongWord(clean) { return clean }
+        if isPlainASCII(clean), !hasEncodedWordStart(clean), !hasLongWord(clean) { return clean }
         return encodedWords(clean)
+    }
+
+    /// Whether `text` holds "=?", which a decoder would take for the start of an encoded word. On bytes:
+    /// Foundation's `contains` goes through CFStringFind, and this runs for every message.
+    static func hasEncodedWordStart(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if previous == UInt8(ascii: "="), byte == UInt8(ascii: "?") { return true }
+            previous = byte
+        }
+        return false
     }
 
     /// A display name: an atom sequence as is, a quoted string if it has specials, encoded words if not ASCII.
     public static func phrase(_ text: String) -> String {
         let clean = sanitized(text)
-        if !isPlainASCII(clean) || clean.contains("=?") || hasLongWord(clean) { return encodedWords(clean) }
+        if !isPlainASCII(clean) || hasEncodedWordStart(clean) || hasLongWord(clean) { return encodedWords(clean) }
         if clean.utf8.allSatisfy({ atomCharacters.contains($0) || $0 == 0x20 }) { return clean }
         var quoted = "\""
         for character in clean {

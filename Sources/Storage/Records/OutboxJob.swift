@@ -29,7 +29,10 @@ public struct ClaimedJob: Sendable, Equatable {
     public var kind: String
     public var template: String
     public var recipientID: Int64
-    public var email: String
+    public let email: String
+    /// The recipient's domain, lower-cased: the unit of the per-domain concurrency cap and of rate-limit pauses.
+    /// Stored, because the delivery queue asks for it several times per message.
+    public let domain: String
     public var name: String?
     public var products: [String]
     /// Attempts so far, this one included.
@@ -37,11 +40,6 @@ public struct ClaimedJob: Sendable, Equatable {
     public var queuedAt: Date
     /// The lease the job was claimed with; its outcome is recorded only while the job still holds it.
     public var leaseUntil: Date
-
-    /// The recipient's domain, lower-cased: the unit of the per-domain concurrency cap and of rate-limit pauses.
-    public var domain: String {
-        email.lastIndex(of: "@").map { email[email.index(after: $0)...].lowercased() } ?? ""
-    }
 
     public init(jobID: Int64, campaignID: Int64, campaignName: String, kind: String, template: String, recipientID: Int64,
                 email: String, name: String?, products: [String], attempt: Int, queuedAt: Date, leaseUntil: Date = .distantPast) {
@@ -52,6 +50,7 @@ public struct ClaimedJob: Sendable, Equatable {
         self.template = template
         self.recipientID = recipientID
         self.email = email
+        self.domain = email.lastIndex(of: "@").map { email[email.index(after: $0)...].lowercased() } ?? ""
         self.name = name
         self.products = products
         self.attempt = attempt
