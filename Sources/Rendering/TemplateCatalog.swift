@@ -71,7 +71,7 @@ public struct TemplateCatalog: Sendable {
     public func render(_ name: String, personal: [String], shape: String,
                        context: ([String]) -> [String: Any]) throws(TemplateError) -> RenderedMessage {
         // A line break in a value would change how an indented partial indents what follows it.
-        guard plannable, !personal.contains(where: { $0.utf8.contains(10) || $0.utf8.contains(13) }) else {
+        guard plannable, !personal.contains(where: { $0.utf8.contains { $0 == 10 || $0 == 13 } }) else {
             return try render(name, context: context(personal))
         }
         let key = RenderPlans.Key(template: name, shape: shape, empty: personal.map(\.isEmpty))
@@ -96,9 +96,9 @@ public struct TemplateCatalog: Sendable {
             personal.indices.map { personal[$0].isEmpty ? "" : marker.placeholder(slot: $0) }
         }
         guard RenderPlan.Marker.slots.contains(personal.count) else { return .renderEachTime }
-        let first = try renderParts(name, context: context(standIns(.first)))
-        let check = try renderParts(name, context: context(standIns(.check)))
         let checkValues = standIns(.check)
+        let first = try renderParts(name, context: context(standIns(.first)))
+        let check = try renderParts(name, context: context(checkValues))
         let plans = [first.0, first.1, first.2].map(RenderPlan.init(parsing:))
         for (plan, expected) in zip(plans, [check.0, check.1, check.2])
         where plan.filled(with: checkValues, escape: Self.escape) != expected {

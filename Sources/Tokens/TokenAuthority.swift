@@ -76,21 +76,24 @@ public struct TokenAuthority: Sendable {
         (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) }
     }
 
+    private static let base64URLAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
     /// Unpadded base64url (RFC 4648 §5), straight from the bytes: two tokens go into every message.
     static func base64URL(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        let alphabet = base64URLAlphabet
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count * 4 + 2) / 3)
         var index = 0
         while index + 3 <= bytes.count {
             let group = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            for shift in [18, 12, 6, 0] { output.append(alphabet[Int(group >> UInt32(shift) & 63)]) }
+            for shift: UInt32 in stride(from: 18, through: 0, by: -6) { output.append(alphabet[Int(group >> shift & 63)]) }
             index += 3
         }
         let left = bytes.count - index
         if left > 0 {
             let group = UInt32(bytes[index]) << 16 | (left == 2 ? UInt32(bytes[index + 1]) << 8 : 0)
-            for shift in [18, 12, 6].prefix(left + 1) { output.append(alphabet[Int(group >> UInt32(shift) & 63)]) }
+            // One byte left gives two characters, two bytes three.
+            for shift: UInt32 in stride(from: 18, through: UInt32(18 - 6 * left), by: -6) { output.append(alphabet[Int(group >> shift & 63)]) }
         }
         return String(decoding: output, as: UTF8.self)
     }

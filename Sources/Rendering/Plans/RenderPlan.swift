@@ -16,7 +16,7 @@ struct RenderPlan: Sendable {
     /// letter, in case and in length, and sort in opposite orders, so that a transform applied to a value or a
     /// list of them (`uppercased`, `capitalized`, `reversed`, `sorted`) cannot give the same result for both and
     /// is caught by the comparison.
-    enum Marker: String, CaseIterable {
+    enum Marker: String {
         case first = "Ka"
         case check = "zWy"
 

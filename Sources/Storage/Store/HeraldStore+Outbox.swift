@@ -105,8 +105,9 @@ extension HeraldStore {
             for outcome in outcomes {
                 let lease = outcome.lease.map { date in
                     if let known = leaseValues[date] { return known }
-                    leaseValues[date] = date.databaseValue
-                    return date.databaseValue
+                    let value = date.databaseValue
+                    leaseValues[date] = value
+                    return value
                 }
                 try update.execute(arguments: [outcome.state.rawValue, outcome.nextAttemptAt,
                                                outcome.state.isFinal ? nowValue : nil, outcome.code,
