@@ -3,6 +3,7 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -72,4 +73,8 @@ long herald_rsa_sign_sha256_digest(const herald_rsa_key *key, const uint8_t dige
     }
     EVP_PKEY_CTX_free(context);
     return result;
+}
+
+int herald_random_bytes(uint8_t *out, size_t count) {
+    return RAND_bytes(out, (int)count) == 1;
 }

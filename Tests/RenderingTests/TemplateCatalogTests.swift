@@ -64,4 +64,21 @@ struct TemplateCatalogTests {
         }
         #expect(throws: TemplateError.self) { try TemplateCatalog(directory: "/nonexistent/templates") }
     }
+
+    /// The subject's one-line form on scalars equals the obvious one on Characters and Foundation's trimming,
+    /// whatever mix of line breaks, Unicode white space and combining marks surrounds the words.
+    @Test func oneLineSubjectsMatchSplittingAndTrimming() {
+        let pieces = ["a", "Zoë", "e\u{301}", " ", "\t", "\u{A0}", "\u{3000}", "\u{2003}", "\n", "\r", "\r\n", "\u{85}",
+                      "\u{2028}", "\u{2029}", "\u{0B}", "\u{0C}", "\u{200B}", "\u{301}", "=?", "🎉", "\u{1F1FA}\u{1F1F8}"]
+        func reference(_ subject: String) -> String {
+            subject.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }.joined(separator: " ")
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            let subject = (0..<Int.random(in: 0...9, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            #expect(TemplateCatalog.oneLine(subject) == reference(subject), "\(subject.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        #expect(TemplateCatalog.oneLine("  Spring news\n\n  for Zoë \r\n") == "Spring news for Zoë")
+    }
 }

@@ -18,7 +18,7 @@ struct HeraldStoreTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)/herald.sqlite").path
         let first = try HeraldStore(path: path).appliedMigrations()
         let second = try HeraldStore(path: path).appliedMigrations()
-        #expect(first == ["1-consent-store", "2-campaigns-outbox", "3-outbox-leases"])
+        #expect(first == ["1-consent-store", "2-campaigns-outbox", "3-outbox-leases", "4-outbox-leased-index"])
         #expect(second == first)
         let mode = try HeraldStore(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")

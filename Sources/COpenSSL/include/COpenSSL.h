@@ -21,4 +21,8 @@ long herald_rsa_public_key_der(const herald_rsa_key *key, uint8_t *out, size_t c
 // RSASSA-PKCS1-v1_5 over a SHA-256 digest (32 bytes); the signature's length, or -1. Thread-safe.
 long herald_rsa_sign_sha256_digest(const herald_rsa_key *key, const uint8_t digest[32], uint8_t *out, size_t capacity);
 
+// `count` bytes from OpenSSL's DRBG (seeded and reseeded from the kernel; per-thread, no system call per
+// use); 1 on success. Thread-safe.
+int herald_random_bytes(uint8_t *out, size_t count);
+
 #endif

@@ -11,10 +11,10 @@ extension OutboxWorker {
         var senders: [SenderBox] = []
         for _ in 0..<max(1, transport.parallelism) { senders.append(SenderBox(try transport.makeSender())) }
         var threads: [SenderThread] = []
-        for sender in senders {
+        for (number, sender) in senders.enumerated() {
             let handoff = ComposedHandoff()
-            threads.append(SenderThread { [self] in composeLoop(queue, handoff) })
-            threads.append(SenderThread { [self] in sendLoop(sender.sender, queue, handoff) })
+            threads.append(SenderThread(name: "herald-compose\(number)") { [self] in composeLoop(queue, handoff) })
+            threads.append(SenderThread(name: "herald-send\(number)") { [self] in sendLoop(sender.sender, queue, handoff) })
         }
         return threads
     }
@@ -40,7 +40,6 @@ extension OutboxWorker {
     }
 
     private func sendLoop(_ sender: any MessageSender, _ queue: DeliveryQueue, _ handoff: ComposedHandoff) {
-        var generator = SystemRandomNumberGenerator()
         // Its own connection for the last-moment check; if it cannot be opened, the store's shared readers do.
         let reader = try? store.makePermissionReader()
         var destinationFailed = false
@@ -62,7 +61,7 @@ extension OutboxWorker {
                     continue
                 }
             }
-            let result = deliver(job, message, with: sender, reader: reader, jitter: Double.random(in: 0..<1, using: &generator))
+            let result = deliver(job, message, with: sender, reader: reader)
             if sender.lastFailureWasFatal, case .notDelivered(let reason)? = result.verdict {
                 // The queue closes, the composer stops, and what it already made goes back untried.
                 queue.fail(reason)
@@ -112,8 +111,8 @@ extension OutboxWorker {
     }
 
     /// The last-moment check, then the hand-off to SMTP.
-    func deliver(_ job: ClaimedJob, _ message: MessageComposer.Composed, with sender: any MessageSender, reader: PermissionReader?,
-                 jitter: Double) -> (outcome: JobOutcome, summary: JobOutcomeSummary, verdict: DeliveryVerdict?) {
+    func deliver(_ job: ClaimedJob, _ message: MessageComposer.Composed, with sender: any MessageSender,
+                 reader: PermissionReader?) -> (outcome: JobOutcome, summary: JobOutcomeSummary, verdict: DeliveryVerdict?) {
         func skip(_ reason: String) -> (JobOutcome, JobOutcomeSummary, DeliveryVerdict?) {
             (JobOutcome(jobID: job.jobID, state: .skipped, reply: reason, lease: job.leaseUntil), JobOutcomeSummary(state: .skipped, reason: reason), nil)
         }
@@ -126,7 +125,7 @@ extension OutboxWorker {
                 permission = try store.sendPermission(recipientID: job.recipientID, purpose: purpose?.rawValue, campaignID: job.campaignID)
             }
         } catch {
-            let outcome = retry.outcome(of: .notDelivered(reason: error.description), for: job, now: clock(), jitter: jitter)
+            let outcome = retry.outcome(of: .notDelivered(reason: error.description), for: job, now: clock(), jitter: Double.random(in: 0..<1))
             return (outcome, JobOutcomeSummary(state: outcome.state, reason: nil), nil)
         }
         guard permission.recipientExists else { return skip("recipient erased") }
@@ -135,17 +134,19 @@ extension OutboxWorker {
         if let purpose, permission.consentGranted != true { return skip("no \(purpose.rawValue) consent") }
 
         let verdict = sender.send(message, job: job.jobID, campaign: job.campaignID)
-        let outcome = retry.outcome(of: verdict, for: job, now: clock(), jitter: jitter)
+        let outcome = retry.outcome(of: verdict, for: job, now: clock(), jitter: Double.random(in: 0..<1))
         return (outcome, JobOutcomeSummary(state: outcome.state, reason: nil), verdict)
     }
 }
 
-/// A thread that can be waited for.
+/// A thread that can be waited for. Its name shows in `top -H`, `ps -L` and profiles.
 final class SenderThread: Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
-    init(_ body: @escaping @Sendable () -> Void) {
+    init(name: String, _ body: @escaping @Sendable () -> Void) {
         let thread = Thread { [finished] in
+            // Set from inside: Foundation on Linux names only a running thread (at most 15 bytes).
+            Thread.current.name = name
             body()
             finished.signal()
         }

@@ -44,7 +44,8 @@ public struct RetryPolicy: Sendable, Equatable {
         return .milliseconds(Int64(min(jittered, maxBackoff.seconds) * 1000))
     }
 
-    public func outcome(of verdict: DeliveryVerdict, for job: ClaimedJob, now: Date, jitter: Double) -> JobOutcome {
+    /// `jitter` (uniform in 0..<1) is asked for only when a retry is scheduled.
+    public func outcome(of verdict: DeliveryVerdict, for job: ClaimedJob, now: Date, jitter: @autoclosure () -> Double) -> JobOutcome {
         switch verdict {
         case .accepted(let code, let enhanced, let reply):
             return JobOutcome(jobID: job.jobID, state: .sent, code: code, enhancedStatus: enhanced, reply: reply, lease: job.leaseUntil)
@@ -58,8 +59,8 @@ public struct RetryPolicy: Sendable, Equatable {
         }
     }
 
-    private func retryOrFail(job: ClaimedJob, now: Date, jitter: Double, code: Int?, enhanced: String?, reply: String) -> JobOutcome {
-        let next = now.addingTimeInterval(delay(afterAttempt: job.attempt, jitter: jitter).seconds)
+    private func retryOrFail(job: ClaimedJob, now: Date, jitter: () -> Double, code: Int?, enhanced: String?, reply: String) -> JobOutcome {
+        let next = now.addingTimeInterval(delay(afterAttempt: job.attempt, jitter: jitter()).seconds)
         let tooOld = next.timeIntervalSince(job.queuedAt) > maxAge.seconds
         if job.attempt >= maxAttempts || tooOld {
             return JobOutcome(jobID: job.jobID, state: .failed, code: code, enhancedStatus: enhanced, reply: reply, lease: job.leaseUntil)

@@ -1,3 +1,5 @@
+import Synchronization
+
 extension MessageDraft {
     /// The whole message as sent: header block, then `multipart/alternative` with the text part first and
     /// the HTML part last (RFC 2046 §5.1.4: the last part is the preferred one), both quoted-printable, CRLF.
@@ -23,9 +25,15 @@ extension MessageDraft {
         output.append(contentsOf: "\r\n".utf8)
     }
 
-    /// "=_" can never occur in quoted-printable output, so a boundary starting with it cannot collide with a body.
+    /// "=_" can never occur in quoted-printable output, so a boundary starting with it cannot collide with a body
+    /// and needs no randomness to be safe; a random per-process part and a counter still make each one unique.
     public static func newBoundary() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "=_herald_" + String(generator.next() as UInt64, radix: 36) + String(generator.next() as UInt64, radix: 36)
+        "=_herald_" + boundaryPrefix + String(boundaryCounter.add(1, ordering: .relaxed).newValue, radix: 36)
     }
+
+    private static let boundaryPrefix: String = {
+        var generator = SystemRandomNumberGenerator()
+        return String(generator.next() as UInt64, radix: 36) + "_"
+    }()
+    private static let boundaryCounter = Atomic<UInt64>(0)
 }

@@ -18,7 +18,8 @@ extension HeraldStore {
     /// with what composing needs. `owner` names the claiming worker (see `reclaimAbandoned`).
     public func claimJobs(now: Date, limit: Int, leaseUntil: Date, owner: String = "") throws(StorageError) -> [ClaimedJob] {
         try write { db in
-            let ids = try Int64.fetchAll(db, sql: """
+            // Prepared once per connection: parsing these two was a tenth of the coordinator's time.
+            let ids = try Int64.fetchAll(db.cachedStatement(sql: """
                 UPDATE outbox SET state = 'sending', lease_until = ?, lease_owner = ?, attempts = attempts + 1
                 WHERE id IN (
                     SELECT id FROM (
@@ -33,16 +34,16 @@ extension HeraldStore {
                         LIMIT ?)
                     LIMIT ?)
                 RETURNING id
-                """, arguments: [leaseUntil, owner, now, limit, now, limit, limit])
+                """), arguments: [leaseUntil, owner, now, limit, now, limit, limit])
             guard !ids.isEmpty else { return [] }
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT o.id, o.campaign_id, o.recipient_id, o.attempts, o.queued_at, c.name AS campaign_name,
                        c.kind, c.template, r.email, r.name,
                        (SELECT group_concat(product, char(31)) FROM recipient_products p WHERE p.recipient_id = r.id) AS products
                 FROM outbox o JOIN campaigns c ON c.id = o.campaign_id JOIN recipients r ON r.id = o.recipient_id
                 WHERE o.id IN (SELECT value FROM json_each(?))
                 ORDER BY o.id
-                """, arguments: [Self.jsonList(ids)])
+                """), arguments: [Self.jsonList(ids)])
             return rows.map { row in
                 let products: String? = row["products"]
                 return ClaimedJob(
