@@ -37,21 +37,22 @@ extension HeraldStore {
                 """), arguments: [leaseUntil, owner, now, limit, now, limit, limit])
             guard !ids.isEmpty else { return [] }
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT o.id, o.campaign_id, o.recipient_id, o.attempts, o.queued_at, c.name AS campaign_name,
+                SELECT o.id, o.campaign_id, o.recipient_id, o.attempts, o.queued_at, c.name,
                        c.kind, c.template, r.email, r.name,
                        (SELECT group_concat(product, char(31)) FROM recipient_products p WHERE p.recipient_id = r.id) AS products
                 FROM outbox o JOIN campaigns c ON c.id = o.campaign_id JOIN recipients r ON r.id = o.recipient_id
                 WHERE o.id IN (SELECT value FROM json_each(?))
                 ORDER BY o.id
                 """), arguments: [Self.jsonList(ids)])
+            // By position, in the SELECT's order: looking each column up by name cost a tenth of a claim.
             return rows.map { row in
-                let products: String? = row["products"]
+                let products: String? = row[10]
                 return ClaimedJob(
-                    jobID: row["id"], campaignID: row["campaign_id"], campaignName: row["campaign_name"],
-                    kind: row["kind"], template: row["template"], recipientID: row["recipient_id"],
-                    email: row["email"], name: row["name"],
+                    jobID: row[0], campaignID: row[1], campaignName: row[5],
+                    kind: row[6], template: row[7], recipientID: row[2],
+                    email: row[8], name: row[9],
                     products: products.map { $0.split(separator: "\u{1F}").map(String.init).sorted() } ?? [],
-                    attempt: row["attempts"], queuedAt: row["queued_at"], leaseUntil: leaseUntil)
+                    attempt: row[3], queuedAt: row[4], leaseUntil: leaseUntil)
             }
         }
     }
