@@ -85,6 +85,7 @@ let package = Package(
         .testTarget(name: "MailTests", dependencies: ["Mail", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .testTarget(name: "TokensTests", dependencies: ["Tokens"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering"]),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP"]),
         .testTarget(name: "HeraldTests", dependencies: ["Herald", "Storage", "Mail", "Tokens"]),
         .testTarget(
             name: "IntegrationTests",

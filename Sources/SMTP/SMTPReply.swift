@@ -53,11 +53,18 @@ public struct SMTPReply: Sendable, Equatable, CustomStringConvertible {
         return SMTPReply(code: code, enhancedStatus: enhanced, text: texts.joined(separator: " "))
     }
 
+    /// Every message reads four replies or more: no allocation here.
     private static func replyCode(of line: String) -> Int? {
-        let bytes = Array(line.utf8.prefix(4))
-        guard bytes.count >= 3, bytes[0...2].allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
-        if bytes.count == 4, bytes[3] != UInt8(ascii: " "), bytes[3] != UInt8(ascii: "-") { return nil }
-        return Int(String(decoding: bytes[0...2], as: UTF8.self))
+        var code = 0, digits = 0
+        for byte in line.utf8 {
+            if digits == 3 {
+                return byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") ? code : nil
+            }
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            code = code * 10 + Int(byte - 0x30)
+            digits += 1
+        }
+        return digits == 3 ? code : nil
     }
 
     /// `5.1.1` style status whose class digit matches the basic code's (RFC 3463 §2).
