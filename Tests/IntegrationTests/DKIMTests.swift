@@ -65,6 +65,38 @@ struct DKIMTests {
         #expect((verdict["defects"] as? [String])?.isEmpty == true, "\(verdict["defects"] ?? "")")
     }
 
+    /// Signed messages take their own path through the worker (composed ahead, beside each connection): every
+    /// one that reaches the server verifies, whichever connection sent it.
+    @Test(arguments: ["rsa2048-pkcs8", "ed25519"])
+    func signedCampaignMessagesVerifyAtTheServer(kind: String) throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let spool = sandbox.folder.appendingPathComponent("spool").path
+        let server = try SMTPTestServer(spool: spool)
+        defer { server.stop() }
+        let key = try Self.makeKey(kind, in: sandbox.folder)
+        try sandbox.writeConfiguration(smtpPort: server.port,
+                                       extra: "dkim:\n  selector: s2026\n  key_file: \(key.file)\n  algorithm: \(key.algorithm)")
+        let people = (0..<6).map { "person\($0)@example\($0 % 3).com" }
+        for (index, email) in people.enumerated() {
+            let added = try sandbox.herald(["recipients", "add", email, "--name", index % 2 == 0 ? "Zoë Ångström \(index)" : "Ed \(index)",
+                                            "--product", "minilogue", "--consent", "product-news"])
+            #expect(added.status == 0, "\(added.stderr)")
+        }
+        _ = try sandbox.createCampaign(["--kind", "product-news", "--template", "product-news", "--name", "Signed news"])
+        let worker = try sandbox.herald(["worker", "--until-idle"])
+        #expect(worker.status == 0, "\(worker.stderr)")
+
+        let files = try FileManager.default.contentsOfDirectory(atPath: spool).filter { $0.hasSuffix(".eml") }
+        #expect(files.count == people.count)
+        for file in files {
+            let message = try String(contentsOfFile: spool + "/" + file, encoding: .utf8)
+            let verdict = try verify(message, key: key, in: sandbox)
+            #expect(verdict["valid"] as? Bool == true, "\(file): dkimpy rejects the signature: \(verdict)")
+            #expect(verdict["body_changed"] as? Bool == false, "\(file): a changed body still verifies")
+        }
+    }
+
     @Test func aKeyThatDoesNotFitIsAConfigurationError() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
