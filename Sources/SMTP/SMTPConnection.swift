@@ -83,10 +83,10 @@ public final class SMTPConnection: @unchecked Sendable {
             let length = size * count
             guard let buffer, let context else { return length }
             let exchange = Unmanaged<Exchange>.fromOpaque(context).takeUnretainedValue()
-            let bytes = UnsafeRawBufferPointer(start: buffer, count: length)
-            var line = String(decoding: bytes, as: UTF8.self)
-            while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
-            exchange.replyLines.append(line)
+            // The line end is cut off as bytes, before the String is made: four replies or more per message.
+            var end = length
+            while end > 0, buffer[end - 1] == 0x0A || buffer[end - 1] == 0x0D { end -= 1 }
+            exchange.replyLines.append(String(decoding: UnsafeRawBufferPointer(start: buffer, count: end), as: UTF8.self))
             return length
         }
     }

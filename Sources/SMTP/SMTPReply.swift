@@ -67,12 +67,24 @@ public struct SMTPReply: Sendable, Equatable, CustomStringConvertible {
         return digits == 3 ? code : nil
     }
 
-    /// `5.1.1` style status whose class digit matches the basic code's (RFC 3463 §2).
+    /// `5.1.1` style status whose class digit matches the basic code's (RFC 3463 §2): one digit for the class,
+    /// one to three for the subject and the detail. Read as bytes.
     private static func leadingEnhancedStatus(_ text: Substring, basicCode: Int) -> String? {
-        let token = text.prefix(while: { $0 != " " })
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) }),
-              parts[0] == Substring(String(basicCode / 100)) else { return nil }
-        return String(token)
+        let token = text.utf8.prefix(while: { $0 != UInt8(ascii: " ") })
+        var parts = 1, digits = 0, first: UInt8?
+        for byte in token {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, parts > 1 || digits == 1 else { return nil }  // the class is one digit
+                parts += 1
+                digits = 0
+            } else if byte >= 0x30, byte <= 0x39, digits < 3 {
+                if first == nil { first = byte }
+                digits += 1
+            } else {
+                return nil
+            }
+        }
+        guard parts == 3, digits > 0, let first, Int(first - 0x30) == basicCode / 100 else { return nil }
+        return String(Substring(token))
     }
 }

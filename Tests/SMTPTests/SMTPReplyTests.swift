@@ -27,6 +27,12 @@ struct SMTPReplyTests {
     @Test func anEnhancedStatusOfAnotherClassIsText() {
         #expect(SMTPReply.parse(lines: ["250 5.1.1 odd"]) == SMTPReply(code: 250, text: "5.1.1 odd"))
         #expect(SMTPReply.parse(lines: ["250 2.0.0"]) == SMTPReply(code: 250, enhancedStatus: "2.0.0", text: ""))
+        #expect(SMTPReply.parse(lines: ["452 4.5.3 Too many recipients"])?.enhancedStatus == "4.5.3")
+        #expect(SMTPReply.parse(lines: ["550 5.7.509 Access denied"])?.enhancedStatus == "5.7.509")
+        for notAStatus in ["55.1.1", "5.1234.1", "5..1", "5.1", "5.1.1.1", "5.1.1x", ".5.1", "5.1."] {
+            let reply = SMTPReply.parse(lines: ["550 \(notAStatus) text"])
+            #expect(reply == SMTPReply(code: 550, text: "\(notAStatus) text"), "\(notAStatus)")
+        }
     }
 
     @Test func linesWithoutAThreeDigitCodeAreNotReplies() {

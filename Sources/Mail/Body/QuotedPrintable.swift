@@ -3,22 +3,34 @@
 public enum QuotedPrintable {
     private static let hex = Array("0123456789ABCDEF".utf8)
 
-    /// One pass over the UTF-8 bytes into a buffer sized for the worst case: bodies are the bulk of every
-    /// message, so this loop is a large part of composing one.
     public static func encode(_ text: String) -> [UInt8] {
+        var output: [UInt8] = []
+        encode(text, appendingTo: &output)
+        return output
+    }
+
+    /// The most bytes `count` input bytes can become: every byte at most 3 (a line break at most 2), plus a
+    /// 3-byte soft break per 24 input bytes.
+    public static func worstCaseLength(of count: Int) -> Int {
+        count * 3 + (count / 24 + 1) * 3
+    }
+
+    /// One pass over the UTF-8 bytes, written straight into `output`'s spare capacity (reserve
+    /// `worstCaseLength` ahead to keep it from growing): bodies are the bulk of every message, so this loop is
+    /// a large part of composing one.
+    public static func encode(_ text: String, appendingTo output: inout [UInt8]) {
         var text = text
-        return hex.withUnsafeBufferPointer { hex in text.withUTF8 { input in
+        hex.withUnsafeBufferPointer { hex in text.withUTF8 { input in
             let count = input.count
-            guard let base = UnsafeRawPointer(input.baseAddress) else { return [] }
-            // Every byte becomes at most 3 (a line break at most 2), plus a 3-byte soft break per 24 input bytes.
-            let capacity = count * 3 + (count / 24 + 1) * 3
-            return [UInt8](unsafeUninitializedCapacity: capacity) { output, written in
+            guard let base = UnsafeRawPointer(input.baseAddress) else { return }
+            output.append(addingCapacity: worstCaseLength(of: count)) { span in span.withUnsafeMutableBufferPointer { output, written in
                 var out = 0, column = 0, index = 0
                 while index < count {
                     // A run of bytes written as they are (printable ASCII other than "=", and white space that
-                    // does not end a line) is copied in one piece, up to where the encoded line is full.
+                    // does not end a line) is copied in one piece, up to where the encoded line is full. A byte
+                    // beyond ASCII starts no run (UTF-8 sequences come two to four together): no scan for it.
                     var end = index
-                    let limit = min(count, index + 75 - column)
+                    let limit = input[index] < 0x80 ? min(count, index + 75 - column) : index
                     // Sixteen at a time: the first byte of a chunk that has to be encoded ends the run. The last
                     // sixteen bytes, whose next byte is not there to load, go one at a time.
                     while end < limit {
@@ -77,7 +89,7 @@ public enum QuotedPrintable {
                     index += 1
                 }
                 written = out
-            }
+            } }
         } }
     }
 }

@@ -5,7 +5,9 @@ extension MessageDraft {
     /// the HTML part last (RFC 2046 §5.1.4: the last part is the preferred one), both quoted-printable, CRLF.
     public func mimeBytes(boundary: String = MessageDraft.newBoundary()) -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(textBody.utf8.count + htmlBody.utf8.count + 2048)
+        // Room for the worst case of both bodies, so that encoding them never moves what is already written.
+        output.reserveCapacity(QuotedPrintable.worstCaseLength(of: textBody.utf8.count)
+            + QuotedPrintable.worstCaseLength(of: htmlBody.utf8.count) + 4096)
         for field in headerFields {
             field.render(into: &output)
         }
@@ -21,7 +23,7 @@ extension MessageDraft {
         output.append(contentsOf: "--\(boundary)\r\n".utf8)
         output.append(contentsOf: "Content-Type: \(type); charset=utf-8\r\n".utf8)
         output.append(contentsOf: "Content-Transfer-Encoding: quoted-printable\r\n\r\n".utf8)
-        output.append(contentsOf: QuotedPrintable.encode(body))
+        QuotedPrintable.encode(body, appendingTo: &output)
         output.append(contentsOf: "\r\n".utf8)
     }
 
