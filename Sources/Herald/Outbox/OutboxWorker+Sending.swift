@@ -15,7 +15,7 @@ extension OutboxWorker {
             let name = "herald-send\(number)"
             if composesAhead {
                 let handoff = ComposedHandoff()
-                threads.append(SenderThread(name: "herald-compose\(number)") { [self] in composeLoop(queue, handoff) })
+                threads.append(SenderThread(name: "herald-comp\(number)") { [self] in composeLoop(queue, handoff) })
                 threads.append(SenderThread(name: name) { [self] in
                     sendLoop(sender.sender, queue) { handoff.take().map { ($0.job, $0.message) } }
                 })
@@ -159,7 +159,7 @@ final class SenderThread: Sendable {
 
     init(name: String, _ body: @escaping @Sendable () -> Void) {
         let thread = Thread { [finished] in
-            // Set from inside: Foundation on Linux names only a running thread (at most 15 bytes).
+            // Set from inside: Foundation on Linux names only a running thread, and Linux drops a name over 15 bytes.
             Thread.current.name = name
             body()
             finished.signal()
