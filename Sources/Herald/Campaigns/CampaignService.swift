@@ -61,7 +61,7 @@ public struct CampaignService: Sendable {
 
     /// The recipients whose message has not gone, with the server's last reply to each.
     public func problems(id: Int64) throws(HeraldError) -> [CampaignProblem] {
-        _ = try report(id: id)
+        _ = try campaign(id: id)  // an unknown id is an error, not an empty list; the counts are not needed
         return try storage { () throws(StorageError) in try store.problems(campaignID: id) }
     }
 
@@ -76,10 +76,14 @@ public struct CampaignService: Sendable {
     }
 
     public func report(id: Int64) throws(HeraldError) -> CampaignReport {
+        try report(for: campaign(id: id))
+    }
+
+    private func campaign(id: Int64) throws(HeraldError) -> Campaign {
         guard let campaign = try storage({ () throws(StorageError) in try store.campaign(id: id) }) else {
             throw HeraldError(.dataError, "no campaign with id \(id)")
         }
-        return try report(for: campaign)
+        return campaign
     }
 
     public func list() throws(HeraldError) -> [CampaignReport] {
