@@ -62,8 +62,12 @@ public struct HeraldApp: Sendable {
                                                rate: configuration.smtp.rate)
         sized.domainConcurrency = configuration.smtp.domainConcurrency
         sized.rateLimitPause = max(.seconds(30), configuration.retry.backoff)
+        sized.journalDirectory = AcceptedJournal.directory(forDatabase: configuration.database)
+        sized.journalSync = configuration.journalSync
+        var chosen = options ?? sized
+        if chosen.journalDirectory == nil { chosen.journalDirectory = sized.journalDirectory }
         return OutboxWorker(store: store, composer: composer(catalog: try catalog()), transport: transport,
-                            retry: configuration.retry, options: options ?? sized, clock: clock)
+                            retry: configuration.retry, options: chosen, clock: clock)
     }
 }
 

@@ -46,7 +46,7 @@ let to = Mailbox(displayName: "Zoë Ångström", address: try EmailAddress(parsi
 
 func composeAndSign() throws -> Int {
     let draft = MessageDraft(from: from, to: to, subject: "What's new for your minilogue", textBody: text, htmlBody: html,
-                             messageID: MessageDraft.newMessageID(domain: "example.com"), listID: "<news.example.com>",
+                             messageID: MessageDraft.newMessageID(domain: "example.com"), listID: try! ListID(parsing: "news.example.com"),
                              listUnsubscribeURL: "https://mail.example.com/u/AQJ0MQEAAAAAAAAAKgAAAABpJ8Xg")
     return try signer.sign(draft.mimeBytes()).count
 }

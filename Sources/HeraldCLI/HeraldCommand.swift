@@ -24,8 +24,15 @@ struct HeraldCommand: AsyncParsableCommand {
     /// ArgumentParser's own `main`, except that a usage error is one `herald: error:` line like every other
     /// error (exit 64), instead of a message followed by the whole usage text. Help still prints in full.
     static func main() async {
+        let arguments = CommandLineArguments.normalized(Array(CommandLine.arguments.dropFirst()))
+        let commands = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        if let unknown = CommandLineArguments.unknownCommand(in: arguments, known: commands) {
+            let suggestion = CommandLineArguments.nearest(to: unknown, among: commands).map { "; did you mean '\($0)'?" } ?? ""
+            FileHandle.standardError.write(Data("herald: error: unknown command '\(unknown)'\(suggestion) (see herald --help)\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

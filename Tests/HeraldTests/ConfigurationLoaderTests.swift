@@ -45,7 +45,7 @@ struct ConfigurationLoaderTests {
         #expect(configuration.tokenKeys.map(\.id) == ["a", "b"])
         #expect(configuration.retry.backoff == .seconds(300))
         #expect(configuration.smtp.settings.heloName == "example.com")
-        #expect(configuration.sender.listID == "<news.example.com>")
+        #expect(configuration.sender.listID.fieldValue == "<news.example.com>")
     }
 
     @Test func environmentOverridesTheFile() throws {
@@ -76,6 +76,17 @@ struct ConfigurationLoaderTests {
         let badKey = try write(Self.minimal.replacingOccurrences(of: "secret: first-secret-0123456789", with: "secret: short"))
         #expect(message { _ = try ConfigurationLoader.load(path: badKey, environment: [:]) } ==
                 "\(badKey):6: tokens.keys the secret of token key 'a' is shorter than 16 bytes")
+    }
+
+    @Test func theListIdIsABareIdOrAFullValueAndNothingElse() throws {
+        func listID(_ value: String) throws -> String {
+            try ConfigurationLoader.load(path: try write(Self.minimal), environment: ["HERALD_SENDER_LIST_ID": value]).sender.listID.fieldValue
+        }
+        #expect(try listID("news.example.com") == "<news.example.com>")
+        #expect(try listID("Example News <news.example.com>") == "Example News <news.example.com>")
+        let file = try write(Self.minimal.replacingOccurrences(of: "  postal_address", with: "  list_id: news\n  postal_address"))
+        let problem = message { _ = try ConfigurationLoader.load(path: file, environment: [:]) }
+        #expect(problem?.hasPrefix("\(file):3: sender.list_id 'news' needs a label and a domain") == true, "\(problem ?? "")")
     }
 
     @Test func durations() {

@@ -53,7 +53,7 @@ struct DKIMSignerTests {
         MessageDraft(from: Mailbox(displayName: "News", address: try! EmailAddress(parsing: "news@example.com")),
                      to: Mailbox(displayName: "Ada", address: try! EmailAddress(parsing: "ada@example.org")),
                      subject: "Hello", textBody: "Hi Ada", htmlBody: "<p>Hi Ada</p>",
-                     listID: "<news.example.com>", listUnsubscribeURL: "https://example.com/u/abc")
+                     listID: try! ListID(parsing: "<news.example.com>"), listUnsubscribeURL: "https://example.com/u/abc")
     }
 
     @Test func theSignatureCoversAndOversignsTheRightFields() throws {

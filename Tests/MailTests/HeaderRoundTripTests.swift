@@ -60,7 +60,7 @@ struct HeaderRoundTripTests {
             let draft = MessageDraft(from: try Mailbox(parsing: "News <news@example.com>"),
                                      to: Mailbox(displayName: value, address: try EmailAddress(parsing: "ada@example.com")),
                                      subject: value, textBody: "Hello", htmlBody: "<p>Hello</p>",
-                                     listID: "<news.example.com>", listUnsubscribeURL: "https://x.example/u/TOKEN")
+                                     listID: try! ListID(parsing: "<news.example.com>"), listUnsubscribeURL: "https://x.example/u/TOKEN")
             try Data(draft.mimeBytes()).write(to: folder.appendingPathComponent(String(format: "%04d.eml", index)))
         }
         let process = Process()

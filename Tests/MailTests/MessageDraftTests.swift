@@ -8,7 +8,7 @@ struct MessageDraftTests {
                      to: Mailbox(displayName: name, address: try EmailAddress(parsing: "ada@example.com")),
                      subject: subject, textBody: text, htmlBody: html,
                      date: Date(timeIntervalSince1970: 1_800_000_000), messageID: "id1@example.com",
-                     listID: "<news.example.com>", listUnsubscribeURL: "https://x.example/u/TOKEN")
+                     listID: try! ListID(parsing: "<news.example.com>"), listUnsubscribeURL: "https://x.example/u/TOKEN")
     }
 
     /// The header block, split into fields by the RFC 5322 rule: a line starting with white space continues.

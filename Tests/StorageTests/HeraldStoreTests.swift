@@ -165,11 +165,31 @@ struct HeraldStoreTests {
         let lease = now.addingTimeInterval(600)
         #expect(try store.claimJobs(now: now, limit: 2, leaseUntil: lease, owner: "dead").count == 2)
         #expect(try store.claimJobs(now: now, limit: 2, leaseUntil: lease, owner: "alive").count == 2)
-        #expect(try store.reclaimAbandoned(now: now, isAlive: { $0 == "alive" }) == 2)
+        #expect(try store.reclaimAbandoned(now: now, isAlive: { $0 == "alive" }).reclaimed == 2)
         let again = try store.claimJobs(now: now, limit: 10, leaseUntil: lease, owner: "next")
         // The dead worker's attempt stays counted: its message may have gone out.
         #expect(again.count == 2 && again.allSatisfy { $0.attempt == 2 })
         #expect(try store.outboxCounts(campaignID: campaign.id!) == [.sending: 4])
+    }
+
+    @Test func aDeadWorkersAcceptedJobsAreRecordedSentBeforeTheRestComeBack() throws {
+        let (store, campaign) = try startedPromotion(people: 4)
+        let lease = now.addingTimeInterval(600)
+        let dead = try store.claimJobs(now: now, limit: 2, leaseUntil: lease, owner: "dead")
+        let alive = try store.claimJobs(now: now, limit: 2, leaseUntil: lease, owner: "alive")
+        func accepted(_ job: ClaimedJob) -> JobOutcome {
+            JobOutcome(jobID: job.jobID, state: .sent, code: 250, enhancedStatus: "2.0.0", reply: "250 2.0.0 queued")
+        }
+        // The dead worker's journal names one of its jobs, and (wrongly) one of the live worker's: only its own counts.
+        let taken = try store.reclaimAbandoned(now: now, isAlive: { $0 == "alive" },
+                                               accepted: ["dead": [accepted(dead[0]), accepted(alive[0])], "alive": [accepted(alive[1])]])
+        #expect(taken.recorded == 1 && taken.reclaimed == 1)
+        #expect(try store.outboxCounts(campaignID: campaign.id!) == [.sent: 1, .queued: 1, .sending: 2])
+        // Folding the same journal again (a crash before it was deleted) changes nothing.
+        let again = try store.reclaimAbandoned(now: now, isAlive: { $0 == "alive" }, accepted: ["dead": [accepted(dead[0])]])
+        #expect(again.recorded == 0 && again.reclaimed == 0)
+        let next = try store.claimJobs(now: now, limit: 10, leaseUntil: lease, owner: "next")
+        #expect(next.map(\.jobID) == [dead[1].jobID])
     }
 
     @Test func cancelSkipsWhatWaitsAndRetryQueuesFailuresAgain() throws {

@@ -39,6 +39,7 @@ enum ConfigurationKeys {
         "retry.max_backoff": .scalar,
         "retry.max_attempts": .scalar,
         "retry.max_age": .scalar,
+        "outbox.journal_sync": .scalar,
     ]
 
     /// Values that must never be printed or logged.

@@ -50,7 +50,7 @@ extension ConfigurationLoader {
             templates: string("templates") ?? "Templates",
             fileDir: string("file_dir") ?? "var/outbox",
             sender: .init(from: from, replyTo: try mailbox("sender.reply_to"), postalAddress: postalAddress,
-                          listID: string("sender.list_id") ?? "<news.\(from.address.domain)>"),
+                          listID: try listID(defaultDomain: from.address.domain)),
             publicURL: publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL,
             transport: transport,
             smtp: .init(settings: settings, connections: try integer("smtp.connections", default: 4, range: 1...64), rate: rate,
@@ -59,7 +59,16 @@ extension ConfigurationLoader {
             tokenKeys: try tokenKeys(),
             suppressionKey: try secret("suppression.key"),
             http: .init(listen: string("http.listen") ?? "127.0.0.1:8080", adminToken: string("http.admin_token")),
-            retry: retry)
+            retry: retry,
+            journalSync: try boolean("outbox.journal_sync", default: false))
+    }
+
+    /// `sender.list_id` as a bare id (`news.example.com`, written `<news.example.com>`) or a full RFC 2919 value.
+    private func listID(defaultDomain: String) throws(HeraldError) -> ListID {
+        let text = string("sender.list_id") ?? "news.\(defaultDomain)"
+        do { return try ListID(parsing: text) } catch {
+            throw problem("sender.list_id", "\(error.reason): expected a bare id such as news.example.com or a full value such as 'Example News <news.example.com>'")
+        }
     }
 
     /// The key is read and checked now, so a bad key stops every command at start rather than the first send.

@@ -157,6 +157,15 @@ public struct ConfigurationLoader {
         return value
     }
 
+    func boolean(_ key: String, default fallback: Bool) throws(HeraldError) -> Bool {
+        guard let text = string(key) else { return fallback }
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw problem(key, "must be true or false, not '\(text)'")
+        }
+    }
+
     func duration(_ key: String, default fallback: Duration) throws(HeraldError) -> Duration {
         guard let text = string(key) else { return fallback }
         guard let value = DurationValue.parse(text) else {

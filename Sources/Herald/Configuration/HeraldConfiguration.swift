@@ -14,7 +14,7 @@ public struct HeraldConfiguration: Sendable {
         public var from: Mailbox
         public var replyTo: Mailbox?
         public var postalAddress: String
-        public var listID: String
+        public var listID: ListID
     }
 
     public struct SMTP: Sendable {
@@ -45,4 +45,6 @@ public struct HeraldConfiguration: Sendable {
     public var suppressionKey: [UInt8]
     public var http: HTTP
     public var retry: RetryPolicy
+    /// `outbox.journal_sync`: each line of the send journal is flushed to disk (see `AcceptedJournal`).
+    public var journalSync: Bool
 }

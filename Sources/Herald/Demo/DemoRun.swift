@@ -29,7 +29,7 @@ public struct DemoRun {
     static func clearDemoFolder(_ folder: String) throws(HeraldError) {
         let manager = FileManager.default
         guard let entries = try? manager.contentsOfDirectory(atPath: folder) else { return }
-        let demoEntries: Set<String> = ["herald.sqlite", "herald.sqlite-wal", "herald.sqlite-shm", "mail"]
+        let demoEntries: Set<String> = ["herald.sqlite", "herald.sqlite-wal", "herald.sqlite-shm", "herald.sqlite.accepted", "mail"]
         guard Set(entries).isSubset(of: demoEntries) else {
             throw HeraldError(.usage, "\(folder) holds files the demo did not make; give the demo an empty or new --folder")
         }

@@ -3,8 +3,9 @@ import Storage
 
 /// What a sender thread reports about one claimed job.
 enum SendResult {
-    /// Attempted (or skipped at the last moment): the outcome to record.
-    case done(JobOutcome, JobOutcomeSummary)
+    /// Attempted (or skipped at the last moment): the outcome to record, and its line in the send journal
+    /// when the server accepted it.
+    case done(JobOutcome, JobOutcomeSummary, AcceptedJournal.Mark? = nil)
     /// Never attempted: give the job back as it was.
     case unattempted(ClaimedJob)
     /// Never attempted, and not to be tried before `until` (its domain asked us to slow down).

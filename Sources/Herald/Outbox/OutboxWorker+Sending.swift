@@ -9,7 +9,9 @@ extension OutboxWorker {
     func startSenders(_ queue: DeliveryQueue) throws(HeraldError) -> [SenderThread] {
         // Every connection's sender first: if one cannot be made, no thread is left waiting on the queue.
         var senders: [SenderBox] = []
-        for _ in 0..<max(1, transport.parallelism) { senders.append(SenderBox(try transport.makeSender())) }
+        for number in 0..<max(1, transport.parallelism) {
+            senders.append(SenderBox(try transport.makeSender(), journal: try journal?.makeWriter(sender: number)))
+        }
         var threads: [SenderThread] = []
         for (number, sender) in senders.enumerated() {
             let name = "herald-send\(number)"
@@ -17,10 +19,12 @@ extension OutboxWorker {
                 let handoff = ComposedHandoff()
                 threads.append(SenderThread(name: "herald-comp\(number)") { [self] in composeLoop(queue, handoff) })
                 threads.append(SenderThread(name: name) { [self] in
-                    sendLoop(sender.sender, queue) { handoff.take().map { ($0.job, $0.message) } }
+                    sendLoop(sender.sender, sender.journal, queue) { handoff.take().map { ($0.job, $0.message) } }
                 })
             } else {
-                threads.append(SenderThread(name: name) { [self] in sendLoop(sender.sender, queue) { queue.take().map { ($0, nil) } } })
+                threads.append(SenderThread(name: name) { [self] in
+                    sendLoop(sender.sender, sender.journal, queue) { queue.take().map { ($0, nil) } }
+                })
             }
         }
         return threads
@@ -53,7 +57,8 @@ extension OutboxWorker {
     }
 
     /// `next` gives the next job, and its message when it was composed ahead.
-    private func sendLoop(_ sender: any MessageSender, _ queue: DeliveryQueue, next: () -> (ClaimedJob, MessageComposer.Composed?)?) {
+    private func sendLoop(_ sender: any MessageSender, _ journal: AcceptedJournal.Writer?, _ queue: DeliveryQueue,
+                          next: () -> (ClaimedJob, MessageComposer.Composed?)?) {
         // Its own connection for the last-moment check; if it cannot be opened, the store's shared readers do.
         let reader = try? store.makePermissionReader()
         var destinationFailed = false
@@ -86,7 +91,12 @@ extension OutboxWorker {
             if result.verdict?.asksToSlowDown == true {
                 queue.pause(domain: job.domain, until: clock().addingTimeInterval(options.rateLimitPause.seconds))
             }
-            queue.finish(job, .done(result.outcome, result.summary))
+            // Written before the result goes anywhere: from here a crash cannot make this message go out again.
+            var mark: AcceptedJournal.Mark?
+            if let journal, case .accepted(let code, let enhanced, let reply)? = result.verdict {
+                mark = AcceptedJournal.Mark(writer: journal, sequence: journal.append(jobID: job.jobID, code: code, enhancedStatus: enhanced, reply: reply))
+            }
+            queue.finish(job, .done(result.outcome, result.summary, mark))
         }
     }
 
@@ -176,5 +186,9 @@ final class SenderThread: Sendable {
 /// Each sender is used by exactly one thread; the box only carries it there.
 private final class SenderBox: @unchecked Sendable {
     let sender: any MessageSender
-    init(_ sender: any MessageSender) { self.sender = sender }
+    let journal: AcceptedJournal.Writer?
+    init(_ sender: any MessageSender, journal: AcceptedJournal.Writer?) {
+        self.sender = sender
+        self.journal = journal
+    }
 }

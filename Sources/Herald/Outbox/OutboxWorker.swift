@@ -33,6 +33,11 @@ public final class OutboxWorker: Sendable {
         public var domainConcurrency: Int
         /// How long a recipient domain rests after a rate-limit reply (421, or 4.7.x such as Gmail's 4.7.28).
         public var rateLimitPause: Duration
+        /// The folder of the send journal (see `AcceptedJournal`); nil for none.
+        public var journalDirectory: String?
+        /// `outbox.journal_sync`: flush each journal line to disk, so a power loss too duplicates at most one
+        /// message per connection.
+        public var journalSync = false
 
         public init(batchSize: Int = 32, lease: Duration = .seconds(600), idleHorizon: Duration = .seconds(60),
                     pollInterval: Duration = .seconds(1), outageBackoff: Duration = .seconds(30), rate: Double = 0,
@@ -69,6 +74,9 @@ public final class OutboxWorker: Sendable {
     /// Names this worker's leases: a later worker on this machine can tell whether it still runs.
     let leaseOwner = "pid:\(getpid()):\(UInt64.random(in: 1...UInt64.max))"
     let stopRequested = Atomic<Bool>(false)
+    /// Where the senders note what the server accepted before it is committed (nil: no journal, as in tests
+    /// that do not crash).
+    let journal: AcceptedJournal?
 
     public init(store: HeraldStore, composer: MessageComposer, transport: any MailTransport, retry: RetryPolicy,
                 options: Options = Options(), clock: @escaping @Sendable () -> Date = Date.init) {
@@ -79,6 +87,8 @@ public final class OutboxWorker: Sendable {
         self.options = options
         self.clock = clock
         self.rateLimiter = RateLimiter(perSecond: options.rate)
+        let owner = leaseOwner
+        self.journal = options.journalDirectory.map { AcceptedJournal(directory: $0, owner: owner, synchronous: options.journalSync) }
     }
 
     /// Asks the loop to finish the messages in flight, give back the rest and return. Safe from any thread.
@@ -94,10 +104,7 @@ public final class OutboxWorker: Sendable {
                     log: (@Sendable (String) -> Void)? = nil) throws(HeraldError) -> WorkerProgress {
         var totals = WorkerProgress()
         let started = clock()
-        let reclaimed = try storage { () throws(StorageError) in
-            try store.reclaimAbandoned(now: started, isAlive: Self.ownerIsAlive)
-        }
-        if reclaimed > 0 { log?("took back \(reclaimed) messages left in flight by a worker that stopped") }
+        try takeBackAbandoned(now: started, log: log)
         while !isStopping {
             let end = try session(untilIdle: untilIdle, started: started, totals: &totals, progress: progress)
             guard let fatal = end else { break }
@@ -107,7 +114,29 @@ public final class OutboxWorker: Sendable {
             waitUnlessStopped(options.outageBackoff)
         }
         totals.elapsedSeconds = clock().timeIntervalSince(started)
+        // Every outcome is committed: nothing in this worker's journal is needed any more.
+        journal?.removeFiles()
         return totals
+    }
+
+    /// Folds the send journals of workers that are gone into the outbox (what their servers accepted becomes
+    /// `sent`), then takes back the rest of their jobs, in one transaction; then the journals can go.
+    private func takeBackAbandoned(now: Date, log: (@Sendable (String) -> Void)?) throws(HeraldError) {
+        let journals = journal.map { AcceptedJournal.abandoned(in: $0.directory, isAlive: Self.ownerIsAlive) } ?? []
+        var accepted: [String: [JobOutcome]] = [:]
+        for abandoned in journals {
+            accepted[abandoned.owner] = abandoned.accepted.map {
+                JobOutcome(jobID: $0.jobID, state: .sent, code: $0.code, enhancedStatus: $0.enhancedStatus, reply: $0.reply)
+            }
+        }
+        let taken = try storage { () throws(StorageError) in
+            try store.reclaimAbandoned(now: now, isAlive: Self.ownerIsAlive, accepted: accepted)
+        }
+        for path in journals.flatMap(\.paths) { unlink(path) }
+        if taken.recorded > 0 {
+            log?("recorded \(taken.recorded) messages as sent that a worker that stopped had delivered but not yet recorded")
+        }
+        if taken.reclaimed > 0 { log?("took back \(taken.reclaimed) messages left in flight by a worker that stopped") }
     }
 
     /// One stretch of sending with one set of connections: until idle (with `untilIdle`), stopped, or the
@@ -117,6 +146,7 @@ public final class OutboxWorker: Sendable {
         let queue = DeliveryQueue(domainConcurrency: options.domainConcurrency)
         let senders = try startSenders(queue)
         var outcomes: [JobOutcome] = []
+        var marks: [AcceptedJournal.Mark] = []
         var lastCommit = Date()
         var lastCampaignLook = Date.distantPast
 
@@ -125,8 +155,9 @@ public final class OutboxWorker: Sendable {
             var postpone: [(ClaimedJob, Date)] = []
             for result in results {
                 switch result {
-                case .done(let outcome, let summary):
+                case .done(let outcome, let summary, let mark):
                     outcomes.append(outcome)
+                    if let mark { marks.append(mark) }
                     totals.count(summary)
                 case .unattempted(let job): release.append(job)
                 case .postponed(let job, let until): postpone.append((job, until))
@@ -137,9 +168,11 @@ public final class OutboxWorker: Sendable {
                 try storage { () throws(StorageError) in try store.postpone([job], until: until) }
             }
             guard !outcomes.isEmpty, outcomes.count >= options.batchSize || Date().timeIntervalSince(lastCommit) >= 0.25 || results.isEmpty else { return }
-            let batch = outcomes
+            let batch = outcomes, journaled = marks
             outcomes = []
+            marks = []
             try storage { () throws(StorageError) in try store.record(batch, now: clock()) }
+            for mark in journaled { mark.writer.committed(through: mark.sequence) }
             lastCommit = Date()
             totals.elapsedSeconds = clock().timeIntervalSince(started)
             progress?(totals)

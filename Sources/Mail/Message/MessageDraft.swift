@@ -12,8 +12,7 @@ public struct MessageDraft: Sendable {
     public var date: Date
     /// Without angle brackets: `id@domain`.
     public var messageID: String
-    /// `<list.example.com>` or a name and the id; written as given after sanitizing.
-    public var listID: String?
+    public var listID: ListID?
     /// The one-click URL (RFC 8058). When set, both List-Unsubscribe and List-Unsubscribe-Post are written.
     public var listUnsubscribeURL: String?
     public var feedbackID: String?
@@ -22,7 +21,7 @@ public struct MessageDraft: Sendable {
         from: Mailbox, to: Mailbox, replyTo: Mailbox? = nil, subject: String,
         textBody: String, htmlBody: String, date: Date = Date(),
         messageID: String = MessageDraft.newMessageID(domain: "localhost"),
-        listID: String? = nil, listUnsubscribeURL: String? = nil, feedbackID: String? = nil
+        listID: ListID? = nil, listUnsubscribeURL: String? = nil, feedbackID: String? = nil
     ) {
         self.from = from
         self.to = to
@@ -60,7 +59,7 @@ public struct MessageDraft: Sendable {
         fields.append(HeaderField("Date", MessageDate.format(date)))
         fields.append(HeaderField("Message-ID", "<" + HeaderText.sanitized(messageID).filter { $0 != " " } + ">"))
         fields.append(HeaderField("MIME-Version", "1.0"))
-        if let listID { fields.append(HeaderField("List-Id", HeaderText.sanitized(listID))) }
+        if let listID { fields.append(HeaderField("List-Id", listID.fieldValue)) }
         if let url = listUnsubscribeURL {
             fields.append(HeaderField("List-Unsubscribe", "<" + Self.urlHeaderText(url) + ">"))
             fields.append(HeaderField("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))

@@ -30,10 +30,31 @@ extension HeraldStore {
     }
 
     /// Takes back at once the jobs leased by workers that are gone (`isAlive` says which owners still run),
-    /// instead of waiting for their leases to expire. Their attempt stays counted: a message in flight when
-    /// its worker died may have been delivered. Returns how many jobs came back.
-    public func reclaimAbandoned(now: Date, isAlive: (String) -> Bool) throws(StorageError) -> Int {
+    /// instead of waiting for their leases to expire, in one transaction. First the jobs such a worker saw
+    /// accepted (`accepted`, from its send journal) become `sent` with the server's reply, as its own record
+    /// would have made them; the rest return to the queue with their attempt still counted: a message in
+    /// flight when its worker died may have been delivered. Returns how many jobs were recorded and came back.
+    public func reclaimAbandoned(now: Date, isAlive: (String) -> Bool,
+                                 accepted: [String: [JobOutcome]] = [:]) throws(StorageError) -> (recorded: Int, reclaimed: Int) {
         try write { db in
+            var recorded = 0
+            var finished: [Int64] = []
+            for (owner, outcomes) in accepted where !isAlive(owner) {
+                for outcome in outcomes {
+                    try db.execute(sql: """
+                        UPDATE outbox SET state = ?, lease_until = NULL, lease_owner = NULL, finished_at = ?,
+                            last_code = ?, last_enhanced_status = ?, last_reply = ?
+                        WHERE id = ? AND state = 'sending' AND lease_owner = ?
+                        """, arguments: [outcome.state.rawValue, now, outcome.code, outcome.enhancedStatus, outcome.reply, outcome.jobID, owner])
+                    guard db.changesCount > 0 else { continue }  // recorded before the worker died, or taken back since
+                    try db.execute(sql: """
+                        INSERT INTO delivery_attempts (job_id, attempted_at, outcome, code, enhanced_status, reply)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """, arguments: [outcome.jobID, now, outcome.state.rawValue, outcome.code, outcome.enhancedStatus, outcome.reply])
+                    recorded += 1
+                    finished.append(outcome.jobID)
+                }
+            }
             let owners = try String.fetchAll(db, sql: "SELECT DISTINCT lease_owner FROM outbox WHERE state = 'sending' AND lease_owner IS NOT NULL")
             var reclaimed = 0
             for owner in owners where !isAlive(owner) {
@@ -44,7 +65,8 @@ extension HeraldStore {
                     """, arguments: [now, owner])
                 reclaimed += db.changesCount
             }
-            return reclaimed
+            try Self.finishCampaigns(containing: finished, now: now, in: db)
+            return (recorded, reclaimed)
         }
     }
 }

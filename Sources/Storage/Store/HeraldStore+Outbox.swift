@@ -132,14 +132,20 @@ extension HeraldStore {
                 }
                 if outcome.state.isFinal { finished.append(outcome.jobID) }
             }
-            guard !finished.isEmpty else { return }
-            try db.execute(sql: """
-                UPDATE campaigns SET status = 'done', finished_at = ?
-                WHERE status = 'sending'
-                  AND id IN (SELECT DISTINCT campaign_id FROM outbox WHERE id IN (SELECT value FROM json_each(?)))
-                  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = campaigns.id AND o.state IN ('queued', 'sending', 'deferred'))
-                """, arguments: [now, Self.jsonList(finished)])
+            try Self.finishCampaigns(containing: finished, now: now, in: db)
         }
+    }
+
+    /// -- name: finish-campaigns
+    /// The campaigns of these just-finished jobs that have nothing left to try become `done`.
+    static func finishCampaigns(containing finished: [Int64], now: Date, in db: Database) throws {
+        guard !finished.isEmpty else { return }
+        try db.execute(sql: """
+            UPDATE campaigns SET status = 'done', finished_at = ?
+            WHERE status = 'sending'
+              AND id IN (SELECT DISTINCT campaign_id FROM outbox WHERE id IN (SELECT value FROM json_each(?)))
+              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = campaigns.id AND o.state IN ('queued', 'sending', 'deferred'))
+            """, arguments: [now, jsonList(finished)])
     }
 
     /// When there will next be something to do: the earliest due job, expired lease or scheduled campaign.
