@@ -20,6 +20,24 @@ struct CommandErrorTests {
         #expect(result.stderr.contains(text), "'\(text)' not in: \(result.stderr)", sourceLocation: sourceLocation)
     }
 
+    @Test func anUnknownCommandIsNamedWithTheNearestSuggested() throws {
+        defer { sandbox.remove() }
+        expectError(try sandbox.herald(["frobnicate"], withConfig: false), status: 64, containing: "unknown command 'frobnicate'")
+        let typo = try sandbox.herald(["campain", "list"], withConfig: false)
+        expectError(typo, status: 64, containing: "unknown command 'campain'; did you mean 'campaign'?")
+    }
+
+    @Test func theConfigOptionMayStandBeforeTheCommand() throws {
+        defer { sandbox.remove() }
+        let before = try sandbox.herald(["--config", sandbox.configPath, "init"], withConfig: false)
+        #expect(before.status == 0 && before.stdout.contains("is ready"), "\(before.stderr)")
+        let joined = try sandbox.herald(["--config=\(sandbox.configPath)", "campaign", "list"], withConfig: false)
+        #expect(joined.status == 0 && joined.stdout.contains("no campaigns"), "\(joined.stderr)")
+        let badList = try sandbox.herald(["--config", sandbox.configPath, "init"], withConfig: false,
+                                         environment: ["HERALD_SENDER_LIST_ID": "news"])
+        expectError(badList, status: 78, containing: "sender.list_id")
+    }
+
     @Test func missingConfigurationFile() throws {
         defer { sandbox.remove() }
         let result = try sandbox.herald(["init", "--config", sandbox.folder.appendingPathComponent("nope.yaml").path], withConfig: false)

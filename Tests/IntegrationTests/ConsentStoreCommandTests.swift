@@ -32,7 +32,7 @@ struct ConsentStoreCommandTests {
         let lines = first.stderr.split(separator: "\n").map(String.init)
         #expect(lines.count == 5, "one warning and one line per rejected row: \(first.stderr)")
         #expect(lines.first == "herald: warning: \(file): ignoring unknown columns: shoe size")
-        for (line, reason) in [(4, "invalid email address"), (5, "payment card"), (6, "cannot be accepted"), (7, "in the future")] {
+        for (line, reason) in [(4, "invalid email address"), (5, "payment card"), (6, "under 13: refused, nothing stored"), (7, "in the future")] {
             #expect(lines.contains { $0.hasPrefix("herald: \(file):\(line): ") && $0.contains(reason) }, "line \(line): \(first.stderr)")
         }
         #expect(!first.stderr.contains("5500") && !first.stderr.contains("kid@example.com"))

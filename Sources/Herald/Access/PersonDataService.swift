@@ -19,7 +19,7 @@ public struct PersonDataService: Sendable {
         let address = try RegistrationRules.address(email)
         let record = try storage { () throws(StorageError) in try store.personRecord(addressHash: hasher.hash(address)) }
         guard record.recipient != nil || record.suppression != nil else {
-            throw HeraldError(.dataError, "nothing is stored about that address")
+            throw HeraldError(.notFound, "nothing is stored about that address")
         }
         return PersonExport(record)
     }
@@ -28,7 +28,7 @@ public struct PersonDataService: Sendable {
     public func erase(email: String) throws(HeraldError) {
         let address = try RegistrationRules.address(email)
         let erased = try storage { () throws(StorageError) in try store.erase(addressHash: hasher.hash(address), at: clock()) }
-        guard erased else { throw HeraldError(.dataError, "no recipient with that address is registered; nothing was erased") }
+        guard erased else { throw HeraldError(.notFound, "no recipient with that address is registered; nothing was erased") }
     }
 }
 

@@ -54,7 +54,7 @@ public struct CampaignService: Sendable {
     public func cancel(id: Int64) throws(HeraldError) -> CampaignReport {
         let current = try report(id: id)
         guard try storage({ () throws(StorageError) in try store.cancelCampaign(id: id, now: clock()) }) != nil else {
-            throw HeraldError(.dataError, "campaign \(id) is \(current.status); only a scheduled or sending campaign can be cancelled")
+            throw HeraldError(.conflict, "campaign \(id) is \(current.status); only a scheduled or sending campaign can be cancelled")
         }
         return try report(id: id)
     }
@@ -70,7 +70,7 @@ public struct CampaignService: Sendable {
     public func retry(id: Int64) throws(HeraldError) -> (report: CampaignReport, queued: Int) {
         let current = try report(id: id)
         guard let queued = try storage({ () throws(StorageError) in try store.retryCampaign(id: id, now: clock()) }) else {
-            throw HeraldError(.dataError, "campaign \(id) is \(current.status); only a started campaign can be retried")
+            throw HeraldError(.conflict, "campaign \(id) is \(current.status); only a started campaign can be retried")
         }
         return (try report(id: id), queued)
     }
@@ -81,7 +81,7 @@ public struct CampaignService: Sendable {
 
     private func campaign(id: Int64) throws(HeraldError) -> Campaign {
         guard let campaign = try storage({ () throws(StorageError) in try store.campaign(id: id) }) else {
-            throw HeraldError(.dataError, "no campaign with id \(id)")
+            throw HeraldError(.notFound, "no campaign with id \(id)")
         }
         return campaign
     }

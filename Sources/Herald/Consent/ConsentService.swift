@@ -64,13 +64,13 @@ public struct ConsentService: Sendable {
     public func existingRecipient(_ email: String) throws(HeraldError) -> Recipient {
         let address = try RegistrationRules.address(email)
         guard let recipient = try storage({ () throws(StorageError) in try store.recipient(addressHash: hasher.hash(address)) }) else {
-            throw HeraldError(.dataError, "no recipient with that address is registered")
+            throw HeraldError(.notFound, "no recipient with that address is registered")
         }
         return recipient
     }
 }
 
-/// Runs a storage call and reports its failure as Herald's (exit 70).
+/// Runs a storage call and reports its failure as Herald's, keeping the database's error as the cause.
 func storage<T>(_ body: () throws(StorageError) -> T) throws(HeraldError) -> T {
-    do { return try body() } catch { throw HeraldError(.software, error.description) }
+    do { return try body() } catch { throw HeraldError(.software, error.description, cause: error) }
 }

@@ -25,8 +25,12 @@ public struct Registration: Sendable, Equatable {
 public enum RegistrationRules {
     public static let minimumAge = 13
 
-    /// Nothing about a refused child may be kept, so the refusal says nothing about why.
+    /// Nothing about a refused child may be kept, and the person registering must not learn the cut-off, so
+    /// the refusal says nothing about why (its kind, `underMinimumAge`, is for the operator's eyes).
     public static let neutralRefusal = "this registration cannot be accepted"
+
+    /// What an operator's import or command says instead: why, without the birth date.
+    public static let operatorRefusal = "under \(minimumAge): refused, nothing stored"
 
     public static func address(_ text: String) throws(HeraldError) -> EmailAddress {
         do { return try EmailAddress(parsing: text) } catch {
@@ -48,7 +52,7 @@ public enum RegistrationRules {
         }
         guard birth <= today else { throw HeraldError(.dataError, "invalid birthdate '\(text)': it is in the future") }
         guard birth.year >= 1900 else { throw HeraldError(.dataError, "invalid birthdate '\(text)': before 1900") }
-        guard birth.years(until: today) >= minimumAge else { throw HeraldError(.dataError, neutralRefusal) }
+        guard birth.years(until: today) >= minimumAge else { throw HeraldError(.underMinimumAge, neutralRefusal) }
         return birth.year
     }
 

@@ -83,7 +83,9 @@ public struct RecipientImporter {
                 batch.append(try row(record, columnCount: columns.count, emailColumn: emailColumn, index: index, today: today))
             } catch {
                 summary.rejected += 1
-                reject(Rejection(line: record.line, reason: error.message))
+                // The operator may know why a row was refused; the person's birth date is never repeated.
+                let reason = error.kind == .underMinimumAge ? RegistrationRules.operatorRefusal : error.message
+                reject(Rejection(line: record.line, reason: reason))
             }
             if batch.count >= batchSize { try flush() }
             if let progress, summary.rows % 1024 == 0, Date().timeIntervalSince(lastReport) > 0.2 {

@@ -20,7 +20,7 @@ enum Terminal {
         endProgress()
         let oneLine = error.message.split(whereSeparator: \.isNewline).joined(separator: " ")
         FileHandle.standardError.write(Data("herald: error: \(oneLine)\n".utf8))
-        exit(error.code.exitCode)
+        exit(error.kind.exitCode.rawValue)
     }
 
     static func say(_ line: String) {
