@@ -25,7 +25,7 @@ public final class SMTPConnection: @unchecked Sendable {
     public init(settings: SMTPSettings) throws(SMTPTransportError) {
         _ = Self.globalInit
         guard let handle = curl_easy_init() else {
-            throw SMTPTransportError(kind: .other, message: "libcurl could not create a handle", curlCode: -1)
+            throw SMTPTransportError(kind: .other, message: "libcurl could not create a handle")
         }
         self.handle = handle
         self.settings = settings
@@ -123,12 +123,12 @@ public final class SMTPConnection: @unchecked Sendable {
         let heardServer = !exchange.replyLines.isEmpty
         switch result {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_PROXY:
-            throw SMTPTransportError(kind: .unreachable, message: message, curlCode: code)
+            throw SMTPTransportError(kind: .unreachable, message: message)
         case CURLE_OPERATION_TIMEDOUT where !heardServer:
             // Not even a greeting: a server that drops packets is as unreachable as one that refuses them.
-            throw SMTPTransportError(kind: .unreachable, message: message, curlCode: code)
+            throw SMTPTransportError(kind: .unreachable, message: message)
         case CURLE_OPERATION_TIMEDOUT:
-            throw SMTPTransportError(kind: .timeout, message: message, curlCode: code)
+            throw SMTPTransportError(kind: .timeout, message: message)
         case CURLE_LOGIN_DENIED, CURLE_AUTH_ERROR:
             // The server's own words (535 5.7.8 ...) say more than libcurl's "Login denied", if it gave a refusal
             // (not when no AUTH method matched: the last reply is then the EHLO list). The password never appears,
@@ -138,10 +138,10 @@ public final class SMTPConnection: @unchecked Sendable {
             if let password = settings.password, !password.isEmpty {
                 text = text.replacing(password, with: "…")
             }
-            throw SMTPTransportError(kind: .authentication, message: text, curlCode: code)
+            throw SMTPTransportError(kind: .authentication, message: text)
         case CURLE_USE_SSL_FAILED, CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION,
              CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
-            throw SMTPTransportError(kind: .tls, message: message, curlCode: code)
+            throw SMTPTransportError(kind: .tls, message: message)
         default:
             break
         }
@@ -155,8 +155,8 @@ public final class SMTPConnection: @unchecked Sendable {
         }
         if responseCode >= 400 {
             let reply = SMTPReply.parse(lines: exchange.replyLines, code: responseCode)
-            throw SMTPTransportError(kind: .refused, message: "the server refused the session: \(reply?.description ?? message)", curlCode: code)
+            throw SMTPTransportError(kind: .refused, message: "the server refused the session: \(reply?.description ?? message)")
         }
-        throw SMTPTransportError(kind: .connectionLost, message: message, curlCode: code)
+        throw SMTPTransportError(kind: .connectionLost, message: message)
     }
 }

@@ -14,13 +14,9 @@ public struct SMTPTransportError: Error, Sendable, CustomStringConvertible {
 
     public var kind: Kind
     public var message: String
-    /// libcurl's CURLcode, for the logs.
-    public var curlCode: Int
-
-    public init(kind: Kind, message: String, curlCode: Int) {
+    public init(kind: Kind, message: String) {
         self.kind = kind
         self.message = message
-        self.curlCode = curlCode
     }
 
     public var description: String { message }

@@ -51,7 +51,7 @@ public struct DemoRun {
         }
         // A child: refused before anything is written.
         var refused = 0
-        let childBirthdate = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-9 * 365 * 86_400)).prefix(10)
+        let childBirthdate = ISO8601DateFormatter().string(from: app.clock().addingTimeInterval(-9 * 365 * 86_400)).prefix(10)
         do {
             try app.consent.register(Registration(email: "kid@example.com", birthdate: String(childBirthdate), consents: [.productNews], source: "demo"))
         } catch {

@@ -139,7 +139,8 @@ final class DeliveryQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         if results.count < wanted, timeout > 0 {
-            let deadline = Date().addingTimeInterval(timeout)
+            // A real-time wait, which NSCondition takes as a wall-clock date; nothing stored depends on it.
+            let deadline = Date(timeIntervalSinceNow: timeout)
             resultsWanted = wanted
             while results.count < wanted, !closed, condition.wait(until: deadline) {}
             resultsWanted = Int.max

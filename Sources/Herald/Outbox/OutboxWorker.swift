@@ -147,7 +147,9 @@ public final class OutboxWorker: Sendable {
         let senders = try startSenders(queue)
         var outcomes: [JobOutcome] = []
         var marks: [AcceptedJournal.Mark] = []
-        var lastCommit = Date()
+        // Intervals between the worker's own actions run on a monotonic clock; `clock` gives the times stored.
+        let monotonic = ContinuousClock()
+        var lastCommit = monotonic.now
         var lastCampaignLook = Date.distantPast
 
         func commit(_ results: [SendResult]) throws(HeraldError) {
@@ -164,16 +166,14 @@ public final class OutboxWorker: Sendable {
                 }
             }
             try storage { () throws(StorageError) in try store.release(release) }
-            for (job, until) in postpone {
-                try storage { () throws(StorageError) in try store.postpone([job], until: until) }
-            }
-            guard !outcomes.isEmpty, outcomes.count >= options.batchSize || Date().timeIntervalSince(lastCommit) >= 0.25 || results.isEmpty else { return }
+            try storage { () throws(StorageError) in try store.postpone(postpone.map { (job: $0.0, until: $0.1) }) }
+            guard !outcomes.isEmpty, outcomes.count >= options.batchSize || monotonic.now - lastCommit >= .milliseconds(250) || results.isEmpty else { return }
             let batch = outcomes, journaled = marks
             outcomes = []
             marks = []
             try storage { () throws(StorageError) in try store.record(batch, now: clock()) }
             for mark in journaled { mark.writer.committed(through: mark.sequence) }
-            lastCommit = Date()
+            lastCommit = monotonic.now
             totals.elapsedSeconds = clock().timeIntervalSince(started)
             progress?(totals)
         }
@@ -234,9 +234,10 @@ public final class OutboxWorker: Sendable {
     }
 
     func waitUnlessStopped(_ duration: Duration) {
-        let end = Date().addingTimeInterval(duration.seconds)
-        while !isStopping, Date() < end {
-            Thread.sleep(forTimeInterval: min(0.05, max(0, end.timeIntervalSinceNow)))
+        let clock = ContinuousClock()
+        let end = clock.now + duration
+        while !isStopping, clock.now < end {
+            Thread.sleep(forTimeInterval: min(0.05, max(0, (end - clock.now).seconds)))
         }
     }
 

@@ -4,8 +4,6 @@ import GRDB
 public struct StorageError: Error, Sendable, CustomStringConvertible {
     public var path: String?
     public var message: String
-    /// A UNIQUE or foreign-key constraint refused the write.
-    public var isConstraintViolation: Bool
 
     init(path: String? = nil, underlying: any Error) {
         self.path = path
@@ -15,17 +13,14 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         }
         if let error = underlying as? DatabaseError {
             self.message = error.message ?? "\(error.resultCode)"
-            self.isConstraintViolation = error.resultCode == .SQLITE_CONSTRAINT
         } else {
             self.message = "\(underlying)"
-            self.isConstraintViolation = false
         }
     }
 
     public init(message: String) {
         self.path = nil
         self.message = message
-        self.isConstraintViolation = false
     }
 
     public var description: String {

@@ -1,15 +1,41 @@
 import Foundation
 
-/// One message to one recipient for one campaign: a row of the outbox.
+/// One message to one recipient for one campaign: a row of the outbox, the queue between a campaign and SMTP.
 ///
-/// States:
-/// - `queued`: waiting for `next_attempt_at`.
-/// - `sending`: claimed by a worker until `lease_until`. A worker that crashes leaves its rows here; once the
-///   lease expires they are claimed again, so a crash loses nobody and re-sends at most what was in flight.
-/// - `deferred`: the server said 4xx or could not be reached; tried again at `next_attempt_at`
-///   (exponential back-off with jitter, see `RetryPolicy`) until the attempts or the age run out.
-/// - `sent` (2xx), `bounced` (5xx: the address is suppressed), `skipped` (consent withdrawn or address
-///   suppressed before the send began), `failed` (gave up after retries): final.
+/// States, and who moves a job between them (W = the worker's coordinator, S = a sender thread's outcome,
+/// recorded by the coordinator; C = an operator's command):
+///
+///     (campaign starts, W) ──► queued ──claim (W)──► sending ──2xx (S)──► sent
+///                                ▲  ▲                  │  │ │ └──5xx (S)──► bounced (address suppressed)
+///                                │  │                  │  │ └──consent gone, suppressed, erased, cancelled (S)──► skipped
+///                                │  └──release (W)─────┘  └──4xx or no reply (S)──► deferred ──due, claim (W)──► sending
+///                                │     postpone (W)                                   │ attempts or age used up (S)──► failed
+///                                └──retry (C) ◄── failed, deferred                    └──cancel (C)──► skipped
+///
+/// - `queued`: waiting for `next_attempt_at`. Campaign start inserts one per person in the audience.
+/// - `sending`: claimed under a lease (`lease_until`, `lease_owner` = `pid:<n>:<tag>`); attempts + 1.
+/// - `deferred`: a 4xx, or no verdict (unreachable, dropped); due again at `next_attempt_at`.
+/// - `sent`, `bounced`, `skipped`, `failed`: final; only `campaign retry` takes `failed` (and `deferred`) back
+///   to `queued` with attempts reset.
+///
+/// Transitions that give a job back without an attempt (attempts − 1, the lease cleared): **release** (never
+/// tried: the destination failed as a whole, or the worker is stopping) and **postpone** (its domain asked to
+/// slow down; not before the pause ends); both return it to `queued`, or to `deferred` if an earlier attempt
+/// got a reply. **Reclaim** takes back a dead worker's leased jobs at once, keeping the attempt counted
+/// (the message may have gone out); a live worker's rows come back only when their lease expires and a claim
+/// takes them. **Cancel** makes every `queued` and `deferred` job `skipped`; jobs in `sending` are stopped by
+/// the last-moment check. A job whose message cannot be composed (a bad stored address, a template error)
+/// becomes `failed` at once.
+///
+/// Back-off (`RetryPolicy`): after attempt n, `retry.backoff × 2^(n−1)` with ±25 % jitter, at most
+/// `retry.max_backoff`; `failed` after `retry.max_attempts` attempts or once older than `retry.max_age`.
+///
+/// Crash: outcomes are committed in batches; each sender first appends every 2xx to its send journal beside
+/// the database (no fsync), and the next worker on the machine folds a dead worker's journal in (`sent`) before
+/// it reclaims the rest, so a SIGKILL re-sends at most the one message per connection on the wire. Power loss:
+/// the journal's unflushed lines are lost too, so everything accepted since the last batch commit can be sent
+/// again, unless `outbox.journal_sync` flushes every line. Nobody is lost either way: a job leaves `sending`
+/// only by a recorded outcome, a give-back, or a reclaim.
 public enum OutboxState: String, Sendable, CaseIterable, Codable {
     case queued, sending, sent, deferred, bounced, skipped, failed
 

@@ -34,20 +34,25 @@ extension HeraldStore {
     /// Starts every scheduled campaign that is due: one `queued` outbox row per person in its audience, and
     /// the campaign becomes `sending`, in one transaction per campaign. Returns the campaigns started.
     public func startDueCampaigns(now: Date, audience: (Campaign) -> Audience) throws(StorageError) -> [(Campaign, Int)] {
-        try write { db in
-            let due = try Campaign.filter(Column("status") == "scheduled" && Column("due_at") <= now).order(Column("due_at")).fetchAll(db)
-            var started: [(Campaign, Int)] = []
-            for var campaign in due {
+        let due = try read { db in
+            try Campaign.filter(Column("status") == "scheduled" && Column("due_at") <= now).order(Column("due_at")).fetchAll(db)
+        }
+        var started: [(Campaign, Int)] = []
+        for candidate in due {
+            let result: (Campaign, Int)? = try write { db in
+                // Still scheduled? Another worker, or a cancel, may have come first.
+                guard var campaign = try Campaign.fetchOne(db, key: candidate.id), campaign.status == "scheduled" else { return nil }
                 let count = try Self.enqueue(campaign: campaign.id!, audience: audience(campaign), now: now, in: db)
                 // A campaign with nobody to send to is finished as soon as it starts.
                 campaign.status = count == 0 ? "done" : "sending"
                 campaign.startedAt = now
                 if count == 0 { campaign.finishedAt = now }
                 try campaign.update(db)
-                started.append((campaign, count))
+                return (campaign, count)
             }
-            return started
+            if let result { started.append(result) }
         }
+        return started
     }
 
     /// -- name: enqueue-audience

@@ -3,6 +3,9 @@ import GRDB
 
 /// Giving claimed jobs back: never attempted, postponed, or left behind by a worker that died.
 extension HeraldStore {
+    /// The state a job given back returns to: `queued` if no attempt of it ever got a reply, else `deferred`.
+    static let givenBackState = "CASE WHEN last_code IS NULL AND last_reply IS NULL THEN 'queued' ELSE 'deferred' END"
+
     /// Gives back claimed jobs that were never attempted (the destination failed first, or the worker is
     /// stopping): they return to the state they had, without counting an attempt.
     public func release(_ jobs: [ClaimedJob]) throws(StorageError) {
@@ -11,19 +14,28 @@ extension HeraldStore {
 
     /// Like `release`, but not to be tried before `until` (their destination asked Herald to slow down).
     public func postpone(_ jobs: [ClaimedJob], until: Date) throws(StorageError) {
-        try giveBack(jobs, until: until)
+        try giveBack(jobs.map { ($0, until) })
+    }
+
+    /// Postpones each job until its own time, all in one transaction.
+    public func postpone(_ jobs: [(job: ClaimedJob, until: Date)]) throws(StorageError) {
+        try giveBack(jobs.map { ($0.job, $0.until) })
     }
 
     private func giveBack(_ jobs: [ClaimedJob], until: Date?) throws(StorageError) {
+        try giveBack(jobs.map { ($0, until) })
+    }
+
+    private func giveBack(_ jobs: [(ClaimedJob, Date?)]) throws(StorageError) {
         guard !jobs.isEmpty else { return }
         try write { db in
             let statement = try db.cachedStatement(sql: """
-                UPDATE outbox SET state = CASE WHEN last_code IS NULL AND last_reply IS NULL THEN 'queued' ELSE 'deferred' END,
+                UPDATE outbox SET state = \(Self.givenBackState),
                     attempts = attempts - 1, lease_until = NULL, lease_owner = NULL,
                     next_attempt_at = COALESCE(?, next_attempt_at)
                 WHERE id = ? AND state = 'sending' AND lease_until = ?
                 """)
-            for job in jobs {
+            for (job, until) in jobs {
                 try statement.execute(arguments: [until, job.jobID, job.leaseUntil])
             }
         }
@@ -59,7 +71,7 @@ extension HeraldStore {
             var reclaimed = 0
             for owner in owners where !isAlive(owner) {
                 try db.execute(sql: """
-                    UPDATE outbox SET state = CASE WHEN last_code IS NULL AND last_reply IS NULL THEN 'queued' ELSE 'deferred' END,
+                    UPDATE outbox SET state = \(Self.givenBackState),
                         lease_until = NULL, lease_owner = NULL, next_attempt_at = ?
                     WHERE state = 'sending' AND lease_owner = ?
                     """, arguments: [now, owner])

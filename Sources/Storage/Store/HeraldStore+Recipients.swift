@@ -98,10 +98,6 @@ extension HeraldStore {
         try read { db in try Recipient.filter(Column("address_hash") == addressHash).fetchOne(db) }
     }
 
-    public func recipient(id: Int64) throws(StorageError) -> Recipient? {
-        try read { db in try Recipient.fetchOne(db, key: id) }
-    }
-
     public func products(ofRecipient id: Int64) throws(StorageError) -> [String] {
         try read { db in
             try String.fetchAll(db, sql: "SELECT product FROM recipient_products WHERE recipient_id = ? ORDER BY product", arguments: [id])
