@@ -1,7 +1,10 @@
 // swift-tools-version: 6.2
 // Herald — a consent-first mailer. The targets follow the module table in README.md:
-// leaves (CCurl, COpenSSL, Storage, Mail, Tokens, Rendering, SMTP) know nothing of the application,
-// `Herald` composes them, and `HeraldHTTP` and the `herald` command are thin faces over it.
+// leaves (CCurl, COpenSSL, Store, Storage, Mail, Tokens, Rendering, SMTP) know nothing of the application,
+// `Herald` composes them, and `HeraldHTTP` and the `herald` command are thin faces over it. `Store` declares
+// the store's operations as protocols with the plain values they speak in; `Storage` (SQLite) implements them,
+// and so will the PostgreSQL backend. Herald uses the store only through `Store`, and imports `Storage` only
+// to open the embedded database.
 import PackageDescription
 
 let package = Package(
@@ -31,9 +34,10 @@ let package = Package(
             name: "COpenSSL",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
+        .target(name: "Store"),
         .target(
             name: "Storage",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
+            dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         .target(
             name: "Mail",
@@ -54,7 +58,7 @@ let package = Package(
         .target(
             name: "Herald",
             dependencies: [
-                "Storage", "Mail", "Tokens", "Rendering", "SMTP",
+                "Store", "Storage", "Mail", "Tokens", "Rendering", "SMTP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
@@ -66,12 +70,13 @@ let package = Package(
             dependencies: [
                 "Herald",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "HeraldCLI",
             dependencies: [
-                "Herald", "HeraldHTTP",
+                "Herald", "HeraldHTTP", "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -81,15 +86,15 @@ let package = Package(
             name: "HeraldBench",
             dependencies: ["Mail", "Herald", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]
         ),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "StorageTests", dependencies: ["Store", "Storage", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MailTests", dependencies: ["Mail", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .testTarget(name: "TokensTests", dependencies: ["Tokens"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP"]),
-        .testTarget(name: "HeraldTests", dependencies: ["Herald", "Storage", "Mail", "Tokens"]),
+        .testTarget(name: "HeraldTests", dependencies: ["Herald", "Store", "Storage", "Mail", "Tokens"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Herald", "Storage"],
+            dependencies: ["Herald", "Store", "Storage"],
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,13 +1,15 @@
 import Foundation
 import Rendering
 import Storage
+import Store
 import Tokens
 
 /// The application, composed from its parts for one configuration: the store, the consent and campaign
 /// services, and what sending needs. The command line and the HTTP service are faces over this.
 public struct HeraldApp: Sendable {
     public let configuration: HeraldConfiguration
-    public let store: HeraldStore
+    /// The store, through its protocols; `openStore` picks the backend.
+    public let store: any HeraldStore
     public let tokens: TokenAuthority
     public let hasher: AddressHasher
     public let clock: @Sendable () -> Date
@@ -15,9 +17,7 @@ public struct HeraldApp: Sendable {
     public init(configuration: HeraldConfiguration, clock: @escaping @Sendable () -> Date = Date.init) throws(HeraldError) {
         self.configuration = configuration
         self.clock = clock
-        do { self.store = try HeraldStore(path: configuration.database) } catch {
-            throw HeraldError(.software, error.description)
-        }
+        self.store = try Self.openStore(configuration)
         do { self.tokens = try TokenAuthority(keys: configuration.tokenKeys) } catch {
             throw HeraldError(.configuration, "\(configuration.path): tokens.keys: \(error.message)")
         }
@@ -37,13 +37,14 @@ public struct HeraldApp: Sendable {
     }
 
     public func catalog() throws(HeraldError) -> TemplateCatalog {
-        do { return try TemplateCatalog(directory: configuration.templates) } catch {
+        do { return try TemplateCatalog(directory: configuration.templates, kinds: CampaignKind.allCases.map(\.rawValue)) } catch {
             throw HeraldError(.configuration, error.description)
         }
     }
 
-    public func composer(catalog: TemplateCatalog) -> MessageComposer {
-        MessageComposer(catalog: catalog, sender: configuration.sender, publicURL: configuration.publicURL, tokens: tokens, signer: configuration.dkim)
+    public func composer(catalog: TemplateCatalog, identifiers: MessageComposer.Identifiers = .unique) -> MessageComposer {
+        MessageComposer(catalog: catalog, sender: configuration.sender, publicURL: configuration.publicURL, tokens: tokens,
+                        signer: configuration.dkim, identifiers: identifiers)
     }
 
     /// The transport the configuration names.
@@ -72,6 +73,14 @@ public struct HeraldApp: Sendable {
 }
 
 extension HeraldApp {
+    /// The one place the application names a backend: the embedded SQLite database at `database`.
+    /// (A PostgreSQL backend is chosen here too, when the configuration names one.)
+    static func openStore(_ configuration: HeraldConfiguration) throws(HeraldError) -> any HeraldStore {
+        do { return try SQLiteStore(path: configuration.database) } catch {
+            throw HeraldError(.software, error.description, cause: error)
+        }
+    }
+
     /// The migrations applied to the database, oldest first.
     public func schemaVersions() throws(HeraldError) -> [String] {
         try storage { () throws(StorageError) in try store.appliedMigrations() }

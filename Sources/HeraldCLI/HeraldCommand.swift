@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 
 @main
 struct HeraldCommand: AsyncParsableCommand {
@@ -24,6 +25,7 @@ struct HeraldCommand: AsyncParsableCommand {
     /// ArgumentParser's own `main`, except that a usage error is one `herald: error:` line like every other
     /// error (exit 64), instead of a message followed by the whole usage text. Help still prints in full.
     static func main() async {
+        LoggingSystem.bootstrap { label in TerminalLogHandler(label: label) }
         let arguments = CommandLineArguments.normalized(Array(CommandLine.arguments.dropFirst()))
         let commands = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
         if let unknown = CommandLineArguments.unknownCommand(in: arguments, known: commands) {

@@ -1,5 +1,6 @@
 import Herald
 import Hummingbird
+import Logging
 
 /// The web face of Herald. Routes are added as the capabilities behind them land; for now it answers
 /// liveness, so deployments can wire their health checks.
@@ -14,7 +15,9 @@ public struct HeraldServer: Sendable {
         let (host, port) = try Self.listenAddress(app.configuration.http.listen, origin: app.configuration.path)
         let router = Router()
         router.get("healthz") { _, _ in "ok\n" }
-        let application = Application(router: router, configuration: .init(address: .hostname(host, port: port)))
+        // No request logging: the paths carry unsubscribe and confirmation tokens.
+        let application = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
+                                      logger: Logger(label: "herald.serve"))
         try await application.runService()
     }
 

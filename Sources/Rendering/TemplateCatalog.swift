@@ -18,7 +18,8 @@ public struct TemplateCatalog: Sendable {
     /// plans fill in with). Such a catalog renders every message in full.
     let plannable: Bool
 
-    public init(directory: String) throws(TemplateError) {
+    /// `kinds`: the names a `template.yaml` may give as its kind (the application's kinds of mail).
+    public init(directory: String, kinds: [String]) throws(TemplateError) {
         Self.registerContentTypes
         let root = URL(fileURLWithPath: directory, isDirectory: true)
         var isDirectory: ObjCBool = false
@@ -39,7 +40,7 @@ public struct TemplateCatalog: Sendable {
             }
             if folder == "partials" { continue }
             let metadataFile = folderURL.appendingPathComponent("template.yaml")
-            let metadata = try TemplateMetadata(contentsOf: metadataFile)
+            let metadata = try TemplateMetadata(contentsOf: metadataFile, kinds: kinds)
             for part in Self.partsNeeded where !files.contains(part + ".mustache") {
                 throw TemplateError(file: folderURL.appendingPathComponent(part + ".mustache").path, problem: "missing; a template needs subject, text and html parts")
             }

@@ -3,12 +3,11 @@ import Foundation
 /// `template.yaml`: flat `key: value` lines (`kind`, `description`) and `#` comments. Anything richer is
 /// refused with its line, so a typo cannot pass silently.
 struct TemplateMetadata {
-    static let kinds = ["product-news", "promotion", "policy-change"]
-
     var kind: String
     var description: String?
 
-    init(contentsOf file: URL) throws(TemplateError) {
+    /// `kinds`: the kinds of mail the application sends (it owns their names).
+    init(contentsOf file: URL, kinds: [String]) throws(TemplateError) {
         guard let text = try? String(contentsOf: file, encoding: .utf8) else {
             throw TemplateError(file: file.path, problem: "missing; it must name the template's kind")
         }
@@ -27,8 +26,8 @@ struct TemplateMetadata {
             }
             switch key {
             case "kind":
-                guard Self.kinds.contains(value) else {
-                    throw TemplateError(file: file.path, line: index + 1, problem: "unknown kind '\(value)'; expected one of \(Self.kinds.joined(separator: ", "))")
+                guard kinds.contains(value) else {
+                    throw TemplateError(file: file.path, line: index + 1, problem: "unknown kind '\(value)'; expected one of \(kinds.joined(separator: ", "))")
                 }
                 kind = value
             case "description":

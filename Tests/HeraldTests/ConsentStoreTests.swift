@@ -1,5 +1,5 @@
 import Foundation
-import Storage
+import Store
 import Testing
 @testable import Herald
 
@@ -46,7 +46,7 @@ import Testing
         }
         let ada = try app.personData.export(email: "ada@example.com")
         #expect(ada.products == ["kronos", "minilogue"] && ada.recipient?.birthYear == 1985 && ada.recipient?.source == "fair")
-        #expect(ada.consentLedger.map(\.purpose) == ["product-news", "promotions"])
+        #expect(ada.consentLedger.map(\.purpose) == [.productNews, .promotions])
 
         let second = try app.importer.run(path: path, warn: { _ in }, reject: { _ in })
         #expect(second.created == 0 && second.updated == 0 && second.unchanged == 2)
@@ -66,7 +66,7 @@ import Testing
         #expect(summary.rows == 27 && summary.created == 25 && summary.updated == 1 && summary.unchanged == 1)
         let three = try app.personData.export(email: "p3@example.com")
         #expect(three.recipient?.name == "Second Three" && three.products == ["kronos", "minilogue"])
-        #expect(three.consentLedger.map(\.purpose) == ["product-news", "promotions"])
+        #expect(three.consentLedger.map(\.purpose) == [.productNews, .promotions])
         #expect(try app.store.recipientCount() == 25)
     }
 
@@ -79,8 +79,8 @@ import Testing
         let again = try app.importer.run(path: path, warn: { _ in }, reject: { _ in })
         #expect(again.unchanged == 1)
         let ada = try app.personData.export(email: "ada@example.com")
-        #expect(ada.consents.first { $0.purpose == "promotions" }?.granted == false)
-        #expect(ada.consentLedger.map(\.action) == ["grant", "grant", "revoke"])
+        #expect(ada.consents.first { $0.purpose == .promotions }?.granted == false)
+        #expect(ada.consentLedger.map(\.action) == [.grant, .grant, .revoke])
     }
 
     @Test func aHeaderWithoutEmailIsRefusedWhole() throws {
@@ -97,12 +97,12 @@ import Testing
         try app.consent.register(Registration(email: "erase.me@example.com", name: "Erase Me", products: ["kronos"], consents: [.productNews], source: "test"))
         try app.consent.setConsent(email: "erase.me@example.com", purpose: .productNews, granted: false, source: "one-click")
         let before = try app.personData.export(email: "erase.me@example.com")
-        #expect(before.consentLedger.map(\.action) == ["grant", "revoke"])
+        #expect(before.consentLedger.map(\.action) == [.grant, .revoke])
         #expect(before.recipient?.name == "Erase Me")
 
         try app.personData.erase(email: "Erase.Me@EXAMPLE.com")
         let after = try app.personData.export(email: "erase.me@example.com")
-        #expect(after.recipient == nil && after.consentLedger.isEmpty && after.suppression?.reason == "erased")
+        #expect(after.recipient == nil && after.consentLedger.isEmpty && after.suppression?.reason == .erased)
         let bytes = databaseBytes(app)
         #expect(bytes.range(of: Data("erase.me".utf8)) == nil, "the erased address survives in the database files")
         #expect(bytes.range(of: Data("Erase Me".utf8)) == nil, "the erased name survives in the database files")
@@ -132,9 +132,9 @@ import Testing
 
     @Test func bouncesAndComplaintsAreNotLiftedByConsent() throws {
         let app = try TestApp.make()
-        try app.consent.suppress(email: "angry@example.com", reason: "complaint")
+        try app.consent.suppress(email: "angry@example.com", reason: .complaint)
         try app.consent.register(Registration(email: "angry@example.com", consents: [.promotions], source: "form"))
-        #expect(try app.personData.export(email: "angry@example.com").suppression?.reason == "complaint")
+        #expect(try app.personData.export(email: "angry@example.com").suppression?.reason == .complaint)
     }
 
     @Test func reportSuppressesSmallCellsAndNamesNobody() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Mail
+import Store
 import Synchronization
 import Testing
 import Tokens
@@ -85,7 +86,7 @@ enum TestApp {
         _ = try app.campaigns.create(kind: .productNews, template: "product-news", catalog: try app.catalog(), segment: nil, at: nil, name: nil)
         let consent = app.consent
         let transport = RecordingTransport { to in
-            if to == "a@example.com" { _ = try? consent.suppress(email: "B@example.com", reason: "complaint") }
+            if to == "a@example.com" { _ = try? consent.suppress(email: "B@example.com", reason: .complaint) }
             return .accepted(code: 250, enhancedStatus: nil, reply: "ok")
         }
         _ = try app.worker(transport: transport).run(untilIdle: true)
@@ -97,7 +98,7 @@ enum TestApp {
         try app.consent.register(Registration(email: "consenting@example.com", consents: [.promotions], source: "test"))
         try app.consent.register(Registration(email: "opted-out@example.com", source: "test"))
         try app.consent.register(Registration(email: "bounced@example.com", consents: [.promotions], source: "test"))
-        try app.consent.suppress(email: "bounced@example.com", reason: "bounced")
+        try app.consent.suppress(email: "bounced@example.com", reason: .bounced)
         _ = try app.campaigns.create(kind: .policyChange, template: "policy-change", catalog: try app.catalog(), segment: nil, at: nil, name: nil)
         let transport = RecordingTransport()
         _ = try app.worker(transport: transport).run(untilIdle: true)
@@ -129,7 +130,7 @@ enum TestApp {
         let transport = RecordingTransport()
         let totals = try app.worker(transport: transport).run(untilIdle: true)
         #expect(totals.campaignsStarted == 0 && transport.recipients.isEmpty)
-        #expect(try app.campaigns.report(id: later.id).status == "scheduled")
+        #expect(try app.campaigns.report(id: later.id).status == .scheduled)
     }
 }
 

@@ -1,5 +1,5 @@
 import Foundation
-import Storage
+import Store
 import Testing
 @testable import Herald
 
@@ -8,7 +8,7 @@ struct RetryPolicyTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     func job(attempt: Int, queuedAgo: TimeInterval = 0) -> ClaimedJob {
-        ClaimedJob(jobID: 1, campaignID: 1, campaignName: "c", kind: "promotion", template: "t", recipientID: 1,
+        ClaimedJob(jobID: 1, campaignID: 1, campaignName: "c", kind: .promotion, template: "t", recipientID: 1,
                    email: "a@example.com", name: nil, products: [], attempt: attempt, queuedAt: now.addingTimeInterval(-queuedAgo))
     }
 
@@ -24,7 +24,7 @@ struct RetryPolicyTests {
         let sent = policy.outcome(of: .accepted(code: 250, enhancedStatus: "2.0.0", reply: "ok"), for: job(attempt: 1), now: now, jitter: 0.5)
         #expect(sent.state == .sent && sent.suppressAs == nil)
         let bounced = policy.outcome(of: .refused(code: 550, enhancedStatus: "5.1.1", reply: "no such user"), for: job(attempt: 1), now: now, jitter: 0.5)
-        #expect(bounced.state == .bounced && bounced.suppressAs == "bounced" && bounced.enhancedStatus == "5.1.1")
+        #expect(bounced.state == .bounced && bounced.suppressAs == .bounced && bounced.enhancedStatus == "5.1.1")
         let deferred = policy.outcome(of: .refused(code: 451, enhancedStatus: "4.7.1", reply: "later"), for: job(attempt: 1), now: now, jitter: 0.5)
         #expect(deferred.state == .deferred && deferred.nextAttemptAt == now.addingTimeInterval(60) && deferred.code == 451)
         let unreachable = policy.outcome(of: .notDelivered(reason: "connection refused"), for: job(attempt: 2), now: now, jitter: 0.5)

@@ -1,12 +1,12 @@
 import Foundation
-import Storage
+import Store
 import Testing
 @testable import Herald
 
 /// `smtp.rate` and `smtp.domain_concurrency`, and the pause a "slow down" reply puts on a domain.
 struct ThrottlingTests {
     func job(_ id: Int64, _ email: String) -> ClaimedJob {
-        ClaimedJob(jobID: id, campaignID: 1, campaignName: "c", kind: "promotion", template: "t", recipientID: id,
+        ClaimedJob(jobID: id, campaignID: 1, campaignName: "c", kind: .promotion, template: "t", recipientID: id,
                    email: email, name: nil, products: [], attempt: 1, queuedAt: Date(timeIntervalSince1970: 0))
     }
 

@@ -36,6 +36,8 @@ struct CommandErrorTests {
         let badList = try sandbox.herald(["--config", sandbox.configPath, "init"], withConfig: false,
                                          environment: ["HERALD_SENDER_LIST_ID": "news"])
         expectError(badList, status: 78, containing: "sender.list_id")
+        let badLevel = try sandbox.herald(["init"], environment: ["HERALD_LOG_LEVEL": "loud"])
+        expectError(badLevel, status: 78, containing: "HERALD_LOG_LEVEL (log.level) must be one of trace, debug, info, notice, warning, error, critical, not 'loud'")
     }
 
     @Test func missingConfigurationFile() throws {

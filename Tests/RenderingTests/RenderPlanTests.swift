@@ -37,7 +37,7 @@ struct RenderPlanTests {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try content.write(to: url, atomically: true, encoding: .utf8)
         }
-        let catalog = try TemplateCatalog(directory: root.path)
+        let catalog = try TemplateCatalog(directory: root.path, kinds: kinds)
         #expect(catalog.plannable)
         var generator = SystemRandomNumberGenerator()
         for round in 0..<400 {
@@ -78,7 +78,7 @@ struct RenderPlanTests {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try content.write(to: url, atomically: true, encoding: .utf8)
         }
-        let catalog = try TemplateCatalog(directory: root.path)
+        let catalog = try TemplateCatalog(directory: root.path, kinds: kinds)
         #expect(!catalog.plannable)
         let personal = ["partials/sig", "", "", ""]
         let planned = try catalog.render("dyn", personal: personal, shape: "s") { Self.context($0, campaign: "C") }

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 @testable import Rendering
 
+/// The kinds the application passes in (`CampaignKind`); Rendering itself knows none.
+let kinds = ["product-news", "promotion", "policy-change"]
+
 struct TemplateCatalogTests {
     static let shippedTemplates = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Templates").path
@@ -17,7 +20,7 @@ struct TemplateCatalogTests {
     }
 
     @Test func shippedTemplatesLoadWithTheirKinds() throws {
-        let catalog = try TemplateCatalog(directory: Self.shippedTemplates)
+        let catalog = try TemplateCatalog(directory: Self.shippedTemplates, kinds: kinds)
         #expect(catalog.template(named: "product-news")?.kind == "product-news")
         #expect(catalog.template(named: "promotion")?.kind == "promotion")
         #expect(catalog.template(named: "policy-change")?.kind == "policy-change")
@@ -33,22 +36,22 @@ struct TemplateCatalogTests {
             "partials/sig.text.mustache": "-- {{name}}",
             "partials/sig.mustache": "<i>{{name}}</i>",
         ])
-        let rendered = try TemplateCatalog(directory: directory).render("t", context: ["name": "A&B <x>"])
+        let rendered = try TemplateCatalog(directory: directory, kinds: kinds).render("t", context: ["name": "A&B <x>"])
         #expect(rendered.subject == "Tom & Jerry <3 A&B <x>")
         #expect(rendered.text == "Hi A&B <x>\n-- A&B <x>")
         #expect(rendered.html == "<p>Hi A&amp;B &lt;x&gt;</p><i>A&amp;B &lt;x&gt;</i>")
         // All five characters HTML needs escaped, in attribute values too; other text (non-ASCII) as it is.
-        let quoted = try TemplateCatalog(directory: directory).render("t", context: ["name": "Zoë \"O'Neil\" <b>&amp;</b> 😀"])
+        let quoted = try TemplateCatalog(directory: directory, kinds: kinds).render("t", context: ["name": "Zoë \"O'Neil\" <b>&amp;</b> 😀"])
         #expect(quoted.html == "<p>Hi Zoë &quot;O&#39;Neil&quot; &lt;b&gt;&amp;amp;&lt;/b&gt; 😀</p><i>Zoë &quot;O&#39;Neil&quot; &lt;b&gt;&amp;amp;&lt;/b&gt; 😀</i>")
     }
 
     @Test func problemsAreReportedWithFileAndLine() throws {
         let missingPart = try temporaryCatalog(["t/template.yaml": "kind: promotion\n", "t/subject.mustache": "x", "t/text.mustache": "x"])
-        #expect(throws: TemplateError.self) { try TemplateCatalog(directory: missingPart) }
+        #expect(throws: TemplateError.self) { try TemplateCatalog(directory: missingPart, kinds: kinds) }
 
         let badKind = try temporaryCatalog(["t/template.yaml": "# comment\nkind: spam\n", "t/subject.mustache": "x", "t/text.mustache": "x", "t/html.mustache": "x"])
         do {
-            _ = try TemplateCatalog(directory: badKind)
+            _ = try TemplateCatalog(directory: badKind, kinds: kinds)
             Issue.record("expected an error")
         } catch {
             #expect(error.description.hasSuffix("t/template.yaml:2: unknown kind 'spam'; expected one of product-news, promotion, policy-change"))
@@ -56,13 +59,13 @@ struct TemplateCatalogTests {
 
         let unclosed = try temporaryCatalog(["t/template.yaml": "kind: promotion\n", "t/subject.mustache": "x", "t/text.mustache": "a\n{{#open}}\nb", "t/html.mustache": "x"])
         do {
-            _ = try TemplateCatalog(directory: unclosed)
+            _ = try TemplateCatalog(directory: unclosed, kinds: kinds)
             Issue.record("expected an error")
         } catch {
             #expect(error.file.hasSuffix("t/text.mustache"))
             #expect(error.line != nil)
         }
-        #expect(throws: TemplateError.self) { try TemplateCatalog(directory: "/nonexistent/templates") }
+        #expect(throws: TemplateError.self) { try TemplateCatalog(directory: "/nonexistent/templates", kinds: kinds) }
     }
 
     /// The subject's one-line form on scalars equals the obvious one on Characters and Foundation's trimming,

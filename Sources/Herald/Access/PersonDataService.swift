@@ -1,14 +1,14 @@
 import Foundation
-import Storage
+import Store
 
 /// Access and erasure (promise 3): one person can get everything stored about them, or be erased, leaving
 /// only the keyed hash that keeps them suppressed. There is deliberately no way to list addresses in bulk.
 public struct PersonDataService: Sendable {
-    let store: HeraldStore
+    let store: any AccessStore
     let hasher: AddressHasher
     let clock: @Sendable () -> Date
 
-    public init(store: HeraldStore, hasher: AddressHasher, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(store: any AccessStore, hasher: AddressHasher, clock: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.hasher = hasher
         self.clock = clock
@@ -45,14 +45,14 @@ public struct PersonExport: Sendable, Codable {
     }
 
     public struct Consent: Sendable, Codable {
-        public var purpose: String
+        public var purpose: Purpose
         public var granted: Bool
         public var since: Date
     }
 
     public struct LedgerEntry: Sendable, Codable {
-        public var purpose: String
-        public var action: String
+        public var purpose: Purpose
+        public var action: ConsentLedgerEntry.Action
         public var source: String
         public var policyVersion: String?
         public var noticeHash: String?

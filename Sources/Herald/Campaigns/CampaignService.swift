@@ -1,6 +1,6 @@
 import Foundation
 import Rendering
-import Storage
+import Store
 
 /// A campaign and its per-recipient counts, as `campaign show` and the API report it.
 public struct CampaignReport: Sendable, Codable, Equatable {
@@ -10,10 +10,10 @@ public struct CampaignReport: Sendable, Codable, Equatable {
 
     public var id: Int64
     public var name: String
-    public var kind: String
+    public var kind: CampaignKind
     public var template: String
     public var segment: String?
-    public var status: String
+    public var status: CampaignStatus
     public var dueAt: Date
     public var createdAt: Date
     public var startedAt: Date?
@@ -21,15 +21,15 @@ public struct CampaignReport: Sendable, Codable, Equatable {
     public var counts: Counts
 }
 
-/// A recipient not sent, with the server's last reply (see `HeraldStore.problems`).
+/// A recipient not sent, with the server's last reply (see `CampaignStore.problems`).
 public typealias CampaignProblem = JobProblem
 
 /// Creating campaigns, and reading their state.
 public struct CampaignService: Sendable {
-    let store: HeraldStore
+    let store: any CampaignStore
     let clock: @Sendable () -> Date
 
-    public init(store: HeraldStore, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(store: any CampaignStore, clock: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.clock = clock
     }
@@ -44,7 +44,7 @@ public struct CampaignService: Sendable {
             throw HeraldError(.usage, "template '\(template)' is of kind \(found.kind), not \(kind.rawValue)")
         }
         let now = clock()
-        let campaign = Campaign(name: name ?? "\(template) \(ISO8601DateFormatter().string(from: at ?? now))", kind: kind.rawValue,
+        let campaign = Campaign(name: name ?? "\(template) \(ISO8601DateFormatter().string(from: at ?? now))", kind: kind,
                                 template: template, segment: segment?.description, dueAt: at ?? now, createdAt: now)
         let created = try storage { () throws(StorageError) in try store.createCampaign(campaign) }
         return try report(id: created.id!)
@@ -62,7 +62,7 @@ public struct CampaignService: Sendable {
     /// The recipients whose message has not gone, with the server's last reply to each.
     public func problems(id: Int64) throws(HeraldError) -> [CampaignProblem] {
         _ = try campaign(id: id)  // an unknown id is an error, not an empty list; the counts are not needed
-        return try storage { () throws(StorageError) in try store.problems(campaignID: id) }
+        return try storage { () throws(StorageError) in try store.problems(campaignID: id, limit: 1000) }
     }
 
     /// Queues a campaign's failed and deferred recipients again; each is checked for consent when sent.
@@ -110,15 +110,14 @@ public struct CampaignService: Sendable {
                               finishedAt: campaign.finishedAt, counts: counts)
     }
 
-    /// Who a stored campaign goes to. A stored value that no longer parses narrows the audience to nobody,
-    /// never widens it to everyone.
-    static func audience(of campaign: Campaign) -> Audience {
-        let nobody = Audience(purpose: "-", anyOfProducts: nil)
-        guard let kind = CampaignKind(rawValue: campaign.kind) else { return nobody }
-        guard let text = campaign.segment else { return Audience(purpose: kind.purpose?.rawValue, anyOfProducts: nil) }
-        guard let segment = try? Segment.parse(text) else { return nobody }
-        return Audience(purpose: kind.purpose?.rawValue,
+    /// Who a stored campaign goes to; nil (nobody) when its stored segment no longer parses: a bad value
+    /// narrows the audience, never widens it to everyone.
+    static func audience(of campaign: Campaign) -> Audience? {
+        let purpose = campaign.kind.purpose
+        guard let text = campaign.segment else { return Audience(purpose: purpose, anyOfProducts: nil) }
+        guard let segment = try? Segment.parse(text) else { return nil }
+        return Audience(purpose: purpose,
                         anyOfProducts: segment.products.isEmpty ? nil : segment.products,
-                        anyOfPurposes: segment.purposes.isEmpty ? nil : segment.purposes.map(\.rawValue))
+                        anyOfPurposes: segment.purposes.isEmpty ? nil : segment.purposes)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// A campaign's `--segment`: comma-separated `field:value` terms. Terms of the same field are alternatives
 /// (any of them); different fields must all hold. `product:NAME` — registered for that product;

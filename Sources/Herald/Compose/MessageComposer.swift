@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Mail
 import Rendering
 import Tokens
@@ -33,16 +34,35 @@ public struct MessageComposer: Sendable {
         public var bytes: [UInt8]
     }
 
+    /// Where a message's unique strings come from: random in production; fixed for golden files, so that the
+    /// same input gives the same bytes.
+    public struct Identifiers: Sendable {
+        /// A Message-ID (without `<>`) at the sender's domain.
+        public var messageID: @Sendable (_ domain: String) -> String
+        /// A MIME boundary that no body can contain.
+        public var boundary: @Sendable () -> String
+
+        public init(messageID: @escaping @Sendable (String) -> String, boundary: @escaping @Sendable () -> String) {
+            self.messageID = messageID
+            self.boundary = boundary
+        }
+
+        public static let unique = Identifiers(messageID: MessageDraft.newMessageID(domain:), boundary: MessageDraft.newBoundary)
+    }
+
     let catalog: TemplateCatalog
     let sender: HeraldConfiguration.Sender
     let links: SignedLinks
     let signer: DKIMSigner?
+    let identifiers: Identifiers
 
-    public init(catalog: TemplateCatalog, sender: HeraldConfiguration.Sender, publicURL: String, tokens: TokenAuthority, signer: DKIMSigner? = nil) {
+    public init(catalog: TemplateCatalog, sender: HeraldConfiguration.Sender, publicURL: String, tokens: TokenAuthority,
+                signer: DKIMSigner? = nil, identifiers: Identifiers = .unique) {
         self.catalog = catalog
         self.sender = sender
         self.links = SignedLinks(tokens: tokens, publicURL: publicURL)
         self.signer = signer
+        self.identifiers = identifiers
     }
 
     public func compose(_ input: Input, now: Date) throws(HeraldError) -> Composed {
@@ -60,12 +80,12 @@ public struct MessageComposer: Sendable {
         } catch {
             throw HeraldError(.dataError, error.description)
         }
-        let messageID = MessageDraft.newMessageID(domain: sender.from.address.domain)
+        let messageID = identifiers.messageID(sender.from.address.domain)
         let draft = MessageDraft(
             from: sender.from, to: Mailbox(displayName: input.name, address: recipient), replyTo: sender.replyTo,
             subject: rendered.subject, textBody: rendered.text, htmlBody: rendered.html, date: now,
             messageID: messageID, listID: sender.listID, listUnsubscribeURL: unsubscribe)
-        var bytes = draft.mimeBytes()
+        var bytes = draft.mimeBytes(boundary: identifiers.boundary())
         if let signer {
             // Last, over the bytes exactly as they will be sent.
             do { bytes = try signer.sign(bytes, at: now) } catch { throw HeraldError(.software, error.reason) }

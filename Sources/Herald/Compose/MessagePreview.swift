@@ -1,6 +1,6 @@
 import Foundation
 import Mail
-import Storage
+import Store
 
 extension HeraldApp {
     /// `herald render`: the exact message a campaign with this template would send this person now,

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Tokens
 
 /// The signed links a message carries for one person: one-click unsubscribe and preferences. They need only

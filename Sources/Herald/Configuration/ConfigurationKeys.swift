@@ -40,6 +40,7 @@ enum ConfigurationKeys {
         "retry.max_attempts": .scalar,
         "retry.max_age": .scalar,
         "outbox.journal_sync": .scalar,
+        "log.level": .scalar,
     ]
 
     /// Values that must never be printed or logged.

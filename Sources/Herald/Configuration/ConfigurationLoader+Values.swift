@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Mail
 import SMTP
 import Tokens
@@ -60,7 +61,16 @@ extension ConfigurationLoader {
             suppressionKey: try secret("suppression.key"),
             http: .init(listen: string("http.listen") ?? "127.0.0.1:8080", adminToken: string("http.admin_token")),
             retry: retry,
-            journalSync: try boolean("outbox.journal_sync", default: false))
+            journalSync: try boolean("outbox.journal_sync", default: false),
+            logLevel: try logLevel())
+    }
+
+    private func logLevel() throws(HeraldError) -> Logger.Level {
+        guard let text = string("log.level") else { return .notice }
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw problem("log.level", "must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'")
+        }
+        return level
     }
 
     /// `sender.list_id` as a bare id (`news.example.com`, written `<news.example.com>`) or a full RFC 2919 value.

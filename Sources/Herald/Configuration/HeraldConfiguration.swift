@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Mail
 import SMTP
 import Tokens
@@ -47,4 +48,6 @@ public struct HeraldConfiguration: Sendable {
     public var retry: RetryPolicy
     /// `outbox.journal_sync`: each line of the send journal is flushed to disk (see `AcceptedJournal`).
     public var journalSync: Bool
+    /// `log.level`: the least severe level logged (default notice: only what needs attention).
+    public var logLevel: Logger.Level
 }

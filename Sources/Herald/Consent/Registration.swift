@@ -1,5 +1,6 @@
 import Foundation
 import Mail
+import Store
 
 /// A request to register a person, as a command, a form or an import row gives it: unchecked text.
 public struct Registration: Sendable, Equatable {
@@ -31,6 +32,18 @@ public enum RegistrationRules {
 
     /// What an operator's import or command says instead: why, without the birth date.
     public static let operatorRefusal = "under \(minimumAge): refused, nothing stored"
+
+    /// Checks every field of a registration (a command's, a form's or an import row's) and returns what the
+    /// store writes, with the purposes it grants. Nothing is written here.
+    public static func check(_ registration: Registration, today: CivilDate, hasher: AddressHasher) throws(HeraldError) -> (recipient: NewRecipient, consents: [Purpose]) {
+        let address = try Self.address(registration.email)
+        let birthYear = try registration.birthdate.map { (text) throws(HeraldError) in try Self.birthYear(text, today: today) }
+        var products: [String] = []
+        for text in registration.products { products.append(try Self.product(text)) }
+        let recipient = NewRecipient(email: address.normalized, addressHash: hasher.hash(address), name: try Self.name(registration.name),
+                                     birthYear: birthYear, products: Array(Set(products)).sorted(), source: registration.source)
+        return (recipient, Set(registration.consents).sorted { $0.rawValue < $1.rawValue })
+    }
 
     public static func address(_ text: String) throws(HeraldError) -> EmailAddress {
         do { return try EmailAddress(parsing: text) } catch {

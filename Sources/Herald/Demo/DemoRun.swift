@@ -1,5 +1,5 @@
 import Foundation
-import Storage
+import Store
 
 /// `herald demo`: a whole run on a fresh, separate database with the file transport, so it works on a
 /// fresh checkout with no mail server and never touches the real database.
@@ -47,7 +47,7 @@ public struct DemoRun {
 
         for (person, suppressed) in people {
             try app.consent.register(person)
-            if suppressed { try app.consent.suppress(email: person.email, reason: "bounced") }
+            if suppressed { try app.consent.suppress(email: person.email, reason: .bounced) }
         }
         // A child: refused before anything is written.
         var refused = 0

@@ -1,5 +1,5 @@
 import Foundation
-import Storage
+import Store
 
 /// Writes import batches on a thread of its own, so reading and checking the next rows overlaps with
 /// SQLite's work on the last ones. It holds at most `capacity` batches: a fast reader waits rather than

@@ -1,6 +1,6 @@
 import Foundation
 import Mail
-import Storage
+import Store
 
 /// `herald recipients import`: streams a CSV file, checks each row by the same rules as a single
 /// registration, and writes good rows in batched transactions. A bad row is reported with its line and
@@ -30,12 +30,12 @@ public struct RecipientImporter {
         public var elapsedSeconds: Double
     }
 
-    let store: HeraldStore
+    let store: any ConsentStore
     let hasher: AddressHasher
     let clock: @Sendable () -> Date
     let batchSize: Int
 
-    public init(store: HeraldStore, hasher: AddressHasher, clock: @escaping @Sendable () -> Date = Date.init, batchSize: Int = 10000) {
+    public init(store: any ConsentStore, hasher: AddressHasher, clock: @escaping @Sendable () -> Date = Date.init, batchSize: Int = 10000) {
         self.store = store
         self.hasher = hasher
         self.clock = clock
@@ -64,7 +64,9 @@ public struct RecipientImporter {
         let today = CivilDate(clock())
         var batch: [ImportRow] = []
         batch.reserveCapacity(batchSize)
-        var lastReport = Date.distantPast
+        // The progress line is throttled on a monotonic clock; `clock` gives only the times stored and shown.
+        let monotonic = ContinuousClock()
+        var lastReport = monotonic.now - .seconds(1)
 
         let store = store, clock = clock
         let writer = BatchWriter { (rows) throws(HeraldError) in
@@ -88,8 +90,8 @@ public struct RecipientImporter {
                 reject(Rejection(line: record.line, reason: reason))
             }
             if batch.count >= batchSize { try flush() }
-            if let progress, summary.rows % 1024 == 0, Date().timeIntervalSince(lastReport) > 0.2 {
-                lastReport = Date()
+            if let progress, summary.rows % 1024 == 0, monotonic.now - lastReport > .milliseconds(200) {
+                lastReport = monotonic.now
                 progress(Progress(rows: summary.rows, rejected: summary.rejected,
                                   fraction: reader.fileSize > 0 ? Double(reader.bytesRead) / Double(reader.fileSize) : 0,
                                   elapsedSeconds: clock().timeIntervalSince(started)))
@@ -121,22 +123,18 @@ public struct RecipientImporter {
         func list(_ name: String) -> [String] {
             (value(name) ?? "").split(separator: ";").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
         }
-        let address = try RegistrationRules.address(record.fields[emailColumn])
-        let birthYear = try value("birthdate").map { (text) throws(HeraldError) in try RegistrationRules.birthYear(text, today: today) }
-        var products: [String] = []
-        for product in list("products") { products.append(try RegistrationRules.product(product)) }
-        var grants: [String] = []
+        var consents: [Purpose] = []
         for consent in list("consents") {
             guard let purpose = Purpose(rawValue: consent.lowercased()) else {
-                throw HeraldError(.dataError, "unknown purpose '\(consent)' in consents; purposes are \(Purpose.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw HeraldError(.dataError, "unknown purpose '\(consent)' in consents; purposes are \(names(of: Purpose.allCases))")
             }
-            grants.append(purpose.rawValue)
+            consents.append(purpose)
         }
         let source = value("source") ?? "import"
         guard source.count <= 64 else { throw HeraldError(.dataError, "source is longer than 64 characters") }
-        return ImportRow(
-            recipient: NewRecipient(email: address.normalized, addressHash: hasher.hash(address), name: try RegistrationRules.name(value("name")),
-                                    birthYear: birthYear, products: Array(Set(products)).sorted(), source: source),
-            grants: Array(Set(grants)).sorted())
+        let registration = Registration(email: record.fields[emailColumn], name: value("name"), birthdate: value("birthdate"),
+                                        products: list("products"), consents: consents, source: source)
+        let checked = try RegistrationRules.check(registration, today: today, hasher: hasher)
+        return ImportRow(recipient: checked.recipient, grants: checked.consents)
     }
 }

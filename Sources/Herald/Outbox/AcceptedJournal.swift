@@ -1,5 +1,5 @@
 import Foundation
-import Storage
+import Store
 import Synchronization
 
 /// The jobs a worker's senders saw accepted (2xx) but whose outcome the coordinator has not committed yet.

@@ -1,5 +1,5 @@
 import Foundation
-import Storage
+import Store
 
 /// One composed message waiting for its connection: a composer thread prepares the next message while the
 /// sender thread's connection is busy with the current one, so the connection never waits for rendering,

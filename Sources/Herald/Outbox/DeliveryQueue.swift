@@ -1,5 +1,5 @@
 import Foundation
-import Storage
+import Store
 
 /// What a sender thread reports about one claimed job.
 enum SendResult {

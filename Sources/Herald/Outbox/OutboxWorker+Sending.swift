@@ -1,5 +1,5 @@
 import Foundation
-import Storage
+import Store
 
 /// The sender threads: each takes jobs from the queue and sends them over its own connection; for signed
 /// messages a composer thread beside it prepares the next one (see `composesAhead`).
@@ -59,8 +59,9 @@ extension OutboxWorker {
     /// `next` gives the next job, and its message when it was composed ahead.
     private func sendLoop(_ sender: any MessageSender, _ journal: AcceptedJournal.Writer?, _ queue: DeliveryQueue,
                           next: () -> (ClaimedJob, MessageComposer.Composed?)?) {
-        // Its own connection for the last-moment check; if it cannot be opened, the store's shared readers do.
-        let reader = try? store.makePermissionReader()
+        // Its own reader for the last-moment check. Without one nothing is sent: each job is deferred instead.
+        let reader: Result<any SendPermissionReader, StorageError>
+        do { reader = .success(try store.makePermissionReader()) } catch { reader = .failure(error) }
         var destinationFailed = false
         while let (job, ready) = next() {
             if let until = queue.pausedUntil(domain: job.domain, now: clock()) {
@@ -119,13 +120,8 @@ extension OutboxWorker {
     }
 
     func compose(_ job: ClaimedJob) -> Prepared {
-        guard let kind = CampaignKind(rawValue: job.kind) else {
-            let reason = "unknown campaign kind \(job.kind)"
-            return .finished(JobOutcome(jobID: job.jobID, state: .skipped, reply: reason, lease: job.leaseUntil),
-                             JobOutcomeSummary(state: .skipped, reason: reason))
-        }
         do {
-            return .message(try composer.compose(.init(kind: kind, template: job.template, campaignName: job.campaignName,
+            return .message(try composer.compose(.init(kind: job.kind, template: job.template, campaignName: job.campaignName,
                                                        recipientID: job.recipientID, email: job.email, name: job.name,
                                                        products: job.products), now: clock()))
         } catch {
@@ -136,25 +132,21 @@ extension OutboxWorker {
 
     /// The last-moment check, then the hand-off to SMTP.
     func deliver(_ job: ClaimedJob, _ message: MessageComposer.Composed, with sender: any MessageSender,
-                 reader: PermissionReader?) -> (outcome: JobOutcome, summary: JobOutcomeSummary, verdict: DeliveryVerdict?) {
+                 reader: Result<any SendPermissionReader, StorageError>) -> (outcome: JobOutcome, summary: JobOutcomeSummary, verdict: DeliveryVerdict?) {
         func skip(_ reason: String) -> (JobOutcome, JobOutcomeSummary, DeliveryVerdict?) {
             (JobOutcome(jobID: job.jobID, state: .skipped, reply: reason, lease: job.leaseUntil), JobOutcomeSummary(state: .skipped, reason: reason), nil)
         }
-        let purpose = CampaignKind(rawValue: job.kind)?.purpose
+        let purpose = job.kind.purpose
         let permission: SendPermission
         do {
-            if let reader {
-                permission = try reader.permission(recipientID: job.recipientID, purpose: purpose?.rawValue, campaignID: job.campaignID)
-            } else {
-                permission = try store.sendPermission(recipientID: job.recipientID, purpose: purpose?.rawValue, campaignID: job.campaignID)
-            }
+            permission = try reader.get().permission(recipientID: job.recipientID, purpose: purpose, campaignID: job.campaignID)
         } catch {
             let outcome = retry.outcome(of: .notDelivered(reason: error.description), for: job, now: clock(), jitter: Double.random(in: 0..<1))
             return (outcome, JobOutcomeSummary(state: outcome.state, reason: nil), nil)
         }
         guard permission.recipientExists else { return skip("recipient erased") }
         if permission.campaignCancelled { return skip("campaign cancelled") }
-        if let reason = permission.suppressionReason { return skip("address suppressed (\(reason))") }
+        if let reason = permission.suppressionReason { return skip("address suppressed (\(reason.rawValue))") }
         if let purpose, permission.consentGranted != true { return skip("no \(purpose.rawValue) consent") }
 
         let verdict = sender.send(message, job: job.jobID, campaign: job.campaignID)

@@ -1,6 +1,7 @@
 import Foundation
+import Logging
 import Rendering
-import Storage
+import Store
 import Synchronization
 
 /// The send loop. One coordinator (the caller's thread) starts due campaigns, claims jobs in batches, hands them
@@ -64,7 +65,8 @@ public final class OutboxWorker: Sendable {
         }
     }
 
-    let store: HeraldStore
+    /// The outbox, and the campaigns it starts when they fall due.
+    let store: any OutboxStore & CampaignStore
     let composer: MessageComposer
     let transport: any MailTransport
     let retry: RetryPolicy
@@ -78,7 +80,7 @@ public final class OutboxWorker: Sendable {
     /// that do not crash).
     let journal: AcceptedJournal?
 
-    public init(store: HeraldStore, composer: MessageComposer, transport: any MailTransport, retry: RetryPolicy,
+    public init(store: any OutboxStore & CampaignStore, composer: MessageComposer, transport: any MailTransport, retry: RetryPolicy,
                 options: Options = Options(), clock: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.composer = composer
@@ -99,20 +101,26 @@ public final class OutboxWorker: Sendable {
     var isStopping: Bool { stopRequested.load(ordering: .relaxed) }
 
     /// Runs until stopped, or with `untilIdle` until nothing is due within the idle horizon.
-    /// `log` receives operational events (an outage and the wait after it); never addresses or secrets.
+    /// `logger` gets what an operator needs to follow the worker: start, campaigns started, work taken back from
+    /// a worker that died, an outage and the wait after it (warning), batches (debug). At no level does a line
+    /// carry an address, a name, a token, a reply text or a secret: ids and counts only.
     public func run(untilIdle: Bool, progress: (@Sendable (WorkerProgress) -> Void)? = nil,
-                    log: (@Sendable (String) -> Void)? = nil) throws(HeraldError) -> WorkerProgress {
+                    logger: Logger = Logger(label: "herald.worker")) throws(HeraldError) -> WorkerProgress {
         var totals = WorkerProgress()
         let started = clock()
-        try takeBackAbandoned(now: started, log: log)
+        logger.info("worker started", metadata: ["connections": "\(transport.parallelism)", "batch": "\(options.batchSize)",
+                                                 "owner": "\(leaseOwner)"])
+        try takeBackAbandoned(now: started, logger: logger)
         while !isStopping {
-            let end = try session(untilIdle: untilIdle, started: started, totals: &totals, progress: progress)
+            let end = try session(untilIdle: untilIdle, started: started, totals: &totals, progress: progress, logger: logger)
             guard let fatal = end else { break }
             let message = "cannot deliver to \(transport.destination): \(fatal)"
             if untilIdle { throw HeraldError(.unavailable, message) }
-            log?("\(message); trying again in \(Int(options.outageBackoff.seconds)) s")
+            logger.warning("\(message); trying again in \(Int(options.outageBackoff.seconds)) s")
             waitUnlessStopped(options.outageBackoff)
         }
+        logger.info("worker stopped", metadata: ["sent": "\(totals.sent)", "deferred": "\(totals.deferred)", "bounced": "\(totals.bounced)",
+                                                 "skipped": "\(totals.skipped)", "failed": "\(totals.failed)"])
         totals.elapsedSeconds = clock().timeIntervalSince(started)
         // Every outcome is committed: nothing in this worker's journal is needed any more.
         journal?.removeFiles()
@@ -121,7 +129,7 @@ public final class OutboxWorker: Sendable {
 
     /// Folds the send journals of workers that are gone into the outbox (what their servers accepted becomes
     /// `sent`), then takes back the rest of their jobs, in one transaction; then the journals can go.
-    private func takeBackAbandoned(now: Date, log: (@Sendable (String) -> Void)?) throws(HeraldError) {
+    private func takeBackAbandoned(now: Date, logger: Logger) throws(HeraldError) {
         let journals = journal.map { AcceptedJournal.abandoned(in: $0.directory, isAlive: Self.ownerIsAlive) } ?? []
         var accepted: [String: [JobOutcome]] = [:]
         for abandoned in journals {
@@ -134,15 +142,15 @@ public final class OutboxWorker: Sendable {
         }
         for path in journals.flatMap(\.paths) { unlink(path) }
         if taken.recorded > 0 {
-            log?("recorded \(taken.recorded) messages as sent that a worker that stopped had delivered but not yet recorded")
+            logger.notice("recorded \(taken.recorded) messages as sent that a worker that stopped had delivered but not yet recorded")
         }
-        if taken.reclaimed > 0 { log?("took back \(taken.reclaimed) messages left in flight by a worker that stopped") }
+        if taken.reclaimed > 0 { logger.notice("took back \(taken.reclaimed) messages left in flight by a worker that stopped") }
     }
 
     /// One stretch of sending with one set of connections: until idle (with `untilIdle`), stopped, or the
     /// destination failed as a whole (returned).
     private func session(untilIdle: Bool, started: Date, totals: inout WorkerProgress,
-                         progress: (@Sendable (WorkerProgress) -> Void)?) throws(HeraldError) -> String? {
+                         progress: (@Sendable (WorkerProgress) -> Void)?, logger: Logger) throws(HeraldError) -> String? {
         let queue = DeliveryQueue(domainConcurrency: options.domainConcurrency)
         let senders = try startSenders(queue)
         var outcomes: [JobOutcome] = []
@@ -172,6 +180,7 @@ public final class OutboxWorker: Sendable {
             outcomes = []
             marks = []
             try storage { () throws(StorageError) in try store.record(batch, now: clock()) }
+            logger.debug("recorded a batch", metadata: ["outcomes": "\(batch.count)", "released": "\(release.count)", "postponed": "\(postpone.count)"])
             for mark in journaled { mark.writer.committed(through: mark.sequence) }
             lastCommit = monotonic.now
             totals.elapsedSeconds = clock().timeIntervalSince(started)
@@ -187,7 +196,10 @@ public final class OutboxWorker: Sendable {
                         try store.startDueCampaigns(now: now, audience: CampaignService.audience(of:))
                     }
                     totals.campaignsStarted += startedCampaigns.count
-                    totals.queued += startedCampaigns.reduce(0) { $0 + $1.1 }
+                    totals.queued += startedCampaigns.reduce(0) { $0 + $1.jobs }
+                    for (campaign, jobs) in startedCampaigns {
+                        logger.info("campaign started", metadata: ["campaign": "\(campaign.id ?? 0)", "kind": "\(campaign.kind)", "queued": "\(jobs)"])
+                    }
                 }
                 // Keep about two batches ahead of the senders.
                 var claimed = 0
@@ -198,6 +210,7 @@ public final class OutboxWorker: Sendable {
                     }
                     claimed = jobs.count
                     queue.add(jobs, now: now)
+                    if claimed > 0 { logger.debug("claimed jobs", metadata: ["jobs": "\(claimed)"]) }
                 }
                 let busy = claimed > 0 || queue.outstanding > 0
                 // Woken by a quarter batch of results, or after 50 ms: soon enough to claim the next batch

@@ -1,5 +1,5 @@
 import Foundation
-import Storage
+import Store
 
 /// What one delivery attempt produced, as the transport saw it.
 public enum DeliveryVerdict: Sendable, Equatable {
@@ -51,7 +51,7 @@ public struct RetryPolicy: Sendable, Equatable {
             return JobOutcome(jobID: job.jobID, state: .sent, code: code, enhancedStatus: enhanced, reply: reply, lease: job.leaseUntil)
         case .refused(let code, let enhanced, let reply) where code >= 500:
             return JobOutcome(jobID: job.jobID, state: .bounced, code: code, enhancedStatus: enhanced, reply: reply,
-                              suppressAs: "bounced", lease: job.leaseUntil)
+                              suppressAs: .bounced, lease: job.leaseUntil)
         case .refused(let code, let enhanced, let reply):
             return retryOrFail(job: job, now: now, jitter: jitter, code: code, enhanced: enhanced, reply: reply)
         case .notDelivered(let reason):

@@ -1,4 +1,4 @@
-import Storage
+import Store
 import Foundation
 
 /// Running totals of a worker's work, reported after every batch.

@@ -1,5 +1,5 @@
 import Foundation
-import Storage
+import Store
 
 /// `herald report`: counts of groups only, never a person. A cell under `minimumCell` is suppressed
 /// (reported as nil) so nobody can be picked out of a small group; totals are suppressed by the same rule.
@@ -37,7 +37,7 @@ public struct AggregateReport: Sendable, Codable, Equatable {
         recipients = cell(counts.recipients)
         byPurpose = [:]
         for purpose in Purpose.allCases {
-            let (granted, revoked) = counts.consents[purpose.rawValue] ?? (0, 0)
+            let (granted, revoked) = counts.consents[purpose] ?? (0, 0)
             byPurpose[purpose.rawValue] = ConsentCells(granted: cell(granted), revoked: cell(revoked),
                                                        never: cell(counts.recipients - granted - revoked))
         }
@@ -48,8 +48,8 @@ public struct AggregateReport: Sendable, Codable, Equatable {
             bands[label, default: 0] += count
         }
         byAgeBand = bands.mapValues(cell)
-        suppressionsByReason = counts.suppressions.mapValues(cell)
-        messagesByStatus = counts.messages.mapValues(cell)
+        suppressionsByReason = Dictionary(uniqueKeysWithValues: counts.suppressions.map { ($0.key.rawValue, cell($0.value)) })
+        messagesByStatus = Dictionary(uniqueKeysWithValues: counts.messages.map { ($0.key.rawValue, cell($0.value)) })
     }
 
     public func encode(to encoder: any Encoder) throws {

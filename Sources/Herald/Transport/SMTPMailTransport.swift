@@ -1,3 +1,4 @@
+import Foundation
 import SMTP
 
 /// Sends through libcurl to `smtp.url`, one reused connection per sender.
@@ -10,7 +11,13 @@ public struct SMTPMailTransport: MailTransport {
         self.parallelism = connections
     }
 
-    public var destination: String { settings.url }
+    /// The server as messages and logs name it: a user name or password written into `smtp.url` is left out.
+    public var destination: String {
+        guard var parts = URLComponents(string: settings.url), parts.user != nil || parts.password != nil else { return settings.url }
+        parts.user = nil
+        parts.password = nil
+        return parts.string ?? "the SMTP server"
+    }
 
     public func makeSender() throws(HeraldError) -> any MessageSender {
         do { return SMTPMessageSender(connection: try SMTPConnection(settings: settings)) } catch {

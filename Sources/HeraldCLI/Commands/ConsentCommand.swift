@@ -1,5 +1,6 @@
 import ArgumentParser
 import Herald
+import Store
 
 struct ConsentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,6 +12,10 @@ struct ConsentCommand: ParsableCommand {
         @Argument(help: "The person's email address.") var email: String
         @Argument(help: "product-news or promotions.") var purpose: String
         @Option(help: "Who or what made the change.") var source: String = "admin"
+
+        func validate() throws {
+            do { _ = try Purpose.parse(purpose) } catch { throw ValidationError(error.message) }
+        }
     }
 
     struct Grant: ParsableCommand {

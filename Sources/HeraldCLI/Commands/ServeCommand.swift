@@ -10,14 +10,13 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let app: HeraldApp
-        do { app = try global.openApp() } catch { Terminal.fail(error) }
+        let app = try Terminal.run { () throws(HeraldError) in try global.openApp() }
         do {
             try await HeraldServer(app: app).run()
         } catch let error as HeraldError {
-            Terminal.fail(error)
+            throw Terminal.failure(error)
         } catch {
-            Terminal.fail(HeraldError(.unavailable, "cannot serve on \(app.configuration.http.listen): \(error)"))
+            throw Terminal.failure(HeraldError(.unavailable, "cannot serve on \(app.configuration.http.listen): \(error)"))
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Herald
+import Store
 
 struct UnsubscribeURLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

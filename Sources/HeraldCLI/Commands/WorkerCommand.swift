@@ -21,9 +21,6 @@ struct WorkerCommand: ParsableCommand {
             defer { withExtendedLifetime(signals) {} }
             let totals = try worker.run(untilIdle: untilIdle, progress: { progress in
                 Terminal.progress(Terminal.progressLine(progress))
-            }, log: { line in
-                Terminal.endProgress()
-                Terminal.warn(line)
             })
             Terminal.endProgress()
             if json { return Terminal.say(Terminal.json(totals)) }

@@ -7,7 +7,9 @@ struct GlobalOptions: ParsableArguments {
     var config: String = "config/herald.yaml"
 
     func loadConfiguration() throws(HeraldError) -> HeraldConfiguration {
-        try ConfigurationLoader.load(path: config)
+        let configuration = try ConfigurationLoader.load(path: config)
+        TerminalLogHandler.threshold.withLock { $0 = configuration.logLevel }
+        return configuration
     }
 
     func openApp() throws(HeraldError) -> HeraldApp {

@@ -7,20 +7,23 @@ import Herald
 enum Terminal {
     static var isInteractive: Bool { isatty(STDERR_FILENO) == 1 }
 
-    /// Runs a command body; a HeraldError becomes `herald: error: …` on standard error and its exit code.
-    static func run(_ body: () throws(HeraldError) -> Void) throws {
+    /// Runs a command body; a HeraldError becomes `herald: error: …` on standard error, and its exit code is
+    /// thrown for ArgumentParser to exit with.
+    @discardableResult
+    static func run<T>(_ body: () throws(HeraldError) -> T) throws(ExitCode) -> T {
         do {
-            try body()
+            return try body()
         } catch {
-            fail(error)
+            throw failure(error)
         }
     }
 
-    static func fail(_ error: HeraldError) -> Never {
+    /// Says what went wrong in one line, and gives the exit code that goes with it.
+    static func failure(_ error: HeraldError) -> ExitCode {
         endProgress()
         let oneLine = error.message.split(whereSeparator: \.isNewline).joined(separator: " ")
         FileHandle.standardError.write(Data("herald: error: \(oneLine)\n".utf8))
-        exit(error.kind.exitCode.rawValue)
+        return error.kind.exitCode
     }
 
     static func say(_ line: String) {

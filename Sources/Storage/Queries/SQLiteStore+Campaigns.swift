@@ -1,0 +1,138 @@
+import Foundation
+import GRDB
+import Store
+
+extension SQLiteStore {
+    public func createCampaign(_ campaign: Campaign) throws(StorageError) -> Campaign {
+        try write { db in
+            var campaign = campaign
+            try db.execute(sql: """
+                INSERT INTO campaigns (name, kind, template, segment, status, due_at, created_at, started_at, finished_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [campaign.name, campaign.kind.rawValue, campaign.template, campaign.segment, campaign.status.rawValue,
+                                  campaign.dueAt, campaign.createdAt, campaign.startedAt, campaign.finishedAt])
+            campaign.id = db.lastInsertedRowID
+            return campaign
+        }
+    }
+
+    public func campaign(id: Int64) throws(StorageError) -> Campaign? {
+        try read { db in try Campaign.fetchAll(db, where: "id = ?", arguments: [id]).first }
+    }
+
+    public func campaigns() throws(StorageError) -> [Campaign] {
+        try read { db in try Campaign.fetchAll(db) }
+    }
+
+    public func outboxCounts(campaignID: Int64) throws(StorageError) -> [OutboxState: Int] {
+        try read { db in
+            var counts: [OutboxState: Int] = [:]
+            let rows = try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox WHERE campaign_id = ? GROUP BY state",
+                                        arguments: [campaignID])
+            for row in rows {
+                counts[try stored(row["state"], as: OutboxState.self, column: "outbox.state")] = row["n"]
+            }
+            return counts
+        }
+    }
+
+    public func startDueCampaigns(now: Date, audience: (Campaign) -> Audience?) throws(StorageError) -> [(campaign: Campaign, jobs: Int)] {
+        let due = try read { db in
+            try Campaign.fetchAll(db, where: "status = 'scheduled' AND due_at <= ?", arguments: [now], order: "due_at, id")
+        }
+        var started: [(campaign: Campaign, jobs: Int)] = []
+        for candidate in due {
+            let result: (Campaign, Int)? = try write { db in
+                // Still scheduled? Another worker, or a cancel, may have come first.
+                guard var campaign = try Campaign.fetchAll(db, where: "id = ?", arguments: [candidate.id]).first,
+                      campaign.status == .scheduled else { return nil }
+                let count = try audience(campaign).map { try Self.enqueue(campaign: campaign.id!, audience: $0, now: now, in: db) } ?? 0
+                // A campaign with nobody to send to is finished as soon as it starts.
+                campaign.status = count == 0 ? .done : .sending
+                campaign.startedAt = now
+                if count == 0 { campaign.finishedAt = now }
+                try db.execute(sql: "UPDATE campaigns SET status = ?, started_at = ?, finished_at = ? WHERE id = ?",
+                               arguments: [campaign.status.rawValue, campaign.startedAt, campaign.finishedAt, campaign.id])
+                return (campaign, count)
+            }
+            if let result { started.append(result) }
+        }
+        return started
+    }
+
+    /// -- name: enqueue-audience
+    /// Everyone with a current consent for the purpose (if any), matching the products and further purposes
+    /// (if any), and whose address hash is not suppressed.
+    private static func enqueue(campaign: Int64, audience: Audience, now: Date, in db: Database) throws -> Int {
+        var conditions = ["NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = r.address_hash)"]
+        var arguments: StatementArguments = [campaign, now, now]
+        if let purpose = audience.purpose {
+            conditions.append("EXISTS (SELECT 1 FROM consents c WHERE c.recipient_id = r.id AND c.purpose = ? AND c.granted)")
+            _ = arguments.append(contentsOf: [purpose.rawValue])
+        }
+        if let products = audience.anyOfProducts, !products.isEmpty {
+            let marks = Array(repeating: "?", count: products.count).joined(separator: ", ")
+            conditions.append("EXISTS (SELECT 1 FROM recipient_products p WHERE p.recipient_id = r.id AND p.product IN (\(marks)))")
+            _ = arguments.append(contentsOf: StatementArguments(products))
+        }
+        if let purposes = audience.anyOfPurposes, !purposes.isEmpty {
+            let marks = Array(repeating: "?", count: purposes.count).joined(separator: ", ")
+            conditions.append("EXISTS (SELECT 1 FROM consents c2 WHERE c2.recipient_id = r.id AND c2.granted AND c2.purpose IN (\(marks)))")
+            _ = arguments.append(contentsOf: StatementArguments(purposes.map(\.rawValue)))
+        }
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO outbox (campaign_id, recipient_id, state, next_attempt_at, queued_at)
+            SELECT ?, r.id, 'queued', ?, ? FROM recipients r
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY r.id
+            """, arguments: arguments)
+        return db.changesCount
+    }
+}
+
+extension SQLiteStore {
+    public func cancelCampaign(id: Int64, now: Date) throws(StorageError) -> Int? {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE campaigns SET status = 'cancelled', finished_at = ? WHERE id = ? AND status IN ('scheduled', 'sending')
+                """, arguments: [now, id])
+            guard db.changesCount > 0 else { return nil }
+            try db.execute(sql: """
+                UPDATE outbox SET state = 'skipped', finished_at = ?, last_reply = 'campaign cancelled'
+                WHERE campaign_id = ? AND state IN ('queued', 'deferred')
+                """, arguments: [now, id])
+            return db.changesCount
+        }
+    }
+
+    public func retryCampaign(id: Int64, now: Date) throws(StorageError) -> Int? {
+        try write { db in
+            guard let status = try String.fetchOne(db, sql: "SELECT status FROM campaigns WHERE id = ?", arguments: [id]),
+                  try stored(status, as: CampaignStatus.self, column: "campaigns.status").isRetryable else { return nil }
+            try db.execute(sql: """
+                UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = ?, queued_at = ?, finished_at = NULL
+                WHERE campaign_id = ? AND state IN ('failed', 'deferred')
+                """, arguments: [now, now, id])
+            let count = db.changesCount
+            if count > 0 {
+                try db.execute(sql: "UPDATE campaigns SET status = 'sending', finished_at = NULL WHERE id = ?", arguments: [id])
+            }
+            return count
+        }
+    }
+}
+
+extension SQLiteStore {
+    public func problems(campaignID: Int64, limit: Int) throws(StorageError) -> [JobProblem] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.email, o.state, o.attempts, o.last_code, o.last_enhanced_status, o.last_reply
+                FROM outbox o INDEXED BY outbox_by_campaign LEFT JOIN recipients r ON r.id = o.recipient_id
+                WHERE o.campaign_id = ? AND o.state IN ('deferred', 'bounced', 'failed', 'skipped')
+                ORDER BY o.id LIMIT ?
+                """, arguments: [campaignID, limit]).map { row in
+                JobProblem(email: row[0], state: try stored(row[1], as: OutboxState.self, column: "outbox.state"), attempts: row[2], code: row[3], enhancedStatus: row[4], reply: row[5])
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import GRDB
+import Store
+
+extension SQLiteStore {
+    // MARK: - Invariant-preserving writes
+
+    public func register(_ new: NewRecipient, consents: [ConsentChange], lifting: Set<SuppressionReason>,
+                         at now: Date) throws(StorageError) -> RecipientWrite {
+        try write { db in
+            var created = false
+            var recipient: Recipient
+            if var existing = try Recipient.fetchOne(db, addressHash: new.addressHash) {
+                var changed = false
+                if let name = new.name, existing.name != name { existing.name = name; changed = true }
+                if let year = new.birthYear, existing.birthYear != year { existing.birthYear = year; changed = true }
+                if changed {
+                    try db.execute(sql: "UPDATE recipients SET name = ?, birth_year = ? WHERE id = ?",
+                                   arguments: [existing.name, existing.birthYear, existing.id])
+                }
+                recipient = existing
+            } else {
+                recipient = Recipient(email: new.email, addressHash: new.addressHash, name: new.name,
+                                      birthYear: new.birthYear, source: new.source, createdAt: now)
+                try db.execute(sql: "INSERT INTO recipients (email, address_hash, name, birth_year, source, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [new.email, new.addressHash, new.name, new.birthYear, new.source, now])
+                recipient.id = db.lastInsertedRowID
+                created = true
+            }
+            let id = recipient.id!
+            for product in new.products {
+                try db.execute(sql: "INSERT OR IGNORE INTO recipient_products (recipient_id, product) VALUES (?, ?)",
+                               arguments: [id, product])
+            }
+            var changes = 0
+            for change in consents where try Self.apply(change, to: id, in: db) { changes += 1 }
+            let lifted = try Self.lift(addressHash: new.addressHash, reasons: lifting, in: db)
+            return RecipientWrite(recipient: recipient, created: created, consentChanges: changes, liftedSuppression: lifted)
+        }
+    }
+
+    public func applyConsent(_ change: ConsentChange, recipientID: Int64, lifting: Set<SuppressionReason>) throws(StorageError) -> Bool {
+        try write { db in
+            let changed = try Self.apply(change, to: recipientID, in: db)
+            if !lifting.isEmpty, let hash = try Data.fetchOne(db, sql: "SELECT address_hash FROM recipients WHERE id = ?", arguments: [recipientID]) {
+                _ = try Self.lift(addressHash: hash, reasons: lifting, in: db)
+            }
+            return changed
+        }
+    }
+
+    /// The ledger row and the current state change together or not at all.
+    static func apply(_ change: ConsentChange, to recipientID: Int64, in db: Database) throws -> Bool {
+        let current = try Bool.fetchOne(db, sql: "SELECT granted FROM consents WHERE recipient_id = ? AND purpose = ?",
+                                        arguments: [recipientID, change.purpose.rawValue])
+        if current == change.granted { return false }
+        if current == nil, !change.granted { return false }
+        try db.execute(sql: Self.insertLedgerEntry, arguments: [
+            recipientID, change.purpose.rawValue, change.granted ? ConsentLedgerEntry.Action.grant.rawValue : ConsentLedgerEntry.Action.revoke.rawValue,
+            change.source, change.policyVersion, change.noticeHash, change.at])
+        try db.execute(sql: """
+            INSERT INTO consents (recipient_id, purpose, granted, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (recipient_id, purpose) DO UPDATE SET granted = excluded.granted, updated_at = excluded.updated_at
+            """, arguments: [recipientID, change.purpose.rawValue, change.granted, change.at])
+        return true
+    }
+
+    /// The one way a ledger row is written (registration, consent changes and the import's bulk path).
+    static let insertLedgerEntry = """
+        INSERT INTO consent_ledger (recipient_id, purpose, action, source, policy_version, notice_hash, recorded_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// The one way an address hash goes on the suppression list; an entry already there keeps its first reason.
+    static let insertSuppression = "INSERT OR IGNORE INTO suppressions (address_hash, reason, created_at) VALUES (?, ?, ?)"
+
+    public func suppress(addressHash: Data, reason: SuppressionReason, at now: Date) throws(StorageError) -> Bool {
+        try write { db in
+            try db.execute(sql: Self.insertSuppression, arguments: [addressHash, reason.rawValue, now])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Removes a suppression, but only for the given reasons. Returns whether one was lifted.
+    static func lift(addressHash: Data, reasons: Set<SuppressionReason>, in db: Database) throws -> Bool {
+        guard !reasons.isEmpty else { return false }
+        let marks = Array(repeating: "?", count: reasons.count).joined(separator: ", ")
+        try db.execute(sql: "DELETE FROM suppressions WHERE address_hash = ? AND reason IN (\(marks))",
+                       arguments: StatementArguments([addressHash.databaseValue] + reasons.map(\.rawValue).sorted().map(\.databaseValue)))
+        return db.changesCount > 0
+    }
+
+    // MARK: - Reads
+
+    public func recipient(addressHash: Data) throws(StorageError) -> Recipient? {
+        try read { db in try Recipient.fetchOne(db, addressHash: addressHash) }
+    }
+
+    public func products(ofRecipient id: Int64) throws(StorageError) -> [String] {
+        try read { db in try Self.products(ofRecipient: id, in: db) }
+    }
+
+    static func products(ofRecipient id: Int64, in db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT product FROM recipient_products WHERE recipient_id = ? ORDER BY product", arguments: [id])
+    }
+
+    public func consents(ofRecipient id: Int64) throws(StorageError) -> [ConsentState] {
+        try read { db in try ConsentState.fetchAll(db, recipientID: id) }
+    }
+
+    public func ledger(ofRecipient id: Int64) throws(StorageError) -> [ConsentLedgerEntry] {
+        try read { db in try ConsentLedgerEntry.fetchAll(db, recipientID: id) }
+    }
+
+    public func suppressionReason(addressHash: Data) throws(StorageError) -> SuppressionReason? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT reason FROM suppressions WHERE address_hash = ?", arguments: [addressHash])
+                .map { text in try stored(text, as: SuppressionReason.self, column: "suppressions.reason") }
+        }
+    }
+
+    public func recipientCount() throws(StorageError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM recipients") ?? 0 }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// A campaign: which template goes to which audience, and when (see `CampaignStatus` for its life).
+public struct Campaign: Codable, Sendable, Equatable {
+    /// nil until the store has recorded it.
+    public var id: Int64?
+    public var name: String
+    public var kind: CampaignKind
+    public var template: String
+    public var segment: String?
+    public var status: CampaignStatus
+    public var dueAt: Date
+    public var createdAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+
+    public init(id: Int64? = nil, name: String, kind: CampaignKind, template: String, segment: String?,
+                status: CampaignStatus = .scheduled, dueAt: Date, createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.template = template
+        self.segment = segment
+        self.status = status
+        self.dueAt = dueAt
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+    }
+}
+
+/// Who a campaign goes to, decided when it starts. The consent and suppression checks are repeated for each
+/// message right before it is sent; this only decides who gets an outbox row. Nobody suppressed is ever in it.
+public struct Audience: Sendable, Equatable {
+    /// The purpose whose consent is required; nil for notices everyone stored must get (policy changes).
+    public var purpose: Purpose?
+    /// Registered for at least one of these products; nil for no product condition.
+    public var anyOfProducts: [String]?
+    /// Also consenting to at least one of these purposes; nil for no further condition.
+    public var anyOfPurposes: [Purpose]?
+
+    public init(purpose: Purpose?, anyOfProducts: [String]?, anyOfPurposes: [Purpose]? = nil) {
+        self.purpose = purpose
+        self.anyOfProducts = anyOfProducts
+        self.anyOfPurposes = anyOfPurposes
+    }
+}
+
+/// A recipient of a campaign whose message has not (yet) gone: what the server last said, for the operator.
+public struct JobProblem: Sendable, Equatable, Codable {
+    /// nil when the person was erased since.
+    public var email: String?
+    public var state: OutboxState
+    public var attempts: Int
+    public var code: Int?
+    public var enhancedStatus: String?
+    public var reply: String?
+
+    public init(email: String?, state: OutboxState, attempts: Int, code: Int?, enhancedStatus: String?, reply: String?) {
+        self.email = email
+        self.state = state
+        self.attempts = attempts
+        self.code = code
+        self.enhancedStatus = enhancedStatus
+        self.reply = reply
+    }
+}

@@ -1,0 +1,32 @@
+/// The three kinds of mail Herald sends, and the consent each needs. The template catalog checks its
+/// `template.yaml` kinds against these names.
+public enum CampaignKind: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
+    case productNews = "product-news"
+    case promotion = "promotion"
+    case policyChange = "policy-change"
+
+    /// nil: a legal notice that goes to everyone stored (suppression for bounces and erasure still applies).
+    public var purpose: Purpose? {
+        switch self {
+        case .productNews: .productNews
+        case .promotion: .promotions
+        case .policyChange: nil
+        }
+    }
+}
+
+/// Where a campaign is: `scheduled` (waiting for `dueAt`) → `sending` (its outbox rows exist) → `done`
+/// (none left to try), or `cancelled` from either of the first two. `campaign retry` takes a `done`
+/// campaign back to `sending`.
+public enum CampaignStatus: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
+    case scheduled, sending, done, cancelled
+
+    /// Only a campaign that has not finished can be cancelled.
+    public var isCancellable: Bool { self == .scheduled || self == .sending }
+    /// Only a campaign that has started can be retried.
+    public var isRetryable: Bool { self == .sending || self == .done }
+}
+
+// Printed as stored and as typed: `policy-change`, never the case name.
+extension CampaignKind { public var description: String { rawValue } }
+extension CampaignStatus { public var description: String { rawValue } }

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Campaigns, from scheduled to done, and what became of each of their recipients.
+public protocol CampaignStore: Sendable {
+    /// Records a new campaign and returns it with its id.
+    func createCampaign(_ campaign: Campaign) throws(StorageError) -> Campaign
+    func campaign(id: Int64) throws(StorageError) -> Campaign?
+    /// Oldest first.
+    func campaigns() throws(StorageError) -> [Campaign]
+    /// The number of outbox jobs of a campaign in each state; states with none are absent.
+    func outboxCounts(campaignID: Int64) throws(StorageError) -> [OutboxState: Int]
+
+    /// Starts every scheduled campaign that is due, in one transaction per campaign: one `queued` job per person
+    /// in its `audience` (nil: nobody) that is not suppressed, and the campaign becomes `sending`, or `done` at
+    /// once with nobody to send to. A campaign cancelled or started by another worker meanwhile is left alone.
+    /// Returns each campaign started with its number of jobs.
+    func startDueCampaigns(now: Date, audience: (Campaign) -> Audience?) throws(StorageError) -> [(campaign: Campaign, jobs: Int)]
+
+    /// Cancels a scheduled or sending campaign; its `queued` and `deferred` jobs become `skipped` (jobs in
+    /// `sending` are stopped by the last-moment check). Returns how many were skipped, or nil when the campaign
+    /// had already finished or been cancelled.
+    func cancelCampaign(id: Int64, now: Date) throws(StorageError) -> Int?
+
+    /// Puts a started campaign's `failed` and `deferred` jobs back in the queue, due now, with attempts and age
+    /// counted afresh; a `done` campaign is `sending` again. Returns how many were queued, or nil when the
+    /// campaign is cancelled or not started.
+    func retryCampaign(id: Int64, now: Date) throws(StorageError) -> Int?
+
+    /// The campaign's deferred, bounced, failed and skipped jobs with the last reply of each, oldest first.
+    func problems(campaignID: Int64, limit: Int) throws(StorageError) -> [JobProblem]
+}

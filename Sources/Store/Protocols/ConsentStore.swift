@@ -1,0 +1,43 @@
+import Foundation
+
+/// People, what they registered for, the consent ledger with each purpose's current state, and the
+/// suppression list.
+///
+/// Every method is one business write or read; every write is one transaction that leaves these invariants
+/// intact, whatever the backend:
+/// - a ledger row and the purpose's current state change together or not at all, and repeating the current
+///   state records nothing;
+/// - a person is matched by the keyed hash of their address, never by the address text;
+/// - a suppression keeps its first reason, and is lifted only for the reasons the caller names.
+public protocol ConsentStore: Sendable {
+    /// Registers a person, or adds to an existing registration (new products, a given name or birth year,
+    /// consent changes). When `lifting` is not empty, a suppression of the address for one of those reasons
+    /// is removed in the same transaction. Registering the same person twice with the same data changes nothing.
+    func register(_ new: NewRecipient, consents: [ConsentChange], lifting: Set<SuppressionReason>,
+                  at now: Date) throws(StorageError) -> RecipientWrite
+
+    /// Records one consent change for an existing person, and lifts a suppression of their address for one of
+    /// the `lifting` reasons, in one transaction. Returns false when the purpose was already in that state
+    /// (no ledger row is written then).
+    func applyConsent(_ change: ConsentChange, recipientID: Int64,
+                      lifting: Set<SuppressionReason>) throws(StorageError) -> Bool
+
+    /// Writes a batch of import rows in one transaction. Idempotent: a row that matches what is stored writes
+    /// nothing. An import only adds: it never revokes, never re-grants a purpose the person revoked, and never
+    /// lifts a suppression.
+    func importBatch(_ rows: [ImportRow], at now: Date) throws(StorageError) -> ImportTally
+
+    /// Adds a keyed hash to the suppression list (for addresses never registered, too). Returns false when it
+    /// was there already; its first reason stays.
+    func suppress(addressHash: Data, reason: SuppressionReason, at now: Date) throws(StorageError) -> Bool
+
+    func recipient(addressHash: Data) throws(StorageError) -> Recipient?
+    /// Sorted by name.
+    func products(ofRecipient id: Int64) throws(StorageError) -> [String]
+    /// One per purpose ever decided, sorted by purpose.
+    func consents(ofRecipient id: Int64) throws(StorageError) -> [ConsentState]
+    /// Oldest first.
+    func ledger(ofRecipient id: Int64) throws(StorageError) -> [ConsentLedgerEntry]
+    func suppressionReason(addressHash: Data) throws(StorageError) -> SuppressionReason?
+    func recipientCount() throws(StorageError) -> Int
+}
