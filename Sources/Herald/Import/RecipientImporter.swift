@@ -123,18 +123,20 @@ public struct RecipientImporter {
         func list(_ name: String) -> [String] {
             (value(name) ?? "").split(separator: ";").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
         }
-        var consents: [Purpose] = []
+        // The same checks as a single registration, in the same order; then what only a file can get wrong.
+        let source = value("source") ?? "import"
+        let checked = try RegistrationRules.check(
+            Registration(email: record.fields[emailColumn], name: value("name"), birthdate: value("birthdate"),
+                         products: list("products"), source: source),
+            today: today, hasher: hasher)
+        var grants: Set<Purpose> = []
         for consent in list("consents") {
             guard let purpose = Purpose(rawValue: consent.lowercased()) else {
                 throw HeraldError(.dataError, "unknown purpose '\(consent)' in consents; purposes are \(names(of: Purpose.allCases))")
             }
-            consents.append(purpose)
+            grants.insert(purpose)
         }
-        let source = value("source") ?? "import"
         guard source.count <= 64 else { throw HeraldError(.dataError, "source is longer than 64 characters") }
-        let registration = Registration(email: record.fields[emailColumn], name: value("name"), birthdate: value("birthdate"),
-                                        products: list("products"), consents: consents, source: source)
-        let checked = try RegistrationRules.check(registration, today: today, hasher: hasher)
-        return ImportRow(recipient: checked.recipient, grants: checked.consents)
+        return ImportRow(recipient: checked.recipient, grants: grants.sorted { $0.rawValue < $1.rawValue })
     }
 }

@@ -21,8 +21,6 @@ public enum CampaignKind: String, Sendable, CaseIterable, Codable, CustomStringC
 public enum CampaignStatus: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
     case scheduled, sending, done, cancelled
 
-    /// Only a campaign that has not finished can be cancelled.
-    public var isCancellable: Bool { self == .scheduled || self == .sending }
     /// Only a campaign that has started can be retried.
     public var isRetryable: Bool { self == .sending || self == .done }
 }
