@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
         // The system libcurl (Debian: libcurl4-openssl-dev) plus typed wrappers for its variadic C calls.
@@ -68,8 +69,9 @@ let package = Package(
         .target(
             name: "HeraldHTTP",
             dependencies: [
-                "Herald",
+                "Herald", "Store", "Rendering",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

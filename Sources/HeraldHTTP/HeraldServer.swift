@@ -1,9 +1,11 @@
+import Foundation
 import Herald
 import Hummingbird
 import Logging
 
-/// The web face of Herald. Routes are added as the capabilities behind them land; for now it answers
-/// liveness, so deployments can wire their health checks.
+/// The web face of Herald: what recipients touch and mailbox providers call. Routes as in CONTRACT.md, added
+/// as the capabilities behind them land: liveness, one-click unsubscribe, preferences. No request is logged:
+/// the paths carry tokens.
 public struct HeraldServer: Sendable {
     let app: HeraldApp
 
@@ -13,12 +15,31 @@ public struct HeraldServer: Sendable {
 
     public func run() async throws {
         let (host, port) = try Self.listenAddress(app.configuration.http.listen, origin: app.configuration.path)
-        let router = Router()
-        router.get("healthz") { _, _ in "ok\n" }
-        // No request logging: the paths carry unsubscribe and confirmation tokens.
-        let application = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
+        let application = Application(router: try router(), configuration: .init(address: .hostname(host, port: port)),
                                       logger: Logger(label: "herald.serve"))
         try await application.runService()
+    }
+
+    func router() throws(HeraldError) -> Router<BasicRequestContext> {
+        let pages = try Pages(app: app)
+        let stylesheet = try Self.stylesheet(templates: app.configuration.templates)
+        let router = Router()
+        router.add(middleware: SecurityHeaders())
+        router.get("healthz") { _, _ in "ok\n" }
+        router.get("herald.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: stylesheet)))
+        }
+        OneClickRoutes(app: app, pages: pages).add(to: router)
+        PreferencesRoutes(app: app, pages: pages).add(to: router)
+        return router
+    }
+
+    static func stylesheet(templates: String) throws(HeraldError) -> String {
+        let path = URL(fileURLWithPath: templates).appendingPathComponent("pages/herald.css").path
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw HeraldError(.configuration, "\(path): missing; the web face's pages need their stylesheet")
+        }
+        return text
     }
 
     static func listenAddress(_ text: String, origin: String) throws(HeraldError) -> (String, Int) {

@@ -33,6 +33,8 @@ public struct TemplateCatalog: Sendable {
         for folder in folders.sorted() where !folder.hasPrefix(".") {
             let folderURL = root.appendingPathComponent(folder, isDirectory: true)
             guard FileManager.default.fileExists(atPath: folderURL.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            // The web face's pages (`PageCatalog`) are not mail.
+            if folder == PageCatalog.folder { continue }
             let files = ((try? FileManager.default.contentsOfDirectory(atPath: folderURL.path)) ?? []).filter { $0.hasSuffix(".mustache") }
             for file in files.sorted() {
                 let name = folder + "/" + String(file.dropLast(".mustache".count))

@@ -119,7 +119,6 @@ public final class SMTPConnection: @unchecked Sendable {
         }
         let detail = String(cString: errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail
-        let code = Int(result.rawValue)
         let heardServer = !exchange.replyLines.isEmpty
         switch result {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_PROXY:

@@ -39,13 +39,29 @@ extension SQLiteStore {
         }
     }
 
-    public func applyConsent(_ change: ConsentChange, recipientID: Int64, lifting: Set<SuppressionReason>) throws(StorageError) -> Bool {
+    public func applyConsents(_ changes: [ConsentChange], recipientID: Int64, lifting: Set<SuppressionReason>) throws(StorageError) -> Int {
         try write { db in
-            let changed = try Self.apply(change, to: recipientID, in: db)
+            var changed = 0
+            for change in changes where try Self.apply(change, to: recipientID, in: db) { changed += 1 }
             if !lifting.isEmpty, let hash = try Data.fetchOne(db, sql: "SELECT address_hash FROM recipients WHERE id = ?", arguments: [recipientID]) {
                 _ = try Self.lift(addressHash: hash, reasons: lifting, in: db)
             }
             return changed
+        }
+    }
+
+    public func unsubscribeFromAll(recipientID: Int64, source: String, at now: Date) throws(StorageError) -> Int {
+        try write { db in
+            guard let hash = try Data.fetchOne(db, sql: "SELECT address_hash FROM recipients WHERE id = ?", arguments: [recipientID]) else { return 0 }
+            let granted = try String.fetchAll(db, sql: "SELECT purpose FROM consents WHERE recipient_id = ? AND granted ORDER BY purpose",
+                                              arguments: [recipientID])
+            var revoked = 0
+            for text in granted {
+                let purpose = try stored(text, as: Purpose.self, column: "consents.purpose")
+                if try Self.apply(ConsentChange(purpose: purpose, granted: false, source: source, at: now), to: recipientID, in: db) { revoked += 1 }
+            }
+            try db.execute(sql: Self.insertSuppression, arguments: [hash, SuppressionReason.unsubscribedAll.rawValue, now])
+            return revoked
         }
     }
 
@@ -94,6 +110,12 @@ extension SQLiteStore {
 
     public func recipient(addressHash: Data) throws(StorageError) -> Recipient? {
         try read { db in try Recipient.fetchOne(db, addressHash: addressHash) }
+    }
+
+    public func recipient(id: Int64) throws(StorageError) -> Recipient? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Recipient.columns) FROM recipients WHERE id = ?", arguments: [id]).map(Recipient.init(row:))
+        }
     }
 
     public func products(ofRecipient id: Int64) throws(StorageError) -> [String] {

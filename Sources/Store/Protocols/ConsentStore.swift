@@ -16,11 +16,16 @@ public protocol ConsentStore: Sendable {
     func register(_ new: NewRecipient, consents: [ConsentChange], lifting: Set<SuppressionReason>,
                   at now: Date) throws(StorageError) -> RecipientWrite
 
-    /// Records one consent change for an existing person, and lifts a suppression of their address for one of
-    /// the `lifting` reasons, in one transaction. Returns false when the purpose was already in that state
-    /// (no ledger row is written then).
-    func applyConsent(_ change: ConsentChange, recipientID: Int64,
-                      lifting: Set<SuppressionReason>) throws(StorageError) -> Bool
+    /// Records consent changes for an existing person, and lifts a suppression of their address for one of the
+    /// `lifting` reasons, in one transaction. Returns how many changed a purpose's state (a change to the state
+    /// a purpose already has writes no ledger row).
+    func applyConsents(_ changes: [ConsentChange], recipientID: Int64,
+                       lifting: Set<SuppressionReason>) throws(StorageError) -> Int
+
+    /// The person asked to hear nothing more: every granted purpose is revoked (ledger rows with `source`) and
+    /// the address is suppressed as `unsubscribed-all`, in one transaction. Returns how many purposes were
+    /// revoked; nothing is written for an id nobody has.
+    func unsubscribeFromAll(recipientID: Int64, source: String, at now: Date) throws(StorageError) -> Int
 
     /// Writes a batch of import rows in one transaction. Idempotent: a row that matches what is stored writes
     /// nothing. An import only adds: it never revokes, never re-grants a purpose the person revoked, and never
@@ -32,6 +37,8 @@ public protocol ConsentStore: Sendable {
     func suppress(addressHash: Data, reason: SuppressionReason, at now: Date) throws(StorageError) -> Bool
 
     func recipient(addressHash: Data) throws(StorageError) -> Recipient?
+    /// By id, as a signed link names the person.
+    func recipient(id: Int64) throws(StorageError) -> Recipient?
     /// Sorted by name.
     func products(ofRecipient id: Int64) throws(StorageError) -> [String]
     /// One per purpose ever decided, sorted by purpose.
@@ -40,4 +47,11 @@ public protocol ConsentStore: Sendable {
     func ledger(ofRecipient id: Int64) throws(StorageError) -> [ConsentLedgerEntry]
     func suppressionReason(addressHash: Data) throws(StorageError) -> SuppressionReason?
     func recipientCount() throws(StorageError) -> Int
+}
+
+extension ConsentStore {
+    /// One change; false when the purpose was already in that state.
+    public func applyConsent(_ change: ConsentChange, recipientID: Int64, lifting: Set<SuppressionReason>) throws(StorageError) -> Bool {
+        try applyConsents([change], recipientID: recipientID, lifting: lifting) > 0
+    }
 }

@@ -95,7 +95,7 @@ struct Sandbox {
         env.merge(environment) { $1 }
         process.environment = env
         process.currentDirectoryURL = folder
-        FileManager.default.createFile(atPath: folder.appendingPathComponent("background.err").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: folder.appendingPathComponent("background.err").path, contents: nil)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: folder.appendingPathComponent("background.err"))
         try process.run()

@@ -1,0 +1,118 @@
+import Foundation
+import Store
+import Tokens
+
+/// What a person can do with the signed links in their mail, with no login: one-click unsubscribe and the
+/// preferences page. The token is the only authority: it names the person (by id, never the address) and,
+/// for one-click, the purpose; nothing else a request carries is trusted.
+///
+/// A token that is not Herald's (malformed, forged, tampered, for another action) is bad input; one Herald
+/// signed but no longer honours (expired, or its key retired) is not found. Either way nothing changes.
+public struct RecipientLinks: Sendable {
+    public struct PurposeState: Sendable, Equatable {
+        public var purpose: Purpose
+        public var granted: Bool
+    }
+
+    public struct Preferences: Sendable, Equatable {
+        /// Every purpose Herald knows, in a fixed order, with the person's current choice (never asked: false).
+        public var purposes: [PurposeState]
+        /// The person asked for no mail at all (suppressed as `unsubscribed-all`).
+        public var unsubscribedFromAll: Bool
+        /// Suppressed for another reason (a bounce, a complaint, an operator): no mail goes out whatever is chosen.
+        public var blocked: Bool
+    }
+
+    /// The ledger's source for a one-click unsubscribe, and for changes made on the preferences page.
+    public static let oneClickSource = "one-click"
+    public static let preferencesSource = "preferences"
+
+    /// What an unsubscribe link acts on, and where the same person's preferences are.
+    public struct UnsubscribeTarget: Sendable, Equatable {
+        public var purpose: Purpose
+        public var preferencesURL: String
+    }
+
+    let tokens: TokenAuthority
+    let signed: SignedLinks
+    let store: any ConsentStore
+    let clock: @Sendable () -> Date
+
+    public init(tokens: TokenAuthority, publicURL: String, store: any ConsentStore, clock: @escaping @Sendable () -> Date) {
+        self.tokens = tokens
+        self.signed = SignedLinks(tokens: tokens, publicURL: publicURL)
+        self.store = store
+        self.clock = clock
+    }
+
+    /// What an unsubscribe link is for, without changing anything (the page a GET shows).
+    public func unsubscribeTarget(token: String) throws(HeraldError) -> UnsubscribeTarget {
+        let claims = try verify(token, .unsubscribe)
+        return UnsubscribeTarget(purpose: try purpose(of: claims),
+                                 preferencesURL: signed.preferencesURL(recipientID: claims.recipientID, now: clock()))
+    }
+
+    /// RFC 8058 one-click: revokes the token's purpose, in one transaction. Idempotent: a purpose already
+    /// revoked, or a person erased since, is simply still unsubscribed.
+    @discardableResult
+    public func unsubscribe(token: String) throws(HeraldError) -> UnsubscribeTarget {
+        let target = try unsubscribeTarget(token: token)
+        let claims = try verify(token, .unsubscribe)
+        let change = ConsentChange(purpose: target.purpose, granted: false, source: Self.oneClickSource, at: clock())
+        _ = try storage { () throws(StorageError) in try store.applyConsent(change, recipientID: claims.recipientID, lifting: []) }
+        return target
+    }
+
+    public func preferences(token: String) throws(HeraldError) -> Preferences {
+        try preferences(of: verify(token, .preferences).recipientID)
+    }
+
+    /// Sets every purpose to what the page says (`granted`: the ticked ones), in one transaction. Choosing a
+    /// purpose again after unsubscribing from everything is the person's own act, so it lifts that
+    /// suppression; a bounce, complaint or operator's suppression stays.
+    public func savePreferences(token: String, granted: Set<Purpose>) throws(HeraldError) -> Preferences {
+        let id = try verify(token, .preferences).recipientID
+        let current = try preferences(of: id)
+        let now = clock()
+        let changes = current.purposes.filter { granted.contains($0.purpose) != $0.granted }.map {
+            ConsentChange(purpose: $0.purpose, granted: granted.contains($0.purpose), source: Self.preferencesSource, at: now)
+        }
+        _ = try storage { () throws(StorageError) in
+            try store.applyConsents(changes, recipientID: id, lifting: granted.isEmpty ? [] : [.unsubscribedAll])
+        }
+        return try preferences(of: id)
+    }
+
+    /// Revokes everything and suppresses the address (`unsubscribed-all`), in one transaction.
+    public func unsubscribeFromAll(token: String) throws(HeraldError) -> Preferences {
+        let id = try verify(token, .preferences).recipientID
+        _ = try preferences(of: id)  // nobody to unsubscribe is "not found", as on the page itself
+        _ = try storage { () throws(StorageError) in try store.unsubscribeFromAll(recipientID: id, source: Self.preferencesSource, at: clock()) }
+        return try preferences(of: id)
+    }
+
+    private func preferences(of id: Int64) throws(HeraldError) -> Preferences {
+        guard let recipient = try storage({ () throws(StorageError) in try store.recipient(id: id) }) else {
+            throw HeraldError(.notFound, "nothing is stored for this link any more")
+        }
+        let states = try storage { () throws(StorageError) in try store.consents(ofRecipient: id) }
+        let reason = try storage { () throws(StorageError) in try store.suppressionReason(addressHash: recipient.addressHash) }
+        return Preferences(
+            purposes: Purpose.allCases.map { purpose in PurposeState(purpose: purpose, granted: states.first { $0.purpose == purpose }?.granted ?? false) },
+            unsubscribedFromAll: reason == .unsubscribedAll, blocked: reason != nil && reason != .unsubscribedAll)
+    }
+
+    private func verify(_ token: String, _ action: TokenClaims.Action) throws(HeraldError) -> TokenClaims {
+        do { return try tokens.verify(token, expecting: action, now: clock()) } catch {
+            switch error.code {
+            case .expired, .unknownKey: throw HeraldError(.notFound, "this link has expired or is no longer valid")
+            default: throw HeraldError(.dataError, "this link is not valid")
+            }
+        }
+    }
+
+    private func purpose(of claims: TokenClaims) throws(HeraldError) -> Purpose {
+        guard let purpose = Purpose(rawValue: claims.scope) else { throw HeraldError(.dataError, "this link is not valid") }
+        return purpose
+    }
+}

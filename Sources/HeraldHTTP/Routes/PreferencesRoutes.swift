@@ -1,0 +1,59 @@
+import Foundation
+import Herald
+import Hummingbird
+import Store
+
+/// `/preferences/{token}`: each purpose with its state; save any change, or unsubscribe from everything.
+/// The signed token is the only authority; the form carries a CSRF value bound to the page (`FormGuard`).
+struct PreferencesRoutes: Sendable {
+    let app: HeraldApp
+    let pages: Pages
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("preferences/:token") { _, context in await show(context) }
+        router.head("preferences/:token") { _, context in await show(context).withoutBody() }
+        router.post("preferences/:token") { request, context in await change(request, context) }
+    }
+
+    private func show(_ context: BasicRequestContext) async -> Response {
+        let token = context.parameters.get("token") ?? ""
+        return await pages.answer { [self] in page(try app.links.preferences(token: token), token: token, saved: false) }
+    }
+
+    private func change(_ request: Request, _ context: BasicRequestContext) async -> Response {
+        let token = context.parameters.get("token") ?? ""
+        let form: FormBody
+        do { form = try await FormBody.read(request) } catch { return pages.formProblem(error) }
+        guard let csrf = form.first("csrf"), app.formGuard.accepts(csrf, for: token, now: app.clock()) else {
+            return pages.page("message", title: "Please try again", status: .forbidden,
+                              ["message": "This form has expired or did not come from our page. Nothing was changed; please open the link again."])
+        }
+        var chosen: Set<Purpose> = []
+        for name in form.all("purpose") {
+            guard let purpose = Purpose(rawValue: name) else {
+                return pages.page("message", title: "Nothing was changed", status: .badRequest, ["message": "The form named an unknown topic. Nothing was changed."])
+            }
+            chosen.insert(purpose)
+        }
+        let everything = form.first("action") == "unsubscribe-all"
+        let granted = chosen
+        return await pages.answer { [self] in
+            let preferences = everything ? try app.links.unsubscribeFromAll(token: token) : try app.links.savePreferences(token: token, granted: granted)
+            return page(preferences, token: token, saved: true)
+        }
+    }
+
+    private func page(_ preferences: RecipientLinks.Preferences, token: String, saved: Bool) -> Response {
+        pages.page("preferences", title: "What you receive", [
+            "token": token,
+            "csrf": app.formGuard.issue(for: token, now: app.clock()),
+            "saved": saved,
+            "unsubscribed_from_all": preferences.unsubscribedFromAll,
+            "blocked": preferences.blocked,
+            "purposes": preferences.purposes.map { state -> [String: Any] in
+                ["name": state.purpose.rawValue, "label": Pages.label(state.purpose).prefix(1).uppercased() + Pages.label(state.purpose).dropFirst(),
+                 "granted": state.granted]
+            },
+        ])
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Herald
+import Hummingbird
+import Rendering
+import Store
+
+/// Renders the web face's pages (`Templates/pages`) into answers, with what every page shows: the company's
+/// name and postal address, from the configuration.
+struct Pages: Sendable {
+    let catalog: PageCatalog
+    let company: String
+    let postalAddress: String
+
+    init(app: HeraldApp) throws(HeraldError) {
+        do { catalog = try PageCatalog(templates: app.configuration.templates) } catch {
+            throw HeraldError(.configuration, error.description)
+        }
+        let from = app.configuration.sender.from
+        company = from.displayName ?? from.address.domain
+        postalAddress = app.configuration.sender.postalAddress
+    }
+
+    func page(_ name: String, title: String, status: HTTPResponse.Status = .ok, _ values: [String: Any] = [:]) -> Response {
+        var context = values
+        context["title"] = title
+        context["company"] = company
+        context["postal_address"] = postalAddress
+        let html = catalog.render(name, context: context) ?? "<!DOCTYPE html><title>\(status.code)</title><p>\(status.reasonPhrase)</p>"
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// A failure as a plain page: what went wrong for the person, never a stack or a database message.
+    func failure(_ error: any Error) -> Response {
+        guard let error = error as? HeraldError else {
+            return page("message", title: "Something went wrong", status: .internalServerError,
+                        ["message": "Something went wrong on our side. Nothing was changed; please try again later."])
+        }
+        switch error.kind {
+        case .dataError, .usage:
+            return page("message", title: "This link is not valid", status: .badRequest,
+                        ["message": "This link is not valid. Nothing was changed. Please use the link in the most recent mail from us."])
+        case .notFound:
+            return page("message", title: "This link is no longer valid", status: .notFound,
+                        ["message": "This link has expired, or nothing is stored for it any more. Nothing was changed."])
+        default:
+            return page("message", title: "Something went wrong", status: .internalServerError,
+                        ["message": "Something went wrong on our side. Nothing was changed; please try again later."])
+        }
+    }
+
+    static func label(_ purpose: Purpose) -> String {
+        switch purpose {
+        case .productNews: "news about the products you registered"
+        case .promotions: "events and promotions"
+        }
+    }
+}
+
+extension Pages {
+    /// Runs a service call on the blocking pool and makes its answer; any failure becomes its plain page.
+    func answer(_ work: @escaping @Sendable () throws -> Response) async -> Response {
+        do { return try await blocking(work) } catch { return failure(error) }
+    }
+
+    /// A body that could not be read as a form.
+    func formProblem(_ error: any Error) -> Response {
+        if let error = error as? any HTTPResponseError, error.status == .contentTooLarge {
+            return page("message", title: "Nothing was changed", status: .contentTooLarge, ["message": "The request was too large. Nothing was changed."])
+        }
+        if case FormBody.Problem.unsupportedType? = error as? FormBody.Problem {
+            return page("message", title: "Nothing was changed", status: .unsupportedMediaType,
+                        ["message": "The request was not a form (application/x-www-form-urlencoded or multipart/form-data). Nothing was changed."])
+        }
+        return page("message", title: "Nothing was changed", status: .badRequest, ["message": "The form could not be read. Nothing was changed."])
+    }
+}
+
+extension Response {
+    /// The same answer for HEAD: status and headers, no body.
+    func withoutBody() -> Response {
+        var headers = self.headers
+        headers[.contentLength] = nil
+        return Response(status: status, headers: headers, body: .init())
+    }
+}

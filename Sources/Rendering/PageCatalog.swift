@@ -1,0 +1,35 @@
+import Foundation
+import Mustache
+
+/// The web face's pages: `Templates/pages/*.mustache`, HTML with every value escaped, sharing partials by
+/// name (`{{> header}}`), so a company restyles them as it does its mail. Parsed once at start-up; a page that
+/// does not parse stops `herald serve` with its file.
+public struct PageCatalog: Sendable {
+    public static let folder = "pages"
+
+    public let directory: String
+    public let pages: Set<String>
+    private let library: MustacheLibrary
+
+    public init(templates: String) throws(TemplateError) {
+        let root = URL(fileURLWithPath: templates, isDirectory: true).appendingPathComponent(Self.folder, isDirectory: true)
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).filter { $0.hasSuffix(".mustache") }.sorted()
+        guard !files.isEmpty else { throw TemplateError(file: root.path, problem: "no pages (*.mustache) for the web face") }
+        var library = MustacheLibrary()
+        for file in files {
+            let url = root.appendingPathComponent(file)
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw TemplateError(file: url.path, problem: "cannot be read") }
+            do { library.register(try MustacheTemplate(string: text), named: String(file.dropLast(".mustache".count))) } catch {
+                throw TemplateError(file: url.path, problem: "\(error)")
+            }
+        }
+        self.directory = root.path
+        self.pages = Set(files.map { String($0.dropLast(".mustache".count)) })
+        self.library = library
+    }
+
+    /// The page with `context` (dictionaries, arrays, strings, booleans); nil for a page that does not exist.
+    public func render(_ name: String, context: [String: Any]) -> String? {
+        library.render(context, withTemplate: name)
+    }
+}
