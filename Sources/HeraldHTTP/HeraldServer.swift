@@ -26,6 +26,8 @@ public struct HeraldServer: Sendable {
         let router = Router()
         router.add(middleware: SecurityHeaders())
         router.get("healthz") { _, _ in "ok\n" }
+        // Browsers ask for it on every page; there is none, and a 404 would be noise in their consoles.
+        router.get("favicon.ico") { _, _ in Response(status: .noContent) }
         router.get("herald.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: stylesheet)))
         }

@@ -31,14 +31,14 @@ struct Sandbox {
     }
 
     /// Writes a configuration: the file transport unless an SMTP port is given. `extra` lines are appended.
-    func writeConfiguration(smtpPort: Int? = nil, extra: String = "") throws {
+    func writeConfiguration(smtpPort: Int? = nil, publicURL: String = "https://mail.example.com", extra: String = "") throws {
         let transport = smtpPort == nil ? "file" : "smtp"
         let yaml = """
             database: \(databasePath)
             templates: \(Self.packageRoot.appendingPathComponent("Templates").path)
             transport: \(transport)
             file_dir: \(mailFolder)
-            public_url: https://mail.example.com
+            public_url: \(publicURL)
             sender:
               from: "Example News <news@example.com>"
               postal_address: "Example Ltd, 1 Sample Street, Exampletown"

@@ -12,7 +12,8 @@ final class WebServer {
     init(_ sandbox: Sandbox, smtpPort: Int? = nil, extra: String = "", environment: [String: String] = [:]) throws {
         self.sandbox = sandbox
         port = try Self.freePort()
-        try sandbox.writeConfiguration(smtpPort: smtpPort, extra: "http:\n  listen: 127.0.0.1:\(port)\n" + extra)
+        // The public URL is the server itself, so that the links on its pages lead back to it.
+        try sandbox.writeConfiguration(smtpPort: smtpPort, publicURL: "http://127.0.0.1:\(port)", extra: "http:\n  listen: 127.0.0.1:\(port)\n" + extra)
         process = try sandbox.startHerald(["serve"], environment: environment)
         let deadline = Date().addingTimeInterval(20)
         while (try? get("/healthz").status) != 200 {
