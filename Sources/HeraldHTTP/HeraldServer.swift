@@ -4,8 +4,8 @@ import Hummingbird
 import Logging
 
 /// The web face of Herald: what recipients touch and mailbox providers call. Routes as in CONTRACT.md, added
-/// as the capabilities behind them land: liveness, one-click unsubscribe, preferences. No request is logged:
-/// the paths carry tokens.
+/// as the capabilities behind them land: liveness, one-click unsubscribe, preferences, and the admin API when
+/// `http.admin_token` is set. No request is logged: the paths carry tokens.
 public struct HeraldServer: Sendable {
     let app: HeraldApp
 
@@ -15,6 +15,9 @@ public struct HeraldServer: Sendable {
 
     public func run() async throws {
         let (host, port) = try Self.listenAddress(app.configuration.http.listen, origin: app.configuration.path)
+        if app.configuration.http.adminToken == nil {
+            Logger(label: "herald.serve").notice("the admin API is off: set http.admin_token (24 characters or more) to turn it on")
+        }
         let application = Application(router: try router(), configuration: .init(address: .hostname(host, port: port)),
                                       logger: Logger(label: "herald.serve"))
         try await application.runService()
@@ -33,6 +36,10 @@ public struct HeraldServer: Sendable {
         }
         OneClickRoutes(app: app, pages: pages).add(to: router)
         PreferencesRoutes(app: app, pages: pages).add(to: router)
+        // No token, no API: /api/* then answers 404 like any unknown path.
+        if let credential = AdminCredential(token: app.configuration.http.adminToken) {
+            AdminAPIRoutes(app: app, credential: credential).add(to: router)
+        }
         return router
     }
 

@@ -37,6 +37,9 @@ struct CommandErrorTests {
                                          environment: ["HERALD_SENDER_LIST_ID": "news"])
         expectError(badList, status: 78, containing: "sender.list_id")
         let badLevel = try sandbox.herald(["init"], environment: ["HERALD_LOG_LEVEL": "loud"])
+        let shortToken = try sandbox.herald(["init"], environment: ["HERALD_HTTP_ADMIN_TOKEN": "short"])
+        expectError(shortToken, status: 78, containing: "http.admin_token) must be at least 24 characters long")
+        #expect(!shortToken.stderr.contains("short"), "the token itself is never printed")
         expectError(badLevel, status: 78, containing: "HERALD_LOG_LEVEL (log.level) must be one of trace, debug, info, notice, warning, error, critical, not 'loud'")
     }
 

@@ -59,7 +59,7 @@ extension ConfigurationLoader {
             dkim: dkim,
             tokenKeys: try tokenKeys(),
             suppressionKey: try secret("suppression.key"),
-            http: .init(listen: string("http.listen") ?? "127.0.0.1:8080", adminToken: string("http.admin_token")),
+            http: .init(listen: string("http.listen") ?? "127.0.0.1:8080", adminToken: try adminToken()),
             retry: retry,
             journalSync: try boolean("outbox.journal_sync", default: false),
             logLevel: try logLevel())
@@ -108,6 +108,13 @@ extension ConfigurationLoader {
         let value = try required(key)
         guard value.utf8.count >= 16 else { throw problem(key, "must be at least 16 characters long") }
         return Array(value.utf8)
+    }
+
+    /// The admin API's bearer token: optional (no token, no API), but never guessable when given.
+    private func adminToken() throws(HeraldError) -> String? {
+        guard let token = string("http.admin_token") else { return nil }
+        guard token.utf8.count >= 24 else { throw problem("http.admin_token", "must be at least 24 characters long") }
+        return token
     }
 
     /// `id:secret,id:secret`; the first signs, all verify.

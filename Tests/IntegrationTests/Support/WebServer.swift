@@ -52,6 +52,16 @@ final class WebServer {
         try request(["-X", "POST"] + fields.flatMap { ["--form-string", "\($0.0)=\($0.1)"] }, path)
     }
 
+    /// Any method, with extra curl arguments (headers) and, for a body, JSON.
+    func request(_ method: String, _ path: String, headers: [String] = [], body: String? = nil) throws -> Answer {
+        try request(["-X", method] + headers + (body.map { ["-H", "Content-Type: application/json", "--data-binary", $0] } ?? []), path)
+    }
+
+    /// What `herald serve` wrote on standard error.
+    func serverLog() -> String {
+        (try? String(contentsOf: sandbox.folder.appendingPathComponent("background.err"), encoding: .utf8)) ?? ""
+    }
+
     /// A POST with a raw body and content type.
     func post(_ path: String, body: String, contentType: String) throws -> Answer {
         try request(["-X", "POST", "-H", "Content-Type: \(contentType)", "--data-binary", body], path)

@@ -1,0 +1,312 @@
+/// The admin API, as an OpenAPI 3.0 document: served at `/api/openapi.yaml`, and what the schema-driven fuzz
+/// test (schemathesis) holds the server to. Kept here, in the source, so the binary serves the document of
+/// the code it runs.
+enum OpenAPIDocument {
+    static let yaml = """
+openapi: 3.0.3
+info:
+  title: Herald admin API
+  version: "1"
+  description: >-
+    Campaigns, one recipient at a time, and the aggregate report. Every route needs
+    `Authorization: Bearer <http.admin_token>`. Errors are `{"error": "..."}`. An address travels only in a
+    request body, never in a URL, and there is no way to list addresses.
+security:
+  - bearer: []
+paths:
+  /api/campaigns:
+    get:
+      operationId: listCampaigns
+      summary: Every campaign with its status and counts
+      responses:
+        "200": {description: The campaigns, oldest first, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Campaign"}}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+    post:
+      operationId: createCampaign
+      summary: Create a campaign, due now or at a time
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/NewCampaign"}}}
+      responses:
+        "201": {description: Created, content: {application/json: {schema: {$ref: "#/components/schemas/Campaign"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
+  /api/campaigns/{id}:
+    parameters: [{$ref: "#/components/parameters/CampaignID"}]
+    get:
+      operationId: showCampaign
+      summary: One campaign's status and per-recipient counts
+      responses:
+        "200": {description: The campaign, content: {application/json: {schema: {$ref: "#/components/schemas/Campaign"}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+  /api/campaigns/{id}/problems:
+    parameters: [{$ref: "#/components/parameters/CampaignID"}]
+    get:
+      operationId: campaignProblems
+      summary: The campaign's recipients not sent (deferred, bounced, failed, skipped), with the last reply
+      responses:
+        "200": {description: The problems, oldest job first, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Problem"}}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+  /api/campaigns/{id}/cancel:
+    parameters: [{$ref: "#/components/parameters/CampaignID"}]
+    post:
+      operationId: cancelCampaign
+      summary: Stop a scheduled or sending campaign; what was sent stays sent
+      responses:
+        "200": {description: The cancelled campaign, content: {application/json: {schema: {$ref: "#/components/schemas/Campaign"}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+  /api/campaigns/{id}/retry:
+    parameters: [{$ref: "#/components/parameters/CampaignID"}]
+    post:
+      operationId: retryCampaign
+      summary: Queue a started campaign's failed and deferred recipients again
+      responses:
+        "200":
+          description: The campaign and how many were queued
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [campaign, queued]
+                additionalProperties: false
+                properties:
+                  campaign: {$ref: "#/components/schemas/Campaign"}
+                  queued: {type: integer, minimum: 0}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+  /api/recipients:
+    post:
+      operationId: addRecipient
+      summary: Register one person, or add to their registration
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/NewRecipient"}}}
+      responses:
+        "200": {description: An existing registration, updated, content: {application/json: {schema: {$ref: "#/components/schemas/RecipientWritten"}}}}
+        "201": {description: A new registration, content: {application/json: {schema: {$ref: "#/components/schemas/RecipientWritten"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
+  /api/recipients/export:
+    post:
+      operationId: exportRecipient
+      summary: Everything stored about one person (an access request)
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Address"}}}
+      responses:
+        "200": {description: The person's data, content: {application/json: {schema: {$ref: "#/components/schemas/PersonExport"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
+  /api/recipients/erase:
+    post:
+      operationId: eraseRecipient
+      summary: Erase one person; only a keyed hash stays, so they stay suppressed
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Address"}}}
+      responses:
+        "200":
+          description: Erased
+          content:
+            application/json:
+              schema: {type: object, required: [erased], additionalProperties: false, properties: {erased: {type: boolean}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
+  /api/report:
+    get:
+      operationId: aggregateReport
+      summary: Aggregate counts only; every cell under min_cell is null
+      parameters:
+        - {name: min_cell, in: query, required: false, schema: {type: integer, minimum: 1, default: 10}}
+      responses:
+        "200": {description: The report, content: {application/json: {schema: {$ref: "#/components/schemas/Report"}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+  parameters:
+    CampaignID: {name: id, in: path, required: true, schema: {type: integer, format: int64, minimum: 1}}
+  responses:
+    BadRequest: {description: The body is not the JSON this route takes, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+    Unauthorized: {description: Missing or wrong bearer token, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+    NotFound: {description: No such campaign or person, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+    Conflict: {description: The campaign's state does not allow it, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+    TooLarge: {description: The body is over 64 KB, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+    Unprocessable: {description: A value is wrong (unknown kind or template, bad address, under 13…), content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+  schemas:
+    Error:
+      type: object
+      required: [error]
+      additionalProperties: false
+      properties: {error: {type: string}}
+    Kind: {type: string, enum: [product-news, promotion, policy-change]}
+    Purpose: {type: string, enum: [product-news, promotions]}
+    OutboxState: {type: string, enum: [queued, sending, sent, deferred, bounced, skipped, failed]}
+    NewCampaign:
+      type: object
+      required: [kind, template]
+      properties:
+        kind: {$ref: "#/components/schemas/Kind"}
+        template: {type: string, description: a template folder's name; an unknown one is 422}
+        segment: {type: string, description: "product:NAME[,product:NAME…][,consent:PURPOSE…]"}
+        at: {type: string, format: date-time}
+        name: {type: string}
+    Campaign:
+      type: object
+      required: [id, name, kind, template, status, due_at, created_at, counts]
+      additionalProperties: false
+      properties:
+        id: {type: integer, format: int64}
+        name: {type: string}
+        kind: {$ref: "#/components/schemas/Kind"}
+        template: {type: string}
+        segment: {type: string}
+        status: {type: string, enum: [scheduled, sending, done, cancelled]}
+        due_at: {type: string, format: date-time}
+        created_at: {type: string, format: date-time}
+        started_at: {type: string, format: date-time}
+        finished_at: {type: string, format: date-time}
+        counts:
+          type: object
+          required: [queued, sending, sent, deferred, bounced, skipped, failed]
+          additionalProperties: false
+          properties:
+            queued: {type: integer, minimum: 0}
+            sending: {type: integer, minimum: 0}
+            sent: {type: integer, minimum: 0}
+            deferred: {type: integer, minimum: 0}
+            bounced: {type: integer, minimum: 0}
+            skipped: {type: integer, minimum: 0}
+            failed: {type: integer, minimum: 0}
+    Problem:
+      type: object
+      required: [state, attempts]
+      additionalProperties: false
+      properties:
+        email: {type: string}
+        state: {$ref: "#/components/schemas/OutboxState"}
+        attempts: {type: integer, minimum: 0}
+        code: {type: integer}
+        enhanced_status: {type: string}
+        reply: {type: string}
+    NewRecipient:
+      type: object
+      required: [email]
+      properties:
+        email: {type: string}
+        name: {type: string}
+        birthdate: {type: string, description: YYYY-MM-DD; under 13 is refused and nothing is stored}
+        products: {type: array, items: {type: string}}
+        consents: {type: array, items: {$ref: "#/components/schemas/Purpose"}}
+        source: {type: string}
+    RecipientWritten:
+      type: object
+      required: [id, created, consent_changes]
+      additionalProperties: false
+      properties:
+        id: {type: integer, format: int64}
+        created: {type: boolean}
+        consent_changes: {type: integer, minimum: 0}
+    Address:
+      type: object
+      required: [email]
+      properties: {email: {type: string}}
+    PersonExport:
+      type: object
+      required: [products, consents, consent_ledger, messages, not_stored]
+      additionalProperties: false
+      properties:
+        recipient:
+          type: object
+          required: [id, email, source, registered_at]
+          additionalProperties: false
+          properties:
+            id: {type: integer, format: int64}
+            email: {type: string}
+            name: {type: string}
+            birth_year: {type: integer}
+            source: {type: string}
+            registered_at: {type: string, format: date-time}
+        products: {type: array, items: {type: string}}
+        consents:
+          type: array
+          items:
+            type: object
+            required: [purpose, granted, since]
+            additionalProperties: false
+            properties: {purpose: {$ref: "#/components/schemas/Purpose"}, granted: {type: boolean}, since: {type: string, format: date-time}}
+        consent_ledger:
+          type: array
+          items:
+            type: object
+            required: [purpose, action, source, recorded_at]
+            additionalProperties: false
+            properties:
+              purpose: {$ref: "#/components/schemas/Purpose"}
+              action: {type: string, enum: [grant, revoke]}
+              source: {type: string}
+              policy_version: {type: string}
+              notice_hash: {type: string}
+              recorded_at: {type: string, format: date-time}
+        messages:
+          type: array
+          items:
+            type: object
+            required: [campaign_id, campaign_name, kind, state, attempts, queued_at]
+            additionalProperties: false
+            properties:
+              campaign_id: {type: integer, format: int64}
+              campaign_name: {type: string}
+              kind: {$ref: "#/components/schemas/Kind"}
+              state: {$ref: "#/components/schemas/OutboxState"}
+              attempts: {type: integer}
+              queued_at: {type: string, format: date-time}
+              finished_at: {type: string, format: date-time}
+              last_code: {type: integer}
+              last_enhanced_status: {type: string}
+              last_reply: {type: string}
+        suppression:
+          type: object
+          required: [reason, created_at]
+          additionalProperties: false
+          properties:
+            reason: {type: string, enum: [unsubscribed-all, bounced, complaint, manual, erased]}
+            created_at: {type: string, format: date-time}
+        not_stored: {type: array, items: {type: string}}
+    Cell: {type: integer, nullable: true, minimum: 0}
+    Report:
+      type: object
+      required: [min_cell, recipients, by_purpose, by_product, by_age_band, suppressions_by_reason, messages_by_status]
+      additionalProperties: false
+      properties:
+        min_cell: {type: integer, minimum: 1}
+        recipients: {$ref: "#/components/schemas/Cell"}
+        by_purpose:
+          type: object
+          additionalProperties:
+            type: object
+            required: [granted, revoked, never]
+            additionalProperties: false
+            properties: {granted: {$ref: "#/components/schemas/Cell"}, revoked: {$ref: "#/components/schemas/Cell"}, never: {$ref: "#/components/schemas/Cell"}}
+        by_product: {type: object, additionalProperties: {$ref: "#/components/schemas/Cell"}}
+        by_age_band: {type: object, additionalProperties: {$ref: "#/components/schemas/Cell"}}
+        suppressions_by_reason: {type: object, additionalProperties: {$ref: "#/components/schemas/Cell"}}
+        messages_by_status: {type: object, additionalProperties: {$ref: "#/components/schemas/Cell"}}
+"""
+}
