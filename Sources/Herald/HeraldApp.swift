@@ -85,6 +85,11 @@ extension HeraldApp {
         }
     }
 
+    /// Jobs in each state across the whole outbox.
+    public func outboxDepth() throws(HeraldError) -> [OutboxState: Int] {
+        try storage { () throws(StorageError) in try store.outboxDepth() }
+    }
+
     /// The migrations applied to the database, oldest first.
     public func schemaVersions() throws(HeraldError) -> [String] {
         try storage { () throws(StorageError) in try store.appliedMigrations() }

@@ -3,14 +3,24 @@ import _CryptoExtras
 import Foundation
 import Herald
 import Mail
+import Store
 
 // herald-bench: compose + DKIM-sign a 20 KB message in a loop on one core, and print messages per second.
 // Used by bench/sign, which puts the figure next to `openssl speed` measured in the same run.
 //
 // usage: herald-bench sign rsa2048|ed25519 [SECONDS]
 //        herald-bench compose CONFIG TEMPLATE [SECONDS]   (Herald's whole composer: render, links, MIME, sign as configured)
+//        herald-bench unsubscribe-paths CONFIG FIRST LAST  (the /u/ path of recipients FIRST…LAST for promotions, one a line; bench/web)
 
 let arguments = CommandLine.arguments
+if arguments.count == 5, arguments[1] == "unsubscribe-paths", let first = Int64(arguments[3]), let last = Int64(arguments[4]) {
+    let app = try HeraldApp(configuration: ConfigurationLoader.load(path: arguments[2]))
+    let links = SignedLinks(tokens: app.tokens, publicURL: "")
+    var output = ""
+    for id in first...last { output += links.unsubscribeURL(recipientID: id, purpose: .promotions, now: Date()) + "\n" }
+    FileHandle.standardOutput.write(Data(output.utf8))
+    exit(0)
+}
 if arguments.count >= 4, arguments[1] == "compose" {
     let app = try HeraldApp(configuration: ConfigurationLoader.load(path: arguments[2]))
     let composer = app.composer(catalog: try app.catalog())

@@ -2,15 +2,20 @@ import Foundation
 import Herald
 import Hummingbird
 import Logging
+import Prometheus
+import Store
 
 /// The web face of Herald: what recipients touch and mailbox providers call. Routes as in CONTRACT.md, added
 /// as the capabilities behind them land: liveness, one-click unsubscribe, preferences, and the admin API when
 /// `http.admin_token` is set. No request is logged: the paths carry tokens.
 public struct HeraldServer: Sendable {
     let app: HeraldApp
+    /// Where the process's swift-metrics land (the CLI bootstraps Prometheus into it); nil: no `/metrics`.
+    let metrics: PrometheusCollectorRegistry?
 
-    public init(app: HeraldApp) {
+    public init(app: HeraldApp, metrics: PrometheusCollectorRegistry? = nil) {
         self.app = app
+        self.metrics = metrics
     }
 
     public func run() async throws {
@@ -36,11 +41,28 @@ public struct HeraldServer: Sendable {
         }
         OneClickRoutes(app: app, pages: pages).add(to: router)
         PreferencesRoutes(app: app, pages: pages).add(to: router)
+        if let metrics { Self.addMetrics(metrics, app: app, to: router) }
         // No token, no API: /api/* then answers 404 like any unknown path.
         if let credential = AdminCredential(token: app.configuration.http.adminToken) {
             AdminAPIRoutes(app: app, credential: credential).add(to: router)
         }
         return router
+    }
+
+    /// `GET /metrics`, Prometheus text format: what this process counted (messages by outcome and SMTP reply
+    /// latency when it sends, unsubscribes by source) and the outbox's depth by state, read at each scrape.
+    static func addMetrics(_ registry: PrometheusCollectorRegistry, app: HeraldApp, to router: Router<BasicRequestContext>) {
+        let depth = OutboxState.allCases.map { state in
+            (state, registry.makeGauge(name: "herald_outbox_jobs", labels: [("state", state.rawValue)],
+                                       help: "Outbox jobs in each state, every campaign"))
+        }
+        router.get("metrics") { _, _ in
+            if let counts = try? await blocking({ [app] in try app.outboxDepth() }) {
+                for (state, gauge) in depth { gauge.set(to: Double(counts[state] ?? 0)) }
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
     }
 
     static func stylesheet(templates: String) throws(HeraldError) -> String {

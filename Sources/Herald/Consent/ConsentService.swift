@@ -37,9 +37,11 @@ public struct ConsentService: Sendable {
     public func setConsent(email: String, purpose: Purpose, granted: Bool, source: String) throws(HeraldError) -> Bool {
         let recipient = try existingRecipient(email)
         let change = ConsentChange(purpose: purpose, granted: granted, source: source, at: clock())
-        return try storage { () throws(StorageError) in
+        let changed = try storage { () throws(StorageError) in
             try store.applyConsent(change, recipientID: recipient.id!, lifting: granted ? Self.liftedByExplicitConsent : [])
         }
+        if changed, !granted { HeraldMetrics.countUnsubscribes(1, source: source) }
+        return changed
     }
 
     /// Puts an address on the suppression list (as its keyed hash). Works for addresses never registered.

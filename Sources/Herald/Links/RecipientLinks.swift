@@ -59,7 +59,8 @@ public struct RecipientLinks: Sendable {
         let target = try unsubscribeTarget(token: token)
         let claims = try verify(token, .unsubscribe)
         let change = ConsentChange(purpose: target.purpose, granted: false, source: Self.oneClickSource, at: clock())
-        _ = try storage { () throws(StorageError) in try store.applyConsent(change, recipientID: claims.recipientID, lifting: []) }
+        let revoked = try storage { () throws(StorageError) in try store.applyConsent(change, recipientID: claims.recipientID, lifting: []) }
+        HeraldMetrics.countUnsubscribes(revoked ? 1 : 0, source: Self.oneClickSource)
         return target
     }
 
@@ -80,6 +81,7 @@ public struct RecipientLinks: Sendable {
         _ = try storage { () throws(StorageError) in
             try store.applyConsents(changes, recipientID: id, lifting: granted.isEmpty ? [] : [.unsubscribedAll])
         }
+        HeraldMetrics.countUnsubscribes(changes.filter { !$0.granted }.count, source: Self.preferencesSource)
         return try preferences(of: id)
     }
 
@@ -87,7 +89,8 @@ public struct RecipientLinks: Sendable {
     public func unsubscribeFromAll(token: String) throws(HeraldError) -> Preferences {
         let id = try verify(token, .preferences).recipientID
         _ = try preferences(of: id)  // nobody to unsubscribe is "not found", as on the page itself
-        _ = try storage { () throws(StorageError) in try store.unsubscribeFromAll(recipientID: id, source: Self.preferencesSource, at: clock()) }
+        let revoked = try storage { () throws(StorageError) in try store.unsubscribeFromAll(recipientID: id, source: Self.preferencesSource, at: clock()) }
+        HeraldMetrics.countUnsubscribes(revoked, source: Self.preferencesSource)
         return try preferences(of: id)
     }
 

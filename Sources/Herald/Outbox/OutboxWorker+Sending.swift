@@ -149,7 +149,10 @@ extension OutboxWorker {
         if let reason = permission.suppressionReason { return skip("address suppressed (\(reason.rawValue))") }
         if let purpose, permission.consentGranted != true { return skip("no \(purpose.rawValue) consent") }
 
+        let started = ContinuousClock.now
         let verdict = sender.send(message, job: job.jobID, campaign: job.campaignID)
+        let took = (ContinuousClock.now - started).components
+        replyTimer.recordNanoseconds(took.seconds * 1_000_000_000 + took.attoseconds / 1_000_000_000)
         let outcome = retry.outcome(of: verdict, for: job, now: clock(), jitter: Double.random(in: 0..<1))
         return (outcome, JobOutcomeSummary(state: outcome.state, reason: nil), verdict)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Rendering
 import Store
 import Synchronization
@@ -73,6 +74,8 @@ public final class OutboxWorker: Sendable {
     let options: Options
     let clock: @Sendable () -> Date
     let rateLimiter: RateLimiter
+    /// SMTP reply latency (`herald_smtp_reply_seconds`), shared by the senders.
+    let replyTimer = HeraldMetrics.smtpReply()
     /// Names this worker's leases: a later worker on this machine can tell whether it still runs.
     let leaseOwner = "pid:\(getpid()):\(UInt64.random(in: 1...UInt64.max))"
     let stopRequested = Atomic<Bool>(false)
@@ -180,6 +183,7 @@ public final class OutboxWorker: Sendable {
             outcomes = []
             marks = []
             try storage { () throws(StorageError) in try store.record(batch, now: clock()) }
+            HeraldMetrics.countMessages(batch.reduce(into: [:]) { $0[$1.state, default: 0] += 1 })
             logger.debug("recorded a batch", metadata: ["outcomes": "\(batch.count)", "released": "\(release.count)", "postponed": "\(postpone.count)"])
             for mark in journaled { mark.writer.committed(through: mark.sequence) }
             lastCommit = monotonic.now

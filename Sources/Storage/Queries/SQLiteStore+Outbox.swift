@@ -117,6 +117,16 @@ extension SQLiteStore {
             """, arguments: [now, jsonList(finished)])
     }
 
+    public func outboxDepth() throws(StorageError) -> [OutboxState: Int] {
+        try read { db in
+            var depth: [OutboxState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM outbox GROUP BY state") {
+                depth[try stored(row[0], as: OutboxState.self, column: "outbox.state")] = row[1]
+            }
+            return depth
+        }
+    }
+
     public func nextWakeUp() throws(StorageError) -> Date? {
         try read { db in
             try Date.fetchOne(db, sql: """

@@ -35,6 +35,9 @@ public protocol OutboxStore: Sendable {
     /// nil when nothing is pending at all.
     func nextWakeUp() throws(StorageError) -> Date?
 
+    /// Jobs in each state across every campaign (states with none are absent): the outbox's depth.
+    func outboxDepth() throws(StorageError) -> [OutboxState: Int]
+
     /// A reader for the last-moment check, for one sender thread.
     func makePermissionReader() throws(StorageError) -> any SendPermissionReader
 }

@@ -9,12 +9,12 @@ final class WebServer {
 
     /// Writes the sandbox's configuration with `http.listen` on a free port, starts `herald serve`, and waits
     /// until `/healthz` answers.
-    init(_ sandbox: Sandbox, smtpPort: Int? = nil, extra: String = "", environment: [String: String] = [:]) throws {
+    init(_ sandbox: Sandbox, smtpPort: Int? = nil, extra: String = "", environment: [String: String] = [:], arguments: [String] = []) throws {
         self.sandbox = sandbox
         port = try Self.freePort()
         // The public URL is the server itself, so that the links on its pages lead back to it.
         try sandbox.writeConfiguration(smtpPort: smtpPort, publicURL: "http://127.0.0.1:\(port)", extra: "http:\n  listen: 127.0.0.1:\(port)\n" + extra)
-        process = try sandbox.startHerald(["serve"], environment: environment)
+        process = try sandbox.startHerald(["serve"] + arguments, environment: environment)
         let deadline = Date().addingTimeInterval(20)
         while (try? get("/healthz").status) != 200 {
             guard process.isRunning, Date() < deadline else {
@@ -26,10 +26,14 @@ final class WebServer {
         }
     }
 
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+    /// SIGTERM, and the exit status once it has stopped.
+    @discardableResult
+    func stop() -> Int32 {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        return process.terminationStatus
     }
 
     struct Answer {
