@@ -28,6 +28,8 @@ public struct HeraldApp: Sendable {
     public var campaigns: CampaignService { CampaignService(store: store, clock: clock) }
     public var personData: PersonDataService { PersonDataService(store: store, hasher: hasher, clock: clock) }
     public var importer: RecipientImporter { RecipientImporter(store: store, hasher: hasher, clock: clock) }
+    /// Registration with double opt-in.
+    public var doubleOptIn: DoubleOptIn { DoubleOptIn(store: store, hasher: hasher, tokens: tokens, clock: clock) }
     /// What the signed links in a person's mail let them do.
     public var links: RecipientLinks { RecipientLinks(tokens: tokens, publicURL: configuration.publicURL, store: store, clock: clock) }
     /// The CSRF values of the web face's forms; its key is derived from `suppression.key`.

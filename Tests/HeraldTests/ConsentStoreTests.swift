@@ -110,24 +110,34 @@ import Testing
         #expect(throws: HeraldError.self) { try app.personData.export(email: "never@example.com") }
     }
 
-    @Test func reAddingAnErasedAddressNeedsANewExplicitConsent() throws {
+    /// Promise: erasure stays erasure. An import, a registration and a grant by an operator are refused; only
+    /// the person's own confirmation of an invitation brings the address back.
+    @Test func anErasedAddressComesBackOnlyThroughItsOwnConfirmation() throws {
         let app = try TestApp.make()
         try app.consent.register(Registration(email: "back@example.com", consents: [.promotions], source: "test"))
         try app.personData.erase(email: "back@example.com")
 
-        // An import (or a registration without consent) brings the person back, still suppressed.
         let path = try write("email,consents\nback@example.com,promotions\n")
-        _ = try app.importer.run(path: path, warn: { _ in }, reject: { _ in })
+        let summary = try app.importer.run(path: path, warn: { _ in }, reject: { _ in })
+        #expect(summary.erased == 1 && summary.rejected == 1 && summary.created == 0)
+        #expect(throws: HeraldError.self) { try app.consent.register(Registration(email: "back@example.com", consents: [.promotions], source: "test")) }
+        #expect(throws: HeraldError.self) { try app.consent.setConsent(email: "back@example.com", purpose: .promotions, granted: true, source: "admin") }
         _ = try app.campaigns.create(kind: .promotion, template: "promotion", catalog: try app.catalog(), segment: nil, at: nil, name: nil)
         let transport = RecordingTransport()
         _ = try app.worker(transport: transport).run(untilIdle: true)
         #expect(transport.recipients.isEmpty)
 
-        // A new, explicit consent lifts the erasure's suppression.
-        try app.consent.setConsent(email: "back@example.com", purpose: .promotions, granted: true, source: "form")
-        _ = try app.campaigns.create(kind: .promotion, template: "promotion", catalog: try app.catalog(), segment: nil, at: nil, name: nil)
+        // The invitation's confirmation mail goes out (to an erased address, because the person asked), and
+        // following its link lifts the erasure.
+        #expect(try app.doubleOptIn.request(Registration(email: "back@example.com", consents: [.promotions], source: "invite")))
         _ = try app.worker(transport: transport).run(untilIdle: true)
         #expect(transport.recipients == ["back@example.com"])
+        let id = try app.consent.existingRecipient("back@example.com").id!
+        let link = SignedLinks(tokens: app.tokens, publicURL: "").confirmURL(recipientID: id, now: app.clock())
+        #expect(try app.doubleOptIn.confirm(token: String(link.dropFirst("/confirm/".count))) == [.promotions])
+        _ = try app.campaigns.create(kind: .promotion, template: "promotion", catalog: try app.catalog(), segment: nil, at: nil, name: nil)
+        _ = try app.worker(transport: transport).run(untilIdle: true)
+        #expect(transport.recipients == ["back@example.com", "back@example.com"])
     }
 
     @Test func bouncesAndComplaintsAreNotLiftedByConsent() throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The unsubscribe and preferences pages in a real browser (chromium, driven by selenium), on a phone-sized
+/// The unsubscribe, preferences and registration pages in a real browser (chromium, driven by selenium), on a phone-sized
 /// window: the button reached and pressed by keyboard, labels clicked, every input labelled, the stylesheet
 /// applied under the strict Content-Security-Policy, no console errors. A screenshot of each page is kept in
 /// `.build/test-artifacts/pages/` and checked not blank.
@@ -24,7 +24,9 @@ struct BrowserTests {
         #expect(steps["unsubscribed"]?.contains("You will no longer receive") == true, "\(steps)")
         #expect(steps["preferences"]?.contains("Events and promotions") == true, "\(steps)")
         #expect(steps["saved"]?.contains("Your choices are saved") == true && steps["saved"]?.hasSuffix("checked: promotions") == true, "\(steps)")
-        #expect((result["screenshots"] as? [String: String] ?? [:]) == ["unsubscribe": "ok", "unsubscribed": "ok", "preferences": "ok", "preferences-saved": "ok"],
+        #expect(steps["registered"]?.contains("a mail is on its way") == true, "\(steps)")
+        #expect((result["screenshots"] as? [String: String] ?? [:]) == ["unsubscribe": "ok", "unsubscribed": "ok", "preferences": "ok",
+                                                                       "preferences-saved": "ok", "register": "ok", "registered": "ok"],
                 "\(result["screenshots"] ?? "")")
         #expect((result["unlabelled"] as? [String])?.isEmpty == true, "\(result["unlabelled"] ?? "")")
         #expect(result["styled"] as? Bool == true, "the stylesheet did not apply")
@@ -32,5 +34,8 @@ struct BrowserTests {
         // What the browser did is what the ledger says.
         #expect(try OneClickTests.ledger(sandbox, "ada@example.com")
                 == ["product-news grant admin", "product-news revoke one-click", "promotions grant preferences"])
+        // The form's registration waits for its confirmation: stored, nothing granted.
+        let grace = try sandbox.herald(["recipients", "export", "grace@example.org"]).json()
+        #expect((grace["recipient"] as? [String: Any])?["name"] as? String == "Grace" && (grace["consents"] as? [Any])?.isEmpty == true, "\(grace)")
     }
 }

@@ -3,7 +3,7 @@ import Testing
 @testable import Rendering
 
 /// The kinds the application passes in (`CampaignKind`); Rendering itself knows none.
-let kinds = ["product-news", "promotion", "policy-change"]
+let kinds = ["product-news", "promotion", "policy-change", "confirmation"]
 
 struct TemplateCatalogTests {
     static let shippedTemplates = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -24,7 +24,9 @@ struct TemplateCatalogTests {
         #expect(catalog.template(named: "product-news")?.kind == "product-news")
         #expect(catalog.template(named: "promotion")?.kind == "promotion")
         #expect(catalog.template(named: "policy-change")?.kind == "policy-change")
-        #expect(catalog.template(named: "partials") == nil)
+        #expect(catalog.template(named: "confirmation")?.kind == "confirmation")
+        #expect(catalog.template(named: "partials") == nil && catalog.template(named: "pages") == nil)
+        #expect(try PageCatalog(templates: Self.shippedTemplates).pages.isSuperset(of: ["unsubscribe", "preferences", "register", "confirm", "message"]))
     }
 
     @Test func textPartsAreNotHTMLEscapedButHTMLPartsAre() throws {
@@ -54,7 +56,7 @@ struct TemplateCatalogTests {
             _ = try TemplateCatalog(directory: badKind, kinds: kinds)
             Issue.record("expected an error")
         } catch {
-            #expect(error.description.hasSuffix("t/template.yaml:2: unknown kind 'spam'; expected one of product-news, promotion, policy-change"))
+            #expect(error.description.hasSuffix("t/template.yaml:2: unknown kind 'spam'; expected one of product-news, promotion, policy-change, confirmation"))
         }
 
         let unclosed = try temporaryCatalog(["t/template.yaml": "kind: promotion\n", "t/subject.mustache": "x", "t/text.mustache": "a\n{{#open}}\nb", "t/html.mustache": "x"])

@@ -19,7 +19,7 @@ struct SQLiteStoreTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)/herald.sqlite").path
         let first = try SQLiteStore(path: path).appliedMigrations()
         let second = try SQLiteStore(path: path).appliedMigrations()
-        #expect(first == ["1-consent-store", "2-campaigns-outbox", "3-outbox-leases", "4-outbox-leased-index"])
+        #expect(first == ["1-consent-store", "2-campaigns-outbox", "3-outbox-leases", "4-outbox-leased-index", "5-pending-registrations"])
         #expect(second == first)
         let mode = try SQLiteStore(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
@@ -263,5 +263,35 @@ struct SQLiteStoreTests {
         let bounced = try store.register(person("b@example.com", hash: 2), consents: [grant(.promotions)], lifting: [.erased, .unsubscribedAll], at: now)
         #expect(!bounced.liftedSuppression)
         #expect(try store.suppressionReason(addressHash: Data(repeating: 2, count: 32)) == .bounced)
+    }
+
+    /// A waiting registration grants nothing; its mail is queued at most once an hour; confirming grants what
+    /// it asked for; unconfirmed after the window, it is deleted, with the person only if it brought them in.
+    @Test func pendingRegistrationsWaitAreMailedOnceAnHourAndExpire() throws {
+        let store = try SQLiteStore()
+        let known = try store.register(person("known@example.com", hash: 1), consents: [grant(.productNews)], lifting: [], at: now).recipient.id!
+        let first = try store.registerPending(person("new@example.com", hash: 2), purposes: [.promotions], at: now, mailUnlessSince: now.addingTimeInterval(-3600))
+        #expect(first.mailQueued)
+        #expect(try !store.registerPending(person("new@example.com", hash: 2), purposes: [.productNews], at: now.addingTimeInterval(60),
+                                          mailUnlessSince: now.addingTimeInterval(60 - 3600)).mailQueued, "a second mail within the hour")
+        #expect(try store.registerPending(person("new@example.com", hash: 2), purposes: [], at: now.addingTimeInterval(3601),
+                                         mailUnlessSince: now.addingTimeInterval(1)).mailQueued, "an hour later, again")
+        #expect(try store.pendingPurposes(recipientID: first.recipientID) == [.productNews, .promotions])
+        #expect(try store.consents(ofRecipient: first.recipientID).isEmpty, "nothing granted before the confirmation")
+        let jobs = try store.claimJobs(now: now.addingTimeInterval(3602), limit: 10, leaseUntil: now.addingTimeInterval(4000), owner: "test")
+        #expect(jobs.map(\.kind) == [.confirmation] && jobs.map(\.recipientID) == [first.recipientID], "one job, however often asked")
+
+        _ = try store.registerPending(person("known@example.com", hash: 1), purposes: [.promotions], at: now, mailUnlessSince: now.addingTimeInterval(-3600))
+        #expect(try store.deleteUnconfirmed(before: now.addingTimeInterval(1)) == 2)
+        #expect(try store.recipient(id: first.recipientID) == nil, "the person it brought in goes with it")
+        #expect(try store.recipient(id: known) != nil && store.consents(ofRecipient: known).map(\.purpose) == [.productNews], "who was stored keeps what they had")
+        #expect(try store.pendingPurposes(recipientID: known) == nil)
+
+        let again = try store.registerPending(person("back@example.com", hash: 3), purposes: [.promotions], at: now, mailUnlessSince: now)
+        _ = try store.suppress(addressHash: Data(repeating: 3, count: 32), reason: .unsubscribedAll, at: now)
+        #expect(try store.confirmPending(recipientID: again.recipientID, source: "form", lifting: [.unsubscribedAll, .erased], at: now) == [.promotions])
+        #expect(try store.suppressionReason(addressHash: Data(repeating: 3, count: 32)) == nil)
+        #expect(try store.ledger(ofRecipient: again.recipientID).map(\.source) == ["form"])
+        #expect(try store.confirmPending(recipientID: again.recipientID, source: "form", lifting: [], at: now) == nil, "once")
     }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Drives Herald's unsubscribe and preferences pages in a real browser (Debian's chromium through
+"""Drives Herald's unsubscribe, preferences and registration pages in a real browser (Debian's chromium through
 chromium-driver, from selenium), as a person would: by keyboard on the unsubscribe page, by clicking labels
 and buttons on the preferences page, on a phone-sized window. Keeps a screenshot of each page in ARTIFACTS and
 checks each is not blank. Prints one JSON object:
@@ -89,6 +89,21 @@ def main():
         checked = [box.get_attribute("value") for box in driver.find_elements(By.CSS_SELECTOR, "input[type=checkbox]") if box.is_selected()]
         result["steps"]["saved"] = driver.find_element(By.TAG_NAME, "main").text + "\nchecked: " + ",".join(checked)
         shot("preferences-saved")
+
+        driver.get(base + "/register")
+        for box in driver.find_elements(By.CSS_SELECTOR, "input"):
+            if box.get_attribute("type") != "hidden" and not driver.find_elements(By.CSS_SELECTOR, "label[for='%s']" % box.get_attribute("id")):
+                result["unlabelled"].append("register:" + (box.get_attribute("name") or ""))
+        shot("register")
+        driver.find_element(By.ID, "email").send_keys("grace@example.org")
+        driver.find_element(By.ID, "name").send_keys("Grace")
+        # The date control's typing order depends on the locale; its value does not.
+        driver.execute_script("arguments[0].value = '1990-04-01'", driver.find_element(By.ID, "birthdate"))
+        driver.find_element(By.CSS_SELECTOR, "label[for='purpose-product-news']").click()
+        driver.find_element(By.CSS_SELECTOR, "form button").click()
+        wait.until(expected_conditions.title_contains("Check your inbox"))
+        result["steps"]["registered"] = driver.find_element(By.TAG_NAME, "main").text
+        shot("registered")
         result["console"] = [entry["message"] for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
     finally:
         driver.quit()

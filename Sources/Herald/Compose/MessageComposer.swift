@@ -101,11 +101,12 @@ public struct MessageComposer: Sendable {
     }
 
     /// The strings that differ from one recipient to the next, in the order `renderingContext` reads them;
-    /// the products follow the fixed six.
+    /// the products follow the fixed seven.
     func personalValues(_ input: Input, unsubscribeURL: String?, now: Date) -> [String] {
         let firstName = input.name?.split(separator: " ").first.map(String.init)
+        let confirm = input.kind == .confirmation ? links.confirmURL(recipientID: input.recipientID, now: now) : ""
         return [input.name ?? "", firstName ?? "", input.email, Self.humanList(input.products),
-                links.preferencesURL(recipientID: input.recipientID, now: now), unsubscribeURL ?? ""] + input.products
+                links.preferencesURL(recipientID: input.recipientID, now: now), unsubscribeURL ?? "", confirm] + input.products
     }
 
     /// Everything else the context depends on: recipients with the same shape share one rendering plan.
@@ -119,7 +120,7 @@ public struct MessageComposer: Sendable {
     func renderingContext(_ input: Input, personal: [String]) -> [String: Any] {
         var context: [String: Any] = [
             "recipient": ["name": personal[0], "first_name": personal[1], "email": personal[2], "has_name": input.name != nil],
-            "products": Array(personal[6...]),
+            "products": Array(personal[7...]),
             "has_products": !input.products.isEmpty,
             "product_list": personal[3],
             "campaign": ["name": input.campaignName, "kind": input.kind.rawValue],
@@ -128,11 +129,13 @@ public struct MessageComposer: Sendable {
             "preferences_url": personal[4],
             "can_unsubscribe": input.kind.purpose != nil,
             "unsubscribe_url": personal[5],
+            "confirm_url": personal[6],
         ]
         context["reason"] = switch input.kind {
         case .productNews: "You receive this because you asked for news about the products you registered."
         case .promotion: "You receive this because you agreed to hear about our events and promotions."
         case .policyChange: "You receive this notice because we store information about you; it is not marketing."
+        case .confirmation: "You receive this because someone registered this address with us. If it was not you, ignore it: nothing is kept after 7 days."
         }
         return context
     }

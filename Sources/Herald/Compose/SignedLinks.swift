@@ -18,6 +18,12 @@ public struct SignedLinks: Sendable {
         return publicURL + "/u/" + token
     }
 
+    /// The double opt-in link of a pending registration (valid 7 days).
+    public func confirmURL(recipientID: Int64, now: Date) -> String {
+        let token = tokens.issue(TokenClaims(action: .confirm, recipientID: recipientID, scope: "", issuedAt: now))
+        return publicURL + "/confirm/" + token
+    }
+
     public func preferencesURL(recipientID: Int64, now: Date) -> String {
         let token = tokens.issue(TokenClaims(action: .preferences, recipientID: recipientID, scope: "", issuedAt: now))
         return publicURL + "/preferences/" + token

@@ -21,14 +21,27 @@ public struct ConsentService: Sendable {
     public func register(_ registration: Registration) throws(HeraldError) -> RecipientWrite {
         let now = clock()
         let checked = try RegistrationRules.check(registration, today: CivilDate(now), hasher: hasher)
+        try refuseErased(checked.recipient.addressHash)
         let changes = checked.consents.map { ConsentChange(purpose: $0, granted: true, source: registration.source, at: now) }
         return try storage { () throws(StorageError) in
-            try store.register(checked.recipient, consents: changes, lifting: changes.isEmpty ? [] : Self.liftedByExplicitConsent, at: now)
+            try store.register(checked.recipient, consents: changes, lifting: changes.isEmpty ? [] : [.unsubscribedAll], at: now)
+        }
+    }
+
+    /// An erased person comes back only by confirming an invitation themselves (`DoubleOptIn`), never because
+    /// an operator, an import or the API adds them again.
+    static let erasedRefusal = "this address was erased; only the person can bring it back, by confirming an invitation: herald recipients invite EMAIL sends them the mail"
+
+    private func refuseErased(_ hash: Data) throws(HeraldError) {
+        if try storage({ () throws(StorageError) in try store.suppressionReason(addressHash: hash) }) == .erased {
+            throw HeraldError(.conflict, Self.erasedRefusal)
         }
     }
 
     /// Suppressions a new, explicit consent lifts: an erased person who registers again, or someone who once
     /// unsubscribed from everything and now asks again. Bounces, complaints and manual entries stay.
+    /// (The erasure only through the person's own confirmation, `DoubleOptIn`; an operator's consent lifts only
+    /// the unsubscribe-from-everything.)
     public static let liftedByExplicitConsent: Set<SuppressionReason> = [.erased, .unsubscribedAll]
 
     /// Grants or revokes one purpose, in one transaction. Returns false when it was already so (nothing is
@@ -38,7 +51,7 @@ public struct ConsentService: Sendable {
         let recipient = try existingRecipient(email)
         let change = ConsentChange(purpose: purpose, granted: granted, source: source, at: clock())
         let changed = try storage { () throws(StorageError) in
-            try store.applyConsent(change, recipientID: recipient.id!, lifting: granted ? Self.liftedByExplicitConsent : [])
+            try store.applyConsent(change, recipientID: recipient.id!, lifting: granted ? [.unsubscribedAll] : [])
         }
         if changed, !granted { HeraldMetrics.countUnsubscribes(1, source: source) }
         return changed

@@ -13,8 +13,8 @@ extension Purpose {
 
 extension CampaignKind {
     public static func parse(_ text: String) throws(HeraldError) -> CampaignKind {
-        guard let kind = CampaignKind(rawValue: text) else {
-            throw HeraldError(.usage, "unknown campaign kind '\(text)'; kinds are \(names(of: allCases))")
+        guard let kind = CampaignKind(rawValue: text), operatorKinds.contains(kind) else {
+            throw HeraldError(.usage, "unknown campaign kind '\(text)'; kinds are \(names(of: operatorKinds))")
         }
         return kind
     }

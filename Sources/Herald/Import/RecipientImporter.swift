@@ -19,6 +19,8 @@ public struct RecipientImporter {
         public var updated = 0
         public var unchanged = 0
         public var rejected = 0
+        /// Of the rejected rows, those refused because their address was erased.
+        public var erased = 0
         public var ignoredColumns: [String] = []
         public var imported: Int { created + updated + unchanged }
     }
@@ -102,6 +104,11 @@ public struct RecipientImporter {
         summary.created = tally.created
         summary.updated = tally.updated
         summary.unchanged = tally.unchanged
+        if tally.erased > 0 {
+            summary.rejected += tally.erased
+            summary.erased = tally.erased
+            warn("\(path): \(tally.erased) rows name erased addresses: refused, nothing stored; only the person can bring an address back, by confirming an invitation (herald recipients invite EMAIL)")
+        }
         return summary
     }
 

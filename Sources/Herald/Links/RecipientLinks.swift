@@ -106,16 +106,24 @@ public struct RecipientLinks: Sendable {
     }
 
     private func verify(_ token: String, _ action: TokenClaims.Action) throws(HeraldError) -> TokenClaims {
-        do { return try tokens.verify(token, expecting: action, now: clock()) } catch {
-            switch error.code {
-            case .expired, .unknownKey: throw HeraldError(.notFound, "this link has expired or is no longer valid")
-            default: throw HeraldError(.dataError, "this link is not valid")
-            }
-        }
+        try tokens.verifyLink(token, expecting: action, now: clock())
     }
 
     private func purpose(of claims: TokenClaims) throws(HeraldError) -> Purpose {
         guard let purpose = Purpose(rawValue: claims.scope) else { throw HeraldError(.dataError, "this link is not valid") }
         return purpose
+    }
+}
+
+extension TokenAuthority {
+    /// A link's token, as the web face judges it: not Herald's (malformed, forged, tampered, another action) is
+    /// bad input; signed but no longer honoured (expired, its key retired) is not found.
+    func verifyLink(_ token: String, expecting action: TokenClaims.Action, now: Date) throws(HeraldError) -> TokenClaims {
+        do { return try verify(token, expecting: action, now: now) } catch {
+            switch error.code {
+            case .expired, .unknownKey: throw HeraldError(.notFound, "this link has expired or is no longer valid")
+            default: throw HeraldError(.dataError, "this link is not valid")
+            }
+        }
     }
 }

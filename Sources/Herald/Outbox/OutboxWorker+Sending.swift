@@ -146,7 +146,12 @@ extension OutboxWorker {
         }
         guard permission.recipientExists else { return skip("recipient erased") }
         if permission.campaignCancelled { return skip("campaign cancelled") }
-        if let reason = permission.suppressionReason { return skip("address suppressed (\(reason.rawValue))") }
+        // The confirmation a person just asked for goes even to an address they once erased or unsubscribed from
+        // everything: following its link is how they come back. Bounces, complaints and operators still stop it.
+        if let reason = permission.suppressionReason,
+           !(job.kind == .confirmation && ConsentService.liftedByExplicitConsent.contains(reason)) {
+            return skip("address suppressed (\(reason.rawValue))")
+        }
         if let purpose, permission.consentGranted != true { return skip("no \(purpose.rawValue) consent") }
 
         let started = ContinuousClock.now

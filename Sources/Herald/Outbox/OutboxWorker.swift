@@ -66,8 +66,8 @@ public final class OutboxWorker: Sendable {
         }
     }
 
-    /// The outbox, and the campaigns it starts when they fall due.
-    let store: any OutboxStore & CampaignStore
+    /// The outbox, the campaigns it starts when they fall due, and the registrations it deletes unconfirmed.
+    let store: any OutboxStore & CampaignStore & PendingRegistrationStore
     let composer: MessageComposer
     let transport: any MailTransport
     let retry: RetryPolicy
@@ -83,7 +83,7 @@ public final class OutboxWorker: Sendable {
     /// that do not crash).
     let journal: AcceptedJournal?
 
-    public init(store: any OutboxStore & CampaignStore, composer: MessageComposer, transport: any MailTransport, retry: RetryPolicy,
+    public init(store: any OutboxStore & CampaignStore & PendingRegistrationStore, composer: MessageComposer, transport: any MailTransport, retry: RetryPolicy,
                 options: Options = Options(), clock: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.composer = composer
@@ -162,6 +162,7 @@ public final class OutboxWorker: Sendable {
         let monotonic = ContinuousClock()
         var lastCommit = monotonic.now
         var lastCampaignLook = Date.distantPast
+        var lastSweep = Date.distantPast
 
         func commit(_ results: [SendResult]) throws(HeraldError) {
             var release: [ClaimedJob] = []
@@ -201,6 +202,11 @@ public final class OutboxWorker: Sendable {
                     }
                     totals.campaignsStarted += startedCampaigns.count
                     totals.queued += startedCampaigns.reduce(0) { $0 + $1.jobs }
+                    if now.timeIntervalSince(lastSweep) >= 3600 {
+                        lastSweep = now
+                        let deleted = try storage { () throws(StorageError) in try store.deleteUnconfirmed(before: now.addingTimeInterval(-DoubleOptIn.window)) }
+                        if deleted > 0 { logger.info("deleted unconfirmed registrations", metadata: ["count": "\(deleted)"]) }
+                    }
                     for (campaign, jobs) in startedCampaigns {
                         logger.info("campaign started", metadata: ["campaign": "\(campaign.id ?? 0)", "kind": "\(campaign.kind)", "queued": "\(jobs)"])
                     }

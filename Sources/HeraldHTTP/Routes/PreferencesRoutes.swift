@@ -51,7 +51,7 @@ struct PreferencesRoutes: Sendable {
             "unsubscribed_from_all": preferences.unsubscribedFromAll,
             "blocked": preferences.blocked,
             "purposes": preferences.purposes.map { state -> [String: Any] in
-                ["name": state.purpose.rawValue, "label": Pages.label(state.purpose).prefix(1).uppercased() + Pages.label(state.purpose).dropFirst(),
+                ["name": state.purpose.rawValue, "label": Pages.sentence(Pages.label(state.purpose)),
                  "granted": state.granted]
             },
         ])

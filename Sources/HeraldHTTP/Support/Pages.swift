@@ -49,6 +49,11 @@ struct Pages: Sendable {
         }
     }
 
+    /// `events and promotions` → `Events and promotions`.
+    static func sentence(_ text: String) -> String {
+        text.prefix(1).uppercased() + text.dropFirst()
+    }
+
     static func label(_ purpose: Purpose) -> String {
         switch purpose {
         case .productNews: "news about the products you registered"

@@ -130,6 +130,21 @@ enum Migrations {
                 CREATE INDEX outbox_leased ON outbox(lease_until) WHERE state = 'sending';
                 """)
         }
+        migrator.registerMigration("5-pending-registrations") { db in
+            try db.execute(sql: """
+                -- A registration waiting for its double opt-in: the purposes asked for wait here, not in the consent
+                -- ledger, until the person confirms. Deleted on confirmation, and after 7 days, with the person when
+                -- the registration brought them in (creates_recipient).
+                CREATE TABLE pending_registrations (
+                    recipient_id INTEGER PRIMARY KEY REFERENCES recipients(id) ON DELETE CASCADE,
+                    purposes TEXT NOT NULL,
+                    requested_at DATETIME NOT NULL,
+                    mailed_at DATETIME,
+                    creates_recipient INTEGER NOT NULL
+                );
+                CREATE INDEX pending_registrations_by_age ON pending_registrations(requested_at);
+                """)
+        }
         return migrator
     }
 }

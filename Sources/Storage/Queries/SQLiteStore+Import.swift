@@ -18,6 +18,7 @@ extension SQLiteStore {
             let ledger = try BulkStatement(db, sql: Self.insertLedgerEntry)
             let grant = BulkStatement.Value.text(ConsentLedgerEntry.Action.grant.rawValue)
             let state = try BulkStatement(db, sql: "INSERT INTO consents (recipient_id, purpose, granted, updated_at) VALUES (?, ?, 1, ?)")
+            let erased = try BulkStatement(db, sql: "SELECT 1 FROM suppressions WHERE address_hash = ? AND reason = 'erased'")
             let timestamp = BulkStatement.Value(String.fromDatabaseValue(now.databaseValue))
             var tally = ImportTally()
             for row in rows {
@@ -25,6 +26,11 @@ extension SQLiteStore {
                 let hash = BulkStatement.Value.blob(new.addressHash)
                 let source = BulkStatement.Value.text(new.source)
                 var changed = false
+                // An erased person comes back only by confirming an invitation, never by an import.
+                if try erased.firstRow(hash, read: { _ in true }) != nil {
+                    tally.erased += 1
+                    continue
+                }
                 // Inserting and looking up only when that was ignored is the cheapest order for new people,
                 // who are most rows of most imports. (The address hash is the only constraint that can ignore it.)
                 let created = try insert.execute(.text(new.email), hash, .init(new.name), .init(new.birthYear), source, timestamp) > 0

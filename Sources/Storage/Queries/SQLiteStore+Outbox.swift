@@ -106,12 +106,13 @@ extension SQLiteStore {
         """
 
     /// -- name: finish-campaigns
-    /// The campaigns of these just-finished jobs that have nothing left to try become `done`.
+    /// The campaigns of these just-finished jobs that have nothing left to try become `done`; the standing
+    /// confirmation campaign never finishes (registrations keep coming).
     static func finishCampaigns(containing finished: [Int64], now: Date, in db: Database) throws {
         guard !finished.isEmpty else { return }
         try db.execute(sql: """
             UPDATE campaigns SET status = 'done', finished_at = ?
-            WHERE status = 'sending'
+            WHERE status = 'sending' AND kind != 'confirmation'
               AND id IN (SELECT DISTINCT campaign_id FROM outbox WHERE id IN (SELECT value FROM json_each(?)))
               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = campaigns.id AND o.state IN ('queued', 'sending', 'deferred'))
             """, arguments: [now, jsonList(finished)])

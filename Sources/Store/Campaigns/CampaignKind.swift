@@ -1,18 +1,25 @@
-/// The three kinds of mail Herald sends, and the consent each needs. The template catalog checks its
+/// The kinds of mail Herald sends, and the consent each needs. The template catalog checks its
 /// `template.yaml` kinds against these names.
 public enum CampaignKind: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
     case productNews = "product-news"
     case promotion = "promotion"
     case policyChange = "policy-change"
+    /// A registration's double opt-in mail. Herald sends it itself, one person at a time, through one standing
+    /// campaign of this kind that never finishes; an operator cannot create one.
+    case confirmation = "confirmation"
 
-    /// nil: a legal notice that goes to everyone stored (suppression for bounces and erasure still applies).
+    /// nil: mail that needs no consent — a legal notice that goes to everyone stored, or the confirmation a
+    /// person just asked for (suppression for bounces still applies).
     public var purpose: Purpose? {
         switch self {
         case .productNews: .productNews
         case .promotion: .promotions
-        case .policyChange: nil
+        case .policyChange, .confirmation: nil
         }
     }
+
+    /// Kinds an operator may create campaigns of.
+    public static let operatorKinds: [CampaignKind] = [.productNews, .promotion, .policyChange]
 }
 
 /// Where a campaign is: `scheduled` (waiting for `dueAt`) → `sending` (its outbox rows exist) → `done`

@@ -75,6 +75,8 @@ public struct ImportTally: Sendable, Equatable {
     public var created = 0
     public var updated = 0
     public var unchanged = 0
+    /// Rows refused because their address was erased (nothing of them is written).
+    public var erased = 0
 
     public init() {}
 
@@ -82,5 +84,6 @@ public struct ImportTally: Sendable, Equatable {
         lhs.created += rhs.created
         lhs.updated += rhs.updated
         lhs.unchanged += rhs.unchanged
+        lhs.erased += rhs.erased
     }
 }

@@ -29,7 +29,7 @@ public protocol ConsentStore: Sendable {
 
     /// Writes a batch of import rows in one transaction. Idempotent: a row that matches what is stored writes
     /// nothing. An import only adds: it never revokes, never re-grants a purpose the person revoked, and never
-    /// lifts a suppression.
+    /// lifts a suppression; a row whose address was erased is not written at all (`ImportTally.erased`).
     func importBatch(_ rows: [ImportRow], at now: Date) throws(StorageError) -> ImportTally
 
     /// Adds a keyed hash to the suppression list (for addresses never registered, too). Returns false when it

@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+import Store
+
+/// Registrations waiting for their double opt-in, and the standing campaign their confirmation mails go out in.
+extension SQLiteStore {
+    public func registerPending(_ new: NewRecipient, purposes: [Purpose], at now: Date,
+                                mailUnlessSince: Date) throws(StorageError) -> PendingRegistration {
+        try write { db in
+            var id = try Int64.fetchOne(db, sql: "SELECT id FROM recipients WHERE address_hash = ?", arguments: [new.addressHash])
+            let creates = id == nil
+            if id == nil {
+                try db.execute(sql: "INSERT INTO recipients (email, address_hash, name, birth_year, source, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [new.email, new.addressHash, new.name, new.birthYear, new.source, now])
+                id = db.lastInsertedRowID
+            }
+            let recipientID = id!
+            for product in new.products {
+                try db.execute(sql: "INSERT OR IGNORE INTO recipient_products (recipient_id, product) VALUES (?, ?)", arguments: [recipientID, product])
+            }
+            let waiting = try Row.fetchOne(db, sql: "SELECT purposes, mailed_at FROM pending_registrations WHERE recipient_id = ?",
+                                           arguments: [recipientID])
+            let earlier = (waiting?["purposes"] as String?).map(Self.purposes(from:)) ?? []
+            let all = Set(earlier + purposes).map(\.rawValue).sorted().joined(separator: ",")
+            let mailedAt: Date? = waiting?["mailed_at"]
+            let mail = mailedAt.map { $0 < mailUnlessSince } ?? true
+            try db.execute(sql: """
+                INSERT INTO pending_registrations (recipient_id, purposes, requested_at, mailed_at, creates_recipient) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (recipient_id) DO UPDATE SET purposes = excluded.purposes,
+                    mailed_at = CASE WHEN ? THEN excluded.mailed_at ELSE pending_registrations.mailed_at END
+                """, arguments: [recipientID, all, now, mail ? now : mailedAt, creates, mail])
+            if mail { try Self.queueConfirmation(recipientID: recipientID, now: now, in: db) }
+            return PendingRegistration(recipientID: recipientID, mailQueued: mail)
+        }
+    }
+
+    public func pendingPurposes(recipientID: Int64) throws(StorageError) -> [Purpose]? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT purposes FROM pending_registrations WHERE recipient_id = ?", arguments: [recipientID])
+                .map(Self.purposes(from:))
+        }
+    }
+
+    public func confirmPending(recipientID: Int64, source: String, lifting: Set<SuppressionReason>,
+                               at now: Date) throws(StorageError) -> [Purpose]? {
+        try write { db in
+            guard let text = try String.fetchOne(db, sql: "SELECT purposes FROM pending_registrations WHERE recipient_id = ?",
+                                                 arguments: [recipientID]),
+                  let hash = try Data.fetchOne(db, sql: "SELECT address_hash FROM recipients WHERE id = ?", arguments: [recipientID])
+            else { return nil }
+            let purposes = Self.purposes(from: text)
+            for purpose in purposes {
+                _ = try Self.apply(ConsentChange(purpose: purpose, granted: true, source: source, at: now), to: recipientID, in: db)
+            }
+            _ = try Self.lift(addressHash: hash, reasons: lifting, in: db)
+            try db.execute(sql: "DELETE FROM pending_registrations WHERE recipient_id = ?", arguments: [recipientID])
+            return purposes
+        }
+    }
+
+    public func deleteUnconfirmed(before cutoff: Date) throws(StorageError) -> Int {
+        try write { db in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_registrations WHERE requested_at < ?", arguments: [cutoff]) ?? 0
+            // The people these registrations brought in go with everything about them; those who were already
+            // stored keep what they had.
+            try db.execute(sql: """
+                DELETE FROM recipients WHERE id IN (
+                    SELECT recipient_id FROM pending_registrations WHERE requested_at < ? AND creates_recipient)
+                """, arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM pending_registrations WHERE requested_at < ?", arguments: [cutoff])
+            return count
+        }
+    }
+
+    /// -- name: queue-confirmation
+    /// One job per person in the standing confirmation campaign (made the first time), due since 1970 so that
+    /// the oldest-first claim takes it before any campaign's. A job that already went out is queued again.
+    static func queueConfirmation(recipientID: Int64, now: Date, in db: Database) throws {
+        var campaign = try Int64.fetchOne(db, sql: "SELECT id FROM campaigns WHERE kind = 'confirmation' AND status = 'sending' ORDER BY id LIMIT 1")
+        if campaign == nil {
+            try db.execute(sql: """
+                INSERT INTO campaigns (name, kind, template, segment, status, due_at, created_at, started_at)
+                VALUES ('Registration confirmations', 'confirmation', 'confirmation', NULL, 'sending', ?, ?, ?)
+                """, arguments: [now, now, now])
+            campaign = db.lastInsertedRowID
+        }
+        try db.execute(sql: """
+            INSERT INTO outbox (campaign_id, recipient_id, state, next_attempt_at, queued_at) VALUES (?, ?, 'queued', ?, ?)
+            ON CONFLICT (campaign_id, recipient_id) DO UPDATE SET state = 'queued', attempts = 0, next_attempt_at = excluded.next_attempt_at,
+                queued_at = excluded.queued_at, finished_at = NULL, lease_until = NULL, lease_owner = NULL
+            WHERE outbox.state != 'sending'
+            """, arguments: [campaign, recipientID, Date(timeIntervalSince1970: 0), now])
+    }
+
+    static func purposes(from text: String) -> [Purpose] {
+        text.split(separator: ",").compactMap { Purpose(rawValue: String($0)) }
+    }
+}
