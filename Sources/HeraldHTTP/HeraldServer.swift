@@ -39,7 +39,7 @@ public struct HeraldServer: Sendable {
         router.get("herald.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: stylesheet)))
         }
-        OneClickRoutes(app: app, pages: pages).add(to: router)
+        OneClickRoutes(app: app, pages: pages, committer: OneClickCommitter(store: app.store)).add(to: router)
         PreferencesRoutes(app: app, pages: pages).add(to: router)
         RegistrationRoutes(app: app, pages: pages).add(to: router)
         if let metrics { Self.addMetrics(metrics, app: app, to: router) }

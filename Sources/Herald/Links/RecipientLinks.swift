@@ -29,6 +29,7 @@ public struct RecipientLinks: Sendable {
 
     /// What an unsubscribe link acts on, and where the same person's preferences are.
     public struct UnsubscribeTarget: Sendable, Equatable {
+        public var recipientID: Int64
         public var purpose: Purpose
         public var preferencesURL: String
     }
@@ -48,7 +49,7 @@ public struct RecipientLinks: Sendable {
     /// What an unsubscribe link is for, without changing anything (the page a GET shows).
     public func unsubscribeTarget(token: String) throws(HeraldError) -> UnsubscribeTarget {
         let claims = try verify(token, .unsubscribe)
-        return UnsubscribeTarget(purpose: try purpose(of: claims),
+        return UnsubscribeTarget(recipientID: claims.recipientID, purpose: try purpose(of: claims),
                                  preferencesURL: signed.preferencesURL(recipientID: claims.recipientID, now: clock()))
     }
 
@@ -57,9 +58,8 @@ public struct RecipientLinks: Sendable {
     @discardableResult
     public func unsubscribe(token: String) throws(HeraldError) -> UnsubscribeTarget {
         let target = try unsubscribeTarget(token: token)
-        let claims = try verify(token, .unsubscribe)
         let change = ConsentChange(purpose: target.purpose, granted: false, source: Self.oneClickSource, at: clock())
-        let revoked = try storage { () throws(StorageError) in try store.applyConsent(change, recipientID: claims.recipientID, lifting: []) }
+        let revoked = try storage { () throws(StorageError) in try store.applyConsent(change, recipientID: target.recipientID, lifting: []) }
         HeraldMetrics.countUnsubscribes(revoked ? 1 : 0, source: Self.oneClickSource)
         return target
     }

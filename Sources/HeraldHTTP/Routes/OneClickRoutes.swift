@@ -8,6 +8,8 @@ import Hummingbird
 struct OneClickRoutes: Sendable {
     let app: HeraldApp
     let pages: Pages
+    /// One-click revocations are committed in groups, each answered once its group is durable.
+    let committer: OneClickCommitter
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("u/:token") { _, context in await confirmation(context) }
@@ -33,15 +35,18 @@ struct OneClickRoutes: Sendable {
         } catch {
             return pages.formProblem(error)
         }
-        guard form.first("List-Unsubscribe") == "One-Click" else {
+        guard form.isOneClick else {
             return pages.page("message", title: "Nothing was changed", status: .badRequest,
                               ["message": "This request did not ask to unsubscribe (List-Unsubscribe=One-Click). Nothing was changed."])
         }
-        return await pages.answer { [app, pages] in
-            let target = try app.links.unsubscribe(token: token)
-            return pages.page("unsubscribed", title: "You are unsubscribed", [
-                "purpose_label": Pages.label(target.purpose), "preferences_url": target.preferencesURL,
-            ])
+        do {
+            // Checking the token is a MAC and runs here; the write waits for its group's commit.
+            let target = try app.links.unsubscribeTarget(token: token)
+            _ = try await committer.revoke(target, at: app.clock())
+            return pages.page("unsubscribed", title: "You are unsubscribed", ["purpose_label": Pages.label(target.purpose)],
+                              filled: ["preferences_url": target.preferencesURL], cacheKey: target.purpose.rawValue)
+        } catch {
+            return pages.failure(error)
         }
     }
 }

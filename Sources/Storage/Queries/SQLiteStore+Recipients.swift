@@ -50,6 +50,11 @@ extension SQLiteStore {
         }
     }
 
+    public func applyConsents(_ changes: [(recipientID: Int64, change: ConsentChange)]) throws(StorageError) -> [Bool] {
+        guard !changes.isEmpty else { return [] }
+        return try write { db in try changes.map { item in try Self.apply(item.change, to: item.recipientID, in: db) } }
+    }
+
     public func unsubscribeFromAll(recipientID: Int64, source: String, at now: Date) throws(StorageError) -> Int {
         try write { db in
             guard let hash = try Data.fetchOne(db, sql: "SELECT address_hash FROM recipients WHERE id = ?", arguments: [recipientID]) else { return 0 }
@@ -66,18 +71,19 @@ extension SQLiteStore {
     }
 
     /// The ledger row and the current state change together or not at all.
+    /// Prepared once per connection (GRDB's statement cache): one-click commits run this for every change.
     static func apply(_ change: ConsentChange, to recipientID: Int64, in db: Database) throws -> Bool {
-        let current = try Bool.fetchOne(db, sql: "SELECT granted FROM consents WHERE recipient_id = ? AND purpose = ?",
+        let current = try Bool.fetchOne(db.cachedStatement(sql: "SELECT granted FROM consents WHERE recipient_id = ? AND purpose = ?"),
                                         arguments: [recipientID, change.purpose.rawValue])
         if current == change.granted { return false }
         if current == nil, !change.granted { return false }
-        try db.execute(sql: Self.insertLedgerEntry, arguments: [
+        try db.cachedStatement(sql: Self.insertLedgerEntry).execute(arguments: [
             recipientID, change.purpose.rawValue, change.granted ? ConsentLedgerEntry.Action.grant.rawValue : ConsentLedgerEntry.Action.revoke.rawValue,
             change.source, change.policyVersion, change.noticeHash, change.at])
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO consents (recipient_id, purpose, granted, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (recipient_id, purpose) DO UPDATE SET granted = excluded.granted, updated_at = excluded.updated_at
-            """, arguments: [recipientID, change.purpose.rawValue, change.granted, change.at])
+            """).execute(arguments: [recipientID, change.purpose.rawValue, change.granted, change.at])
         return true
     }
 

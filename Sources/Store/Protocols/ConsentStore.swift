@@ -22,6 +22,11 @@ public protocol ConsentStore: Sendable {
     func applyConsents(_ changes: [ConsentChange], recipientID: Int64,
                        lifting: Set<SuppressionReason>) throws(StorageError) -> Int
 
+    /// Consent changes for many people in one transaction (one-click unsubscribes committed as a group: one
+    /// durable commit for all). Returns, for each, whether it changed the purpose's state; a change for an id
+    /// nobody has changes nothing.
+    func applyConsents(_ changes: [(recipientID: Int64, change: ConsentChange)]) throws(StorageError) -> [Bool]
+
     /// The person asked to hear nothing more: every granted purpose is revoked (ledger rows with `source`) and
     /// the address is suppressed as `unsubscribed-all`, in one transaction. Returns how many purposes were
     /// revoked; nothing is written for an id nobody has.
