@@ -5,9 +5,10 @@ import Logging
 import Prometheus
 import Store
 
-/// The web face of Herald: what recipients touch and mailbox providers call. Routes as in CONTRACT.md, added
-/// as the capabilities behind them land: liveness, one-click unsubscribe, preferences, and the admin API when
-/// `http.admin_token` is set. No request is logged: the paths carry tokens.
+/// The web face of Herald: what recipients touch and mailbox providers call. Routes as in CONTRACT.md:
+/// liveness and metrics, one-click unsubscribe, preferences, registration with its confirmation, and the admin
+/// API when `http.admin_token` is set (policy choices and the staff console come with their steps). No request
+/// is logged: the paths carry tokens.
 public struct HeraldServer: Sendable {
     let app: HeraldApp
     /// Where the process's swift-metrics land (the CLI bootstraps Prometheus into it); nil: no `/metrics`.

@@ -46,22 +46,12 @@ public struct RecipientLinks: Sendable {
         self.clock = clock
     }
 
-    /// What an unsubscribe link is for, without changing anything (the page a GET shows).
+    /// What an unsubscribe link is for, without changing anything (the page a GET shows, and the check before a
+    /// one-click revocation, which `OneClickCommitter` then commits with others).
     public func unsubscribeTarget(token: String) throws(HeraldError) -> UnsubscribeTarget {
         let claims = try verify(token, .unsubscribe)
         return UnsubscribeTarget(recipientID: claims.recipientID, purpose: try purpose(of: claims),
                                  preferencesURL: signed.preferencesURL(recipientID: claims.recipientID, now: clock()))
-    }
-
-    /// RFC 8058 one-click: revokes the token's purpose, in one transaction. Idempotent: a purpose already
-    /// revoked, or a person erased since, is simply still unsubscribed.
-    @discardableResult
-    public func unsubscribe(token: String) throws(HeraldError) -> UnsubscribeTarget {
-        let target = try unsubscribeTarget(token: token)
-        let change = ConsentChange(purpose: target.purpose, granted: false, source: Self.oneClickSource, at: clock())
-        let revoked = try storage { () throws(StorageError) in try store.applyConsent(change, recipientID: target.recipientID, lifting: []) }
-        HeraldMetrics.countUnsubscribes(revoked ? 1 : 0, source: Self.oneClickSource)
-        return target
     }
 
     public func preferences(token: String) throws(HeraldError) -> Preferences {
