@@ -54,10 +54,9 @@ public struct HeraldServer: Sendable {
     /// `GET /metrics`, Prometheus text format: what this process counted (messages by outcome and SMTP reply
     /// latency when it sends, unsubscribes by source) and the outbox's depth by state, read at each scrape.
     static func addMetrics(_ registry: PrometheusCollectorRegistry, app: HeraldApp, to router: Router<BasicRequestContext>) {
-        let depth = OutboxState.allCases.map { state in
-            (state, registry.makeGauge(name: "herald_outbox_jobs", labels: [("state", state.rawValue)],
-                                       help: "Outbox jobs in each state, every campaign"))
-        }
+        let name = MetricNameDescriptor(namespace: "herald", metricName: "outbox", unitName: "jobs",
+                                        helpText: "Outbox jobs in each state, every campaign")  // herald_outbox_jobs
+        let depth = OutboxState.allCases.map { state in (state, registry.makeGauge(descriptor: name, labels: [("state", state.rawValue)])) }
         router.get("metrics") { _, _ in
             if let counts = try? await blocking({ [app] in try app.outboxDepth() }) {
                 for (state, gauge) in depth { gauge.set(to: Double(counts[state] ?? 0)) }
