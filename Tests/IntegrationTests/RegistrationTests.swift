@@ -82,6 +82,13 @@ struct RegistrationTests {
         let bad = try server.post("/register", form: "email=not-an-address&birthdate=1980-01-01&purposes=promotions")
         #expect(bad.status == 400 && bad.body.contains("invalid email address"))
         #expect(try server.post("/register", form: "email=x%40example.com&purposes=promotions").status == 400, "the birth date is asked")
+        // An error an adult's registration gets, a child's gets too: no answer tells where the cut-off lies.
+        let adultWithout = try server.post("/register", form: "email=a1%40example.com&birthdate=1980-01-01")
+        let childWithout = try server.post("/register", form: "email=c1%40example.com&birthdate=\(year - 10)-01-01")
+        #expect(adultWithout.status == 400 && childWithout.status == adultWithout.status && childWithout.body == adultWithout.body)
+        let adultProduct = try server.post("/register", form: "email=a2%40example.com&birthdate=1980-01-01&purposes=promotions&products=Bad+Product")
+        let childProduct = try server.post("/register", form: "email=c2%40example.com&birthdate=\(year - 10)-01-01&purposes=promotions&products=Bad+Product")
+        #expect(adultProduct.status == 400 && childProduct.body == adultProduct.body)
     }
 
     /// Promise: erasure stays erasure. Adding, granting or importing the address again is refused; only the

@@ -282,16 +282,29 @@ struct SQLiteStoreTests {
         #expect(jobs.map(\.kind) == [.confirmation] && jobs.map(\.recipientID) == [first.recipientID], "one job, however often asked")
 
         _ = try store.registerPending(person("known@example.com", hash: 1), purposes: [.promotions], at: now, mailUnlessSince: now.addingTimeInterval(-3600))
-        #expect(try store.deleteUnconfirmed(before: now.addingTimeInterval(1)) == 2)
+        #expect(try store.deleteUnconfirmed(before: now.addingTimeInterval(1)) == 1, "new@'s last mail (an hour later) started its wait again")
+        #expect(try store.pendingPurposes(recipientID: first.recipientID) != nil)
+        #expect(try store.deleteUnconfirmed(before: now.addingTimeInterval(3602)) == 1)
         #expect(try store.recipient(id: first.recipientID) == nil, "the person it brought in goes with it")
         #expect(try store.recipient(id: known) != nil && store.consents(ofRecipient: known).map(\.purpose) == [.productNews], "who was stored keeps what they had")
         #expect(try store.pendingPurposes(recipientID: known) == nil)
 
         let again = try store.registerPending(person("back@example.com", hash: 3), purposes: [.promotions], at: now, mailUnlessSince: now)
         _ = try store.suppress(addressHash: Data(repeating: 3, count: 32), reason: .unsubscribedAll, at: now)
-        #expect(try store.confirmPending(recipientID: again.recipientID, source: "form", lifting: [.unsubscribedAll, .erased], at: now) == [.promotions])
+        #expect(try store.confirmPending(recipientID: again.recipientID, named: [.promotions, .productNews], source: "form", lifting: [.unsubscribedAll, .erased], at: now) == [.promotions])
         #expect(try store.suppressionReason(addressHash: Data(repeating: 3, count: 32)) == nil)
         #expect(try store.ledger(ofRecipient: again.recipientID).map(\.source) == ["form"])
-        #expect(try store.confirmPending(recipientID: again.recipientID, source: "form", lifting: [], at: now) == nil, "once")
+        #expect(try store.confirmPending(recipientID: again.recipientID, named: [.promotions], source: "form", lifting: [], at: now) == nil, "once")
+    }
+
+    /// Someone typed an address into the form, then the person was registered by an operator with a consent:
+    /// the sweep of unconfirmed registrations must not take them, nor their ledger.
+    @Test func theSweepKeepsAPersonRegisteredSinceByOtherMeans() throws {
+        let store = try SQLiteStore()
+        let pending = try store.registerPending(person("ada@example.com", hash: 1), purposes: [.promotions], at: now, mailUnlessSince: now)
+        _ = try store.register(person("ada@example.com", hash: 1), consents: [grant(.productNews)], lifting: [], at: now)
+        #expect(try store.deleteUnconfirmed(before: now.addingTimeInterval(1)) == 1)
+        #expect(try store.recipient(id: pending.recipientID) != nil)
+        #expect(try store.ledger(ofRecipient: pending.recipientID).map(\.purpose) == [.productNews])
     }
 }

@@ -15,8 +15,11 @@ public struct MessageComposer: Sendable {
         public var email: String
         public var name: String?
         public var products: [String]
+        /// A confirmation mail's purposes: what its link grants.
+        public var confirmPurposes: [Purpose]
 
-        public init(kind: CampaignKind, template: String, campaignName: String, recipientID: Int64, email: String, name: String?, products: [String]) {
+        public init(kind: CampaignKind, template: String, campaignName: String, recipientID: Int64, email: String, name: String?,
+                    products: [String], confirmPurposes: [Purpose] = []) {
             self.kind = kind
             self.template = template
             self.campaignName = campaignName
@@ -24,6 +27,7 @@ public struct MessageComposer: Sendable {
             self.email = email
             self.name = name
             self.products = products
+            self.confirmPurposes = confirmPurposes
         }
     }
 
@@ -94,6 +98,14 @@ public struct MessageComposer: Sendable {
                         messageID: messageID, bytes: bytes)
     }
 
+    /// How a purpose reads in a sentence ("You asked for: …").
+    static func describe(_ purpose: Purpose) -> String {
+        switch purpose {
+        case .productNews: "news about the products you registered"
+        case .promotions: "events and promotions"
+        }
+    }
+
     /// `a`, `a and b`, `a, b and c`.
     static func humanList(_ items: [String]) -> String {
         guard items.count > 1 else { return items.first ?? "" }
@@ -104,7 +116,7 @@ public struct MessageComposer: Sendable {
     /// the products follow the fixed seven.
     func personalValues(_ input: Input, unsubscribeURL: String?, now: Date) -> [String] {
         let firstName = input.name?.split(separator: " ").first.map(String.init)
-        let confirm = input.kind == .confirmation ? links.confirmURL(recipientID: input.recipientID, now: now) : ""
+        let confirm = input.kind == .confirmation ? links.confirmURL(recipientID: input.recipientID, purposes: input.confirmPurposes, now: now) : ""
         return [input.name ?? "", firstName ?? "", input.email, Self.humanList(input.products),
                 links.preferencesURL(recipientID: input.recipientID, now: now), unsubscribeURL ?? "", confirm] + input.products
     }
@@ -112,7 +124,7 @@ public struct MessageComposer: Sendable {
     /// Everything else the context depends on: recipients with the same shape share one rendering plan.
     func renderingShape(_ input: Input, unsubscribeURL: String?) -> String {
         [input.kind.rawValue, input.campaignName, String(input.name != nil), String(unsubscribeURL != nil),
-         String(input.products.count)].joined(separator: "\u{0}")
+         String(input.products.count), input.confirmPurposes.map(\.rawValue).joined(separator: ",")].joined(separator: "\u{0}")
     }
 
     /// What templates can use. Every value is a plain string, list or boolean. The recipient's own strings come
@@ -130,6 +142,7 @@ public struct MessageComposer: Sendable {
             "can_unsubscribe": input.kind.purpose != nil,
             "unsubscribe_url": personal[5],
             "confirm_url": personal[6],
+            "confirm_purposes": Self.humanList(input.confirmPurposes.map(Self.describe)),
         ]
         context["reason"] = switch input.kind {
         case .productNews: "You receive this because you asked for news about the products you registered."

@@ -18,9 +18,10 @@ public struct SignedLinks: Sendable {
         return publicURL + "/u/" + token
     }
 
-    /// The double opt-in link of a pending registration (valid 7 days).
-    public func confirmURL(recipientID: Int64, now: Date) -> String {
-        let token = tokens.issue(TokenClaims(action: .confirm, recipientID: recipientID, scope: "", issuedAt: now))
+    /// The double opt-in link of a pending registration (valid 7 days); it grants only the purposes it names.
+    public func confirmURL(recipientID: Int64, purposes: [Purpose], now: Date) -> String {
+        let scope = purposes.map(\.rawValue).sorted().joined(separator: ",")
+        let token = tokens.issue(TokenClaims(action: .confirm, recipientID: recipientID, scope: scope, issuedAt: now))
         return publicURL + "/confirm/" + token
     }
 

@@ -49,6 +49,7 @@ public struct ConsentService: Sendable {
     @discardableResult
     public func setConsent(email: String, purpose: Purpose, granted: Bool, source: String) throws(HeraldError) -> Bool {
         let recipient = try existingRecipient(email)
+        if granted { try refuseErased(recipient.addressHash) }
         let change = ConsentChange(purpose: purpose, granted: granted, source: source, at: clock())
         let changed = try storage { () throws(StorageError) in
             try store.applyConsent(change, recipientID: recipient.id!, lifting: granted ? [.unsubscribedAll] : [])

@@ -33,8 +33,9 @@ public struct DoubleOptIn: Sendable {
     @discardableResult
     public func request(_ registration: Registration) throws(HeraldError) -> Bool {
         let now = clock()
+        // Every check that an adult's registration could fail comes before the age gate (see `check`).
+        guard !registration.consents.isEmpty else { throw HeraldError(.dataError, "choose at least one kind of mail to receive") }
         let checked = try RegistrationRules.check(registration, today: CivilDate(now), hasher: hasher)
-        guard !checked.consents.isEmpty else { throw HeraldError(.dataError, "choose at least one kind of mail to receive") }
         let suppression = try storage { () throws(StorageError) in try store.suppressionReason(addressHash: checked.recipient.addressHash) }
         // A bounced, complained or operator-suppressed address gets no mail at all, confirmation included; the
         // answer stays the same, so nobody learns that.
@@ -48,8 +49,9 @@ public struct DoubleOptIn: Sendable {
 
     /// What a confirmation link would grant, without granting it (the page a GET shows).
     public func pending(token: String) throws(HeraldError) -> [Purpose] {
-        let id = try verify(token)
-        guard let purposes = try storage({ () throws(StorageError) in try store.pendingPurposes(recipientID: id) }) else {
+        let (id, named) = try verify(token)
+        guard let purposes = try storage({ () throws(StorageError) in try store.pendingPurposes(recipientID: id) })?.filter(named.contains),
+              !purposes.isEmpty else {
             throw HeraldError(.notFound, "nothing waits for confirmation: it was confirmed already, or it expired")
         }
         return purposes
@@ -59,9 +61,9 @@ public struct DoubleOptIn: Sendable {
     /// suppression of their address is lifted, in one transaction.
     @discardableResult
     public func confirm(token: String) throws(HeraldError) -> [Purpose] {
-        let id = try verify(token)
+        let (id, named) = try verify(token)
         guard let purposes = try storage({ () throws(StorageError) in
-            try store.confirmPending(recipientID: id, source: Self.source, lifting: ConsentService.liftedByExplicitConsent, at: clock())
+            try store.confirmPending(recipientID: id, named: named, source: Self.source, lifting: ConsentService.liftedByExplicitConsent, at: clock())
         }) else {
             throw HeraldError(.notFound, "nothing waits for confirmation: it was confirmed already, or it expired")
         }
@@ -74,7 +76,9 @@ public struct DoubleOptIn: Sendable {
         try storage { () throws(StorageError) in try store.deleteUnconfirmed(before: clock().addingTimeInterval(-Self.window)) }
     }
 
-    private func verify(_ token: String) throws(HeraldError) -> Int64 {
-        try tokens.verifyLink(token, expecting: .confirm, now: clock()).recipientID
+    /// The person and the purposes the link names (it grants those and no others).
+    private func verify(_ token: String) throws(HeraldError) -> (Int64, Set<Purpose>) {
+        let claims = try tokens.verifyLink(token, expecting: .confirm, now: clock())
+        return (claims.recipientID, Set(claims.scope.split(separator: ",").compactMap { Purpose(rawValue: String($0)) }))
     }
 }

@@ -37,10 +37,13 @@ public enum RegistrationRules {
     /// store writes, with the purposes it grants. Nothing is written here.
     public static func check(_ registration: Registration, today: CivilDate, hasher: AddressHasher) throws(HeraldError) -> (recipient: NewRecipient, consents: [Purpose]) {
         let address = try Self.address(registration.email)
-        let birthYear = try registration.birthdate.map { (text) throws(HeraldError) in try Self.birthYear(text, today: today) }
         var products: [String] = []
         for text in registration.products { products.append(try Self.product(text)) }
-        let recipient = NewRecipient(email: address.normalized, addressHash: hasher.hash(address), name: try Self.name(registration.name),
+        let name = try Self.name(registration.name)
+        // The age gate last: a child's registration must fail exactly where an adult's would succeed, so that no
+        // other error's presence or absence shows where the cut-off lies.
+        let birthYear = try registration.birthdate.map { (text) throws(HeraldError) in try Self.birthYear(text, today: today) }
+        let recipient = NewRecipient(email: address.normalized, addressHash: hasher.hash(address), name: name,
                                      birthYear: birthYear, products: Array(Set(products)).sorted(), source: registration.source)
         return (recipient, Set(registration.consents).sorted { $0.rawValue < $1.rawValue })
     }

@@ -123,7 +123,7 @@ extension OutboxWorker {
         do {
             return .message(try composer.compose(.init(kind: job.kind, template: job.template, campaignName: job.campaignName,
                                                        recipientID: job.recipientID, email: job.email, name: job.name,
-                                                       products: job.products), now: clock()))
+                                                       products: job.products, confirmPurposes: job.waitingPurposes), now: clock()))
         } catch {
             let outcome = JobOutcome(jobID: job.jobID, state: .failed, reply: "cannot compose: \(error.message)", lease: job.leaseUntil)
             return .finished(outcome, JobOutcomeSummary(state: .failed, reason: nil))
@@ -145,6 +145,11 @@ extension OutboxWorker {
             return (outcome, JobOutcomeSummary(state: outcome.state, reason: nil), nil)
         }
         guard permission.recipientExists else { return skip("recipient erased") }
+        if job.kind == .confirmation {
+            guard permission.registrationWaiting else { return skip("nothing waits for confirmation") }
+        } else if permission.onlyRegistrationWaiting {
+            return skip("registration not confirmed")
+        }
         if permission.campaignCancelled { return skip("campaign cancelled") }
         // The confirmation a person just asked for goes even to an address they once erased or unsubscribed from
         // everything: following its link is how they come back. Bounces, complaints and operators still stop it.

@@ -132,12 +132,16 @@ enum Migrations {
         }
         migrator.registerMigration("5-pending-registrations") { db in
             try db.execute(sql: """
-                -- A registration waiting for its double opt-in: the purposes asked for wait here, not in the consent
-                -- ledger, until the person confirms. Deleted on confirmation, and after 7 days, with the person when
-                -- the registration brought them in (creates_recipient).
+                -- A registration waiting for its double opt-in: the purposes and products asked for wait here, not in
+                -- the consent ledger or the person's products, until the person confirms. Deleted on confirmation,
+                -- and 7 days after its last mail, with the person when the registration brought them in
+                -- (creates_recipient) and nothing was ever consented.
                 CREATE TABLE pending_registrations (
                     recipient_id INTEGER PRIMARY KEY REFERENCES recipients(id) ON DELETE CASCADE,
                     purposes TEXT NOT NULL,
+                    products TEXT NOT NULL DEFAULT '',
+                    name TEXT,
+                    birth_year INTEGER,
                     requested_at DATETIME NOT NULL,
                     mailed_at DATETIME,
                     creates_recipient INTEGER NOT NULL

@@ -19,7 +19,13 @@ public final class SQLiteStore: HeraldStore {
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            self.writer = try DatabasePool(path: path, configuration: Self.configuration)
+            let pool = try DatabasePool(path: path, configuration: Self.configuration)
+            // GRDB opens WAL databases with synchronous=NORMAL: a commit then survives a crash of the process,
+            // not of the machine. A recorded unsubscribe or erasure must survive both before Herald says it is
+            // done, so the writer flushes the WAL at every commit (the send path commits in batches, so this
+            // costs it a few flushes a second).
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            self.writer = pool
             self.path = path
             try Migrations.migrator.migrate(writer)
         } catch {

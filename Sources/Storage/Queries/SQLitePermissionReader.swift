@@ -22,7 +22,8 @@ final class SQLitePermissionReader: SendPermissionReader {
     static let sql = """
         SELECT (SELECT granted FROM consents WHERE recipient_id = r.id AND purpose = ?1),
                (SELECT reason FROM suppressions s WHERE s.address_hash = r.address_hash),
-               (SELECT status FROM campaigns WHERE id = ?2)
+               (SELECT status FROM campaigns WHERE id = ?2),
+               (SELECT creates_recipient FROM pending_registrations WHERE recipient_id = r.id)
         FROM recipients r WHERE r.id = ?3
         """
 
@@ -86,8 +87,10 @@ final class SQLitePermissionReader: SendPermissionReader {
                 return known
             }
             let status = sqlite3_column_text(statement, 2).map { String(cString: $0) }
+            let waiting = sqlite3_column_type(statement, 3) != SQLITE_NULL
             return SendPermission(recipientExists: true, consentGranted: purpose == nil ? nil : granted,
-                                  suppressionReason: reason, campaignCancelled: status == CampaignStatus.cancelled.rawValue)
+                                  suppressionReason: reason, campaignCancelled: status == CampaignStatus.cancelled.rawValue,
+                                  registrationWaiting: waiting, onlyRegistrationWaiting: waiting && sqlite3_column_int64(statement, 3) != 0)
         default:
             throw failure(sqlite3_db_handle(statement), path: path)
         }

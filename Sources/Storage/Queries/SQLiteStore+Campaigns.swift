@@ -64,7 +64,9 @@ extension SQLiteStore {
     /// Everyone with a current consent for the purpose (if any), matching the products and further purposes
     /// (if any), and whose address hash is not suppressed.
     private static func enqueue(campaign: Int64, audience: Audience, now: Date, in db: Database) throws -> Int {
-        var conditions = ["NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = r.address_hash)"]
+        var conditions = ["NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = r.address_hash)",
+                          // Stored only because of a registration still waiting for its confirmation: nobody's audience.
+                          "NOT EXISTS (SELECT 1 FROM pending_registrations w WHERE w.recipient_id = r.id AND w.creates_recipient)"]
         var arguments: StatementArguments = [campaign, now, now]
         if let purpose = audience.purpose {
             conditions.append("EXISTS (SELECT 1 FROM consents c WHERE c.recipient_id = r.id AND c.purpose = ? AND c.granted)")

@@ -27,7 +27,8 @@ extension SQLiteStore {
                 RETURNING id, campaign_id, recipient_id, attempts, queued_at,
                     (SELECT email FROM recipients r WHERE r.id = outbox.recipient_id),
                     (SELECT name FROM recipients r WHERE r.id = outbox.recipient_id),
-                    (SELECT group_concat(product, char(31)) FROM recipient_products p WHERE p.recipient_id = outbox.recipient_id)
+                    (SELECT group_concat(product, char(31)) FROM recipient_products p WHERE p.recipient_id = outbox.recipient_id),
+                    (SELECT purposes FROM pending_registrations w WHERE w.recipient_id = outbox.recipient_id)
                 """), arguments: [leaseUntil, owner, now, limit, now, limit, limit])
             guard !rows.isEmpty else { return [] }
             var campaigns: [Int64: (name: String, kind: CampaignKind, template: String)] = [:]
@@ -43,12 +44,14 @@ extension SQLiteStore {
                 }
                 guard let campaign = campaigns[campaignID] else { continue }
                 let products: String? = row[7]
+                let waiting: String? = row[8]
                 jobs.append(ClaimedJob(
                     jobID: row[0], campaignID: campaignID, campaignName: campaign.name,
                     kind: campaign.kind, template: campaign.template, recipientID: row[2],
                     email: email, name: row[6],
                     products: products.map { $0.split(separator: "\u{1F}").map(String.init).sorted() } ?? [],
-                    attempt: row[3], queuedAt: row[4], leaseUntil: leaseUntil))
+                    attempt: row[3], queuedAt: row[4], leaseUntil: leaseUntil,
+                    waitingPurposes: campaign.kind == .confirmation ? waiting.map(Self.purposes(from:)) ?? [] : []))
             }
             // RETURNING gives rows in no set order; jobs go out oldest first.
             jobs.sort { $0.jobID < $1.jobID }

@@ -10,25 +10,28 @@ extension SQLiteStore {
             var id = try Int64.fetchOne(db, sql: "SELECT id FROM recipients WHERE address_hash = ?", arguments: [new.addressHash])
             let creates = id == nil
             if id == nil {
-                try db.execute(sql: "INSERT INTO recipients (email, address_hash, name, birth_year, source, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [new.email, new.addressHash, new.name, new.birthYear, new.source, now])
+                // Only what reaching the person needs; the rest waits for the confirmation.
+                try db.execute(sql: "INSERT INTO recipients (email, address_hash, name, birth_year, source, created_at) VALUES (?, ?, NULL, NULL, ?, ?)",
+                               arguments: [new.email, new.addressHash, new.source, now])
                 id = db.lastInsertedRowID
             }
             let recipientID = id!
-            for product in new.products {
-                try db.execute(sql: "INSERT OR IGNORE INTO recipient_products (recipient_id, product) VALUES (?, ?)", arguments: [recipientID, product])
-            }
-            let waiting = try Row.fetchOne(db, sql: "SELECT purposes, mailed_at FROM pending_registrations WHERE recipient_id = ?",
+            let waiting = try Row.fetchOne(db, sql: "SELECT purposes, products, mailed_at FROM pending_registrations WHERE recipient_id = ?",
                                            arguments: [recipientID])
-            let earlier = (waiting?["purposes"] as String?).map(Self.purposes(from:)) ?? []
-            let all = Set(earlier + purposes).map(\.rawValue).sorted().joined(separator: ",")
+            let allPurposes = Set(((waiting?["purposes"] as String?).map(Self.purposes(from:)) ?? []) + purposes).map(\.rawValue).sorted()
+            let allProducts = Set(((waiting?["products"] as String?).map(Self.list(from:)) ?? []) + new.products).sorted()
             let mailedAt: Date? = waiting?["mailed_at"]
             let mail = mailedAt.map { $0 < mailUnlessSince } ?? true
+            // A new mail starts the 7 days again, so its link does not die early.
             try db.execute(sql: """
-                INSERT INTO pending_registrations (recipient_id, purposes, requested_at, mailed_at, creates_recipient) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (recipient_id) DO UPDATE SET purposes = excluded.purposes,
+                INSERT INTO pending_registrations (recipient_id, purposes, products, name, birth_year, requested_at, mailed_at, creates_recipient)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (recipient_id) DO UPDATE SET purposes = excluded.purposes, products = excluded.products,
+                    name = COALESCE(excluded.name, pending_registrations.name), birth_year = COALESCE(excluded.birth_year, pending_registrations.birth_year),
+                    requested_at = CASE WHEN ? THEN excluded.requested_at ELSE pending_registrations.requested_at END,
                     mailed_at = CASE WHEN ? THEN excluded.mailed_at ELSE pending_registrations.mailed_at END
-                """, arguments: [recipientID, all, now, mail ? now : mailedAt, creates, mail])
+                """, arguments: [recipientID, allPurposes.joined(separator: ","), allProducts.joined(separator: ","), new.name, new.birthYear,
+                                 now, mail ? now : mailedAt, creates, mail, mail])
             if mail { try Self.queueConfirmation(recipientID: recipientID, now: now, in: db) }
             return PendingRegistration(recipientID: recipientID, mailQueued: mail)
         }
@@ -41,17 +44,23 @@ extension SQLiteStore {
         }
     }
 
-    public func confirmPending(recipientID: Int64, source: String, lifting: Set<SuppressionReason>,
+    public func confirmPending(recipientID: Int64, named: Set<Purpose>, source: String, lifting: Set<SuppressionReason>,
                                at now: Date) throws(StorageError) -> [Purpose]? {
         try write { db in
-            guard let text = try String.fetchOne(db, sql: "SELECT purposes FROM pending_registrations WHERE recipient_id = ?",
-                                                 arguments: [recipientID]),
+            guard let row = try Row.fetchOne(db, sql: "SELECT purposes, products, name, birth_year FROM pending_registrations WHERE recipient_id = ?",
+                                             arguments: [recipientID]),
                   let hash = try Data.fetchOne(db, sql: "SELECT address_hash FROM recipients WHERE id = ?", arguments: [recipientID])
             else { return nil }
-            let purposes = Self.purposes(from: text)
+            // Only what the confirmed link named: a purpose someone else added since is not the person's choice.
+            let purposes = Self.purposes(from: row["purposes"]).filter(named.contains)
             for purpose in purposes {
                 _ = try Self.apply(ConsentChange(purpose: purpose, granted: true, source: source, at: now), to: recipientID, in: db)
             }
+            for product in Self.list(from: row["products"]) {
+                try db.execute(sql: "INSERT OR IGNORE INTO recipient_products (recipient_id, product) VALUES (?, ?)", arguments: [recipientID, product])
+            }
+            try db.execute(sql: "UPDATE recipients SET name = COALESCE(?, name), birth_year = COALESCE(?, birth_year) WHERE id = ?",
+                           arguments: [row["name"] as String?, row["birth_year"] as Int?, recipientID])
             _ = try Self.lift(addressHash: hash, reasons: lifting, in: db)
             try db.execute(sql: "DELETE FROM pending_registrations WHERE recipient_id = ?", arguments: [recipientID])
             return purposes
@@ -61,11 +70,12 @@ extension SQLiteStore {
     public func deleteUnconfirmed(before cutoff: Date) throws(StorageError) -> Int {
         try write { db in
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_registrations WHERE requested_at < ?", arguments: [cutoff]) ?? 0
-            // The people these registrations brought in go with everything about them; those who were already
-            // stored keep what they had.
+            // The people these registrations brought in go with everything about them, unless they have consented
+            // to something since, by any way (the ledger says so); those who were already stored keep what they had.
             try db.execute(sql: """
                 DELETE FROM recipients WHERE id IN (
                     SELECT recipient_id FROM pending_registrations WHERE requested_at < ? AND creates_recipient)
+                  AND NOT EXISTS (SELECT 1 FROM consent_ledger l WHERE l.recipient_id = recipients.id)
                 """, arguments: [cutoff])
             try db.execute(sql: "DELETE FROM pending_registrations WHERE requested_at < ?", arguments: [cutoff])
             return count
@@ -93,6 +103,10 @@ extension SQLiteStore {
     }
 
     static func purposes(from text: String) -> [Purpose] {
-        text.split(separator: ",").compactMap { Purpose(rawValue: String($0)) }
+        list(from: text).compactMap(Purpose.init(rawValue:))
+    }
+
+    static func list(from text: String) -> [String] {
+        text.split(separator: ",").map(String.init)
     }
 }

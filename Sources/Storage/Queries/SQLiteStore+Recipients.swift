@@ -34,6 +34,8 @@ extension SQLiteStore {
             }
             var changes = 0
             for change in consents where try Self.apply(change, to: id, in: db) { changes += 1 }
+            // Registered now on another account than a waiting registration: the sweep must not take them.
+            try db.execute(sql: "UPDATE pending_registrations SET creates_recipient = 0 WHERE recipient_id = ?", arguments: [id])
             let lifted = try Self.lift(addressHash: new.addressHash, reasons: lifting, in: db)
             return RecipientWrite(recipient: recipient, created: created, consentChanges: changes, liftedSuppression: lifted)
         }
@@ -93,8 +95,15 @@ extension SQLiteStore {
         VALUES (?, ?, ?, ?, ?, ?, ?)
         """
 
-    /// The one way an address hash goes on the suppression list; an entry already there keeps its first reason.
-    static let insertSuppression = "INSERT OR IGNORE INTO suppressions (address_hash, reason, created_at) VALUES (?, ?, ?)"
+    /// The one way an address hash goes on the suppression list. An entry already there keeps its first reason,
+    /// except that a reason nothing lifts (a bounce, a complaint, an operator's) replaces one the person's own
+    /// consent may lift (erased, unsubscribed-all): otherwise a later bounce would be forgotten, and the
+    /// confirmation mails such an address may still get would go on.
+    static let insertSuppression = """
+        INSERT INTO suppressions (address_hash, reason, created_at) VALUES (?, ?, ?)
+        ON CONFLICT (address_hash) DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at
+        WHERE suppressions.reason IN ('erased', 'unsubscribed-all') AND excluded.reason IN ('bounced', 'complaint', 'manual')
+        """
 
     public func suppress(addressHash: Data, reason: SuppressionReason, at now: Date) throws(StorageError) -> Bool {
         try write { db in

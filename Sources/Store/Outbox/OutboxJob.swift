@@ -66,9 +66,12 @@ public struct ClaimedJob: Sendable, Equatable {
     public var queuedAt: Date
     /// The lease the job was claimed with; its outcome is recorded only while the job still holds it.
     public var leaseUntil: Date
+    /// For a confirmation mail: the purposes its link will grant (what was waiting when it was claimed).
+    public var waitingPurposes: [Purpose]
 
     public init(jobID: Int64, campaignID: Int64, campaignName: String, kind: CampaignKind, template: String, recipientID: Int64,
-                email: String, name: String?, products: [String], attempt: Int, queuedAt: Date, leaseUntil: Date = .distantPast) {
+                email: String, name: String?, products: [String], attempt: Int, queuedAt: Date, leaseUntil: Date = .distantPast,
+                waitingPurposes: [Purpose] = []) {
         self.jobID = jobID
         self.campaignID = campaignID
         self.campaignName = campaignName
@@ -82,6 +85,7 @@ public struct ClaimedJob: Sendable, Equatable {
         self.attempt = attempt
         self.queuedAt = queuedAt
         self.leaseUntil = leaseUntil
+        self.waitingPurposes = waitingPurposes
     }
 }
 
