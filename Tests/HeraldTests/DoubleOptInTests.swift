@@ -68,4 +68,14 @@ import Testing
         _ = try app.worker(transport: transport).run(untilIdle: true)
         #expect(transport.recipients.isEmpty)
     }
+
+    /// An erasure after an unsubscribe-from-everything is still an erasure: no operator's consent undoes it.
+    @Test func anErasureAfterAnUnsubscribeFromEverythingStaysAnErasure() throws {
+        let app = try TestApp.make()
+        try app.consent.register(Registration(email: "ada@example.com", consents: [.productNews], source: "test"))
+        _ = try app.consent.suppress(email: "ada@example.com", reason: .unsubscribedAll)
+        try app.personData.erase(email: "ada@example.com")
+        #expect(try app.personData.export(email: "ada@example.com").suppression?.reason == .erased)
+        #expect(throws: HeraldError.self) { try app.consent.register(Registration(email: "ada@example.com", consents: [.productNews], source: "admin")) }
+    }
 }

@@ -95,14 +95,16 @@ extension SQLiteStore {
         VALUES (?, ?, ?, ?, ?, ?, ?)
         """
 
-    /// The one way an address hash goes on the suppression list. An entry already there keeps its first reason,
-    /// except that a reason nothing lifts (a bounce, a complaint, an operator's) replaces one the person's own
-    /// consent may lift (erased, unsubscribed-all): otherwise a later bounce would be forgotten, and the
-    /// confirmation mails such an address may still get would go on.
+    /// The one way an address hash goes on the suppression list. An entry already there keeps its reason unless
+    /// the new one is harder to lift: unsubscribed-all (lifted by the person's choice, or an operator's consent) <
+    /// erased (only by the person's confirmation) < bounced, complaint, manual (by nothing). Otherwise an erasure
+    /// after an unsubscribe could be undone by an operator, or a bounce after an erasure forgotten while
+    /// confirmation mails went on.
     static let insertSuppression = """
         INSERT INTO suppressions (address_hash, reason, created_at) VALUES (?, ?, ?)
         ON CONFLICT (address_hash) DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at
-        WHERE suppressions.reason IN ('erased', 'unsubscribed-all') AND excluded.reason IN ('bounced', 'complaint', 'manual')
+        WHERE (CASE suppressions.reason WHEN 'unsubscribed-all' THEN 0 WHEN 'erased' THEN 1 ELSE 2 END)
+            < (CASE excluded.reason WHEN 'unsubscribed-all' THEN 0 WHEN 'erased' THEN 1 ELSE 2 END)
         """
 
     public func suppress(addressHash: Data, reason: SuppressionReason, at now: Date) throws(StorageError) -> Bool {

@@ -8,8 +8,8 @@ import Foundation
 /// - a ledger row and the purpose's current state change together or not at all, and repeating the current
 ///   state records nothing;
 /// - a person is matched by the keyed hash of their address, never by the address text;
-/// - a suppression keeps its first reason, except that one nothing lifts (bounced, complaint, manual) replaces
-///   one the person may lift (erased, unsubscribed-all); it is lifted only for the reasons the caller names;
+/// - a suppression keeps its reason unless a harder one comes (unsubscribed-all < erased < bounced, complaint,
+///   manual); it is lifted only for the reasons the caller names;
 /// - a person who exists only through a registration still waiting for its confirmation is in no audience.
 public protocol ConsentStore: Sendable {
     /// Registers a person, or adds to an existing registration (new products, a given name or birth year,
