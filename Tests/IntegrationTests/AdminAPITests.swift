@@ -85,7 +85,7 @@ struct AdminAPITests {
             // does not exist), and methods the document does not name (404 here, not 405), are not failures.
             "--exclude-checks", "positive_data_acceptance,unsupported_method",
             "-n", "30", "--seed", "8058", "--report-dir", sandbox.folder.appendingPathComponent("schemathesis").path,
-        ], environment: ["SCHEMATHESIS_HOOKS": "", "NO_COLOR": "1"])
+        ], environment: ["SCHEMATHESIS_HOOKS": "", "NO_COLOR": "1"], in: sandbox.folder)  // its caches stay in the sandbox
         #expect(fuzz.status == 0, "\(fuzz.stdout.suffix(4000))")
         #expect(fuzz.stdout.contains(" passed"), "\(fuzz.stdout.suffix(2000))")
         #expect(!server.serverLog().contains("Fatal error"))
