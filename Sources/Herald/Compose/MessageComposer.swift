@@ -98,14 +98,6 @@ public struct MessageComposer: Sendable {
                         messageID: messageID, bytes: bytes)
     }
 
-    /// How a purpose reads in a sentence ("You asked for: …").
-    static func describe(_ purpose: Purpose) -> String {
-        switch purpose {
-        case .productNews: "news about the products you registered"
-        case .promotions: "events and promotions"
-        }
-    }
-
     /// `a`, `a and b`, `a, b and c`.
     static func humanList(_ items: [String]) -> String {
         guard items.count > 1 else { return items.first ?? "" }
@@ -142,7 +134,7 @@ public struct MessageComposer: Sendable {
             "can_unsubscribe": input.kind.purpose != nil,
             "unsubscribe_url": personal[5],
             "confirm_url": personal[6],
-            "confirm_purposes": Self.humanList(input.confirmPurposes.map(Self.describe)),
+            "confirm_purposes": Self.humanList(input.confirmPurposes.map(\.phrase)),
         ]
         context["reason"] = switch input.kind {
         case .productNews: "You receive this because you asked for news about the products you registered."

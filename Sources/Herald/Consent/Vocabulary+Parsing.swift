@@ -11,6 +11,16 @@ extension Purpose {
     }
 }
 
+extension Purpose {
+    /// How the purpose reads in a sentence, in mail and on the pages ("You will no longer receive …").
+    public var phrase: String {
+        switch self {
+        case .productNews: "news about the products you registered"
+        case .promotions: "events and promotions"
+        }
+    }
+}
+
 extension CampaignKind {
     public static func parse(_ text: String) throws(HeraldError) -> CampaignKind {
         guard let kind = CampaignKind(rawValue: text), operatorKinds.contains(kind) else {

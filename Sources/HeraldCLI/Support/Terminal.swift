@@ -35,11 +35,7 @@ enum Terminal {
     }
 
     static func json<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+        String(decoding: (try? HeraldJSON.encoder(pretty: true).encode(value)) ?? Data("null".utf8), as: UTF8.self)
     }
 
     /// Rewrites one status line in place on a terminal; says nothing otherwise.

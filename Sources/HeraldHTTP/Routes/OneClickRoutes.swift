@@ -22,7 +22,7 @@ struct OneClickRoutes: Sendable {
         return await pages.answer { [app, pages] in
             let target = try app.links.unsubscribeTarget(token: token)
             return pages.page("unsubscribe", title: "Unsubscribe", [
-                "token": token, "purpose_label": Pages.label(target.purpose), "preferences_url": target.preferencesURL,
+                "token": token, "purpose_label": target.purpose.phrase, "preferences_url": target.preferencesURL,
             ])
         }
     }
@@ -43,7 +43,7 @@ struct OneClickRoutes: Sendable {
             // Checking the token is a MAC and runs here; the write waits for its group's commit.
             let target = try app.links.unsubscribeTarget(token: token)
             _ = try await committer.revoke(target, at: app.clock())
-            return pages.page("unsubscribed", title: "You are unsubscribed", ["purpose_label": Pages.label(target.purpose)],
+            return pages.page("unsubscribed", title: "You are unsubscribed", ["purpose_label": target.purpose.phrase],
                               filled: ["preferences_url": target.preferencesURL], cacheKey: target.purpose.rawValue)
         } catch {
             return pages.failure(error)

@@ -51,7 +51,7 @@ struct PreferencesRoutes: Sendable {
             "unsubscribed_from_all": preferences.unsubscribedFromAll,
             "blocked": preferences.blocked,
             "purposes": preferences.purposes.map { state -> [String: Any] in
-                ["name": state.purpose.rawValue, "label": Pages.sentence(Pages.label(state.purpose)),
+                ["name": state.purpose.rawValue, "label": Pages.sentence(state.purpose.phrase),
                  "granted": state.granted]
             },
         ])

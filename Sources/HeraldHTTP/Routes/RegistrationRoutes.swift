@@ -28,7 +28,7 @@ struct RegistrationRoutes: Sendable {
     }
 
     private func form(problem: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
-        var values: [String: Any] = ["purposes": Purpose.allCases.map { ["name": $0.rawValue, "label": Pages.sentence(Pages.label($0))] }]
+        var values: [String: Any] = ["purposes": Purpose.allCases.map { ["name": $0.rawValue, "label": Pages.sentence($0.phrase)] }]
         if let problem { values["problem"] = problem }  // (an empty string would still show the box)
         return pages.page("register", title: "Stay in touch", status: status, values)
     }
@@ -76,7 +76,7 @@ struct RegistrationRoutes: Sendable {
         return await pages.answer { [app, pages] in
             let purposes = try app.doubleOptIn.pending(token: token)
             return pages.page("confirm", title: "Confirm your registration", [
-                "token": token, "purposes": purposes.map { ["label": Pages.label($0)] },
+                "token": token, "purposes": purposes.map { ["label": $0.phrase] },
             ])
         }
     }
@@ -86,7 +86,7 @@ struct RegistrationRoutes: Sendable {
         return await pages.answer { [app, pages] in
             let purposes = try app.doubleOptIn.confirm(token: token)
             return pages.page("message", title: "Thank you", [
-                "message": "Your registration is confirmed: you will receive " + purposes.map(Pages.label).joined(separator: " and ") + ".",
+                "message": "Your registration is confirmed: you will receive " + purposes.map(\.phrase).joined(separator: " and ") + ".",
             ])
         }
     }

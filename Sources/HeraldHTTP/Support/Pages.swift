@@ -24,10 +24,7 @@ struct Pages: Sendable {
     }
 
     func page(_ name: String, title: String, status: HTTPResponse.Status = .ok, _ values: [String: Any] = [:]) -> Response {
-        var context = values
-        context["title"] = title
-        context["company"] = company
-        context["postal_address"] = postalAddress
+        let context = self.context(values, title: title)
         let html = catalog.render(name, context: context) ?? "<!DOCTYPE html><title>\(status.code)</title><p>\(status.reasonPhrase)</p>"
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
@@ -37,18 +34,24 @@ struct Pages: Sendable {
     /// `values` with placeholders in their place, and each answer only puts the (HTML-escaped) strings in.
     func page(_ name: String, title: String, _ values: [String: Any], filled: [String: String], cacheKey: String) -> Response {
         let template = rendered.template(for: name + "\u{0}" + cacheKey) {
-            var context = values
+            var context = self.context(values, title: title)
             for (index, key) in filled.keys.sorted().enumerated() { context[key] = RenderedPages.placeholder(index) }
-            context["title"] = title
-            context["company"] = company
-            context["postal_address"] = postalAddress
             return catalog.render(name, context: context) ?? ""
         }
         var html = template
         for (index, key) in filled.keys.sorted().enumerated() {
-            html = html.replacingOccurrences(of: RenderedPages.placeholder(index), with: RenderedPages.escape(filled[key] ?? ""))
+            html = html.replacingOccurrences(of: RenderedPages.placeholder(index), with: HTMLEscaping.escape(filled[key] ?? ""))
         }
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// What every page shows beside its own values.
+    private func context(_ values: [String: Any], title: String) -> [String: Any] {
+        var context = values
+        context["title"] = title
+        context["company"] = company
+        context["postal_address"] = postalAddress
+        return context
     }
 
     /// A failure as a plain page: what went wrong for the person, never a stack or a database message.
@@ -73,13 +76,6 @@ struct Pages: Sendable {
     /// `events and promotions` → `Events and promotions`.
     static func sentence(_ text: String) -> String {
         text.prefix(1).uppercased() + text.dropFirst()
-    }
-
-    static func label(_ purpose: Purpose) -> String {
-        switch purpose {
-        case .productNews: "news about the products you registered"
-        case .promotions: "events and promotions"
-        }
     }
 }
 
@@ -119,21 +115,6 @@ final class RenderedPages: @unchecked Sendable {
 
     /// Letters and digits only, so Mustache's escaping leaves it as it is, and no page text contains it.
     static func placeholder(_ index: Int) -> String { "HeraldPlaceholder\(index)x7Qz" }
-
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
 
     func template(for key: String, render: () -> String) -> String {
         lock.lock()

@@ -79,12 +79,11 @@ final class SQLitePermissionReader: SendPermissionReader {
         case SQLITE_ROW:
             let granted = sqlite3_column_type(statement, 0) == SQLITE_NULL ? false : sqlite3_column_int64(statement, 0) != 0
             // An unknown reason is still a suppression: failing the check (the job waits) is safe, sending is not.
-            let reason = try sqlite3_column_text(statement, 1).map { text throws(StorageError) in
-                let reason = String(cString: text)
-                guard let known = SuppressionReason(rawValue: reason) else {
-                    throw StorageError(path: path, message: "suppressions.reason holds '\(reason)', which this version of Herald does not know")
-                }
-                return known
+            let reason: SuppressionReason?
+            do {
+                reason = try sqlite3_column_text(statement, 1).map { try stored(String(cString: $0), as: SuppressionReason.self, column: "suppressions.reason") }
+            } catch {
+                throw StorageError(path: path, underlying: error)
             }
             let status = sqlite3_column_text(statement, 2).map { String(cString: $0) }
             let waiting = sqlite3_column_type(statement, 3) != SQLITE_NULL
