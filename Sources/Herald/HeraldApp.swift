@@ -25,13 +25,19 @@ public struct HeraldApp: Sendable {
     }
 
     public var consent: ConsentService { ConsentService(store: store, hasher: hasher, clock: clock) }
-    public var campaigns: CampaignService { CampaignService(store: store, clock: clock) }
+    public var campaigns: CampaignService { CampaignService(store: store, clock: clock, composer: { [self] in composer(catalog: $0) }) }
     public var personData: PersonDataService { PersonDataService(store: store, hasher: hasher, clock: clock) }
     public var importer: RecipientImporter { RecipientImporter(store: store, hasher: hasher, clock: clock) }
     /// Registration with double opt-in.
     public var doubleOptIn: DoubleOptIn { DoubleOptIn(store: store, hasher: hasher, tokens: tokens, clock: clock) }
     /// What the signed links in a person's mail let them do.
     public var links: RecipientLinks { RecipientLinks(tokens: tokens, publicURL: configuration.publicURL, store: store, clock: clock) }
+    /// Privacy-policy versions, their notices, and people's choices on them.
+    public var policy: PolicyService {
+        PolicyService(store: store, tokens: tokens, settings: configuration.policy, company: companyName, clock: clock)
+    }
+    /// How pages and notices name the company: the sender's display name, or its domain.
+    public var companyName: String { configuration.sender.from.displayName ?? configuration.sender.from.address.domain }
     /// The CSRF values of the web face's forms; its key is derived from `suppression.key`.
     public var formGuard: FormGuard { FormGuard(secret: configuration.suppressionKey) }
 
@@ -50,7 +56,7 @@ public struct HeraldApp: Sendable {
 
     public func composer(catalog: TemplateCatalog, identifiers: MessageComposer.Identifiers = .unique) -> MessageComposer {
         MessageComposer(catalog: catalog, sender: configuration.sender, publicURL: configuration.publicURL, tokens: tokens,
-                        signer: configuration.dkim, identifiers: identifiers)
+                        signer: configuration.dkim, identifiers: identifiers, policyURL: configuration.policy.url)
     }
 
     /// The transport the configuration names.

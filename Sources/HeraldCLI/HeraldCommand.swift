@@ -14,6 +14,8 @@ struct HeraldCommand: AsyncParsableCommand {
             ConsentCommand.self,
             SuppressCommand.self,
             CampaignCommand.self,
+            PolicyCommand.self,
+            TemplatesCommand.self,
             RenderCommand.self,
             UnsubscribeURLCommand.self,
             WorkerCommand.self,

@@ -43,6 +43,7 @@ public struct HeraldServer: Sendable {
         OneClickRoutes(app: app, pages: pages, committer: OneClickCommitter(store: app.store)).add(to: router)
         PreferencesRoutes(app: app, pages: pages).add(to: router)
         RegistrationRoutes(app: app, pages: pages).add(to: router)
+        PolicyRoutes(app: app, pages: pages).add(to: router)
         if let metrics { Self.addMetrics(metrics, app: app, to: router) }
         // No token, no API: /api/* then answers 404 like any unknown path.
         if let credential = AdminCredential(token: app.configuration.http.adminToken) {

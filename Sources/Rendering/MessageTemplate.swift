@@ -5,6 +5,15 @@ public struct MessageTemplate: Sendable, Equatable {
     /// The `kind` from `template.yaml`: `product-news`, `promotion` or `policy-change`.
     public var kind: String
     public var description: String?
+    /// What `template.yaml` lists under `variables` (nil: it lists none).
+    public var variables: [String]?
+
+    public init(name: String, kind: String, description: String?, variables: [String]? = nil) {
+        self.name = name
+        self.kind = kind
+        self.description = description
+        self.variables = variables
+    }
 }
 
 /// The three parts of a message as rendered for one recipient.

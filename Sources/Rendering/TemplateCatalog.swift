@@ -18,40 +18,36 @@ public struct TemplateCatalog: Sendable {
     /// plans fill in with). Such a catalog renders every message in full.
     let plannable: Bool
 
-    /// `kinds`: the names a `template.yaml` may give as its kind (the application's kinds of mail).
+    /// Every template part's lookups (`product-news/html` → its tree), for strict rendering.
+    let variableTrees: [String: [VariableNode]]
+
+    /// `kinds`: the names a `template.yaml` may give as its kind (the application's kinds of mail). Stops at the
+    /// first problem; `herald templates check` reports them all (`TemplateCatalog.lint`).
     public init(directory: String, kinds: [String]) throws(TemplateError) {
         Self.registerContentTypes
-        let root = URL(fileURLWithPath: directory, isDirectory: true)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw TemplateError(file: directory, problem: "the template folder does not exist")
-        }
+        let folder = TemplateFolder(directory: directory, kinds: kinds)
+        if let first = folder.problems.first { throw first }
         var library = MustacheLibrary()
+        for file in folder.files.values { if let parsed = file.parsed { library.register(parsed, named: file.name) } }
         var templates: [String: MessageTemplate] = [:]
-        var plannable = true
-        let folders = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        for folder in folders.sorted() where !folder.hasPrefix(".") {
-            let folderURL = root.appendingPathComponent(folder, isDirectory: true)
-            guard FileManager.default.fileExists(atPath: folderURL.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
-            // The web face's pages (`PageCatalog`) are not mail.
-            if folder == PageCatalog.folder { continue }
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: folderURL.path)) ?? []).filter { $0.hasSuffix(".mustache") }
-            for file in files.sorted() {
-                let name = folder + "/" + String(file.dropLast(".mustache".count))
-                plannable = try Self.register(file: folderURL.appendingPathComponent(file), as: name, in: &library) && plannable
+        var trees: [String: [VariableNode]] = [:]
+        let sources = folder.sources
+        for template in folder.templates {
+            guard let metadata = template.metadata else { continue }
+            for part in Self.partsNeeded {
+                let name = template.name + "/" + part
+                do { trees[name] = try VariableTree.build(name, sources: sources) } catch {
+                    throw TemplateError(file: error.file, line: error.line, problem: error.text)
+                }
             }
-            if folder == "partials" { continue }
-            let metadataFile = folderURL.appendingPathComponent("template.yaml")
-            let metadata = try TemplateMetadata(contentsOf: metadataFile, kinds: kinds)
-            for part in Self.partsNeeded where !files.contains(part + ".mustache") {
-                throw TemplateError(file: folderURL.appendingPathComponent(part + ".mustache").path, problem: "missing; a template needs subject, text and html parts")
-            }
-            templates[folder] = MessageTemplate(name: folder, kind: metadata.kind, description: metadata.description)
+            templates[template.name] = MessageTemplate(name: template.name, kind: metadata.kind, description: metadata.description,
+                                                       variables: metadata.variables?.map(\.name))
         }
         self.directory = directory
         self.templates = templates
         self.library = library
-        self.plannable = plannable
+        self.plannable = folder.files.values.allSatisfy(\.plannable)
+        self.variableTrees = trees
     }
 
     public func template(named name: String) -> MessageTemplate? { templates[name] }
@@ -110,9 +106,16 @@ public struct TemplateCatalog: Sendable {
         return .planned(subject: plans[0], text: plans[1], html: plans[2])
     }
 
+    /// Strict: a value a part looks up that `context` lacks is an error naming the file and line of the lookup.
     private func renderParts(_ name: String, context: [String: Any]) throws(TemplateError) -> (String, String, String) {
-        guard templates[name] != nil,
-              let subject = library.render(context, withTemplate: name + "/subject"),
+        guard templates[name] != nil else { throw TemplateError(file: directory + "/" + name, problem: "no such template") }
+        for part in Self.partsNeeded {
+            if let missing = DataCheck.missing(in: variableTrees[name + "/" + part] ?? [], data: context).first {
+                throw TemplateError(file: missing.file, line: missing.line,
+                                    problem: "{{\(missing.path)}} has no value in the data of a \(templates[name]!.kind) message")
+            }
+        }
+        guard let subject = library.render(context, withTemplate: name + "/subject"),
               let text = library.render(context, withTemplate: name + "/text"),
               let html = library.render(context, withTemplate: name + "/html")
         else { throw TemplateError(file: directory + "/" + name, problem: "no such template") }
@@ -158,27 +161,5 @@ public struct TemplateCatalog: Sendable {
         }
     }
 
-    /// `{{>*name}}`, `{{<*name}}`, `{{$*name}}`: a partial, parent or block whose name is a value.
-    private nonisolated(unsafe) static let dynamicName = try! Regex(#"\{\{\s*[>$<]\s*\*"#)
-
-    private static let registerContentTypes: Void = MustacheContentTypes.register(HTMLEscaping(), named: HTMLEscaping.name)
-
-    /// Registers one file; returns whether render plans can be trusted with it (see `plannable`).
-    private static func register(file: URL, as name: String, in library: inout MustacheLibrary) throws(TemplateError) -> Bool {
-        guard let source = try? String(contentsOf: file, encoding: .utf8) else {
-            throw TemplateError(file: file.path, problem: "cannot be read as UTF-8 text")
-        }
-        let plannable = !source.contains("{{=") && !source.contains("{{%") && source.firstMatch(of: dynamicName) == nil
-        let isText = name.hasSuffix("/subject") || name.hasSuffix("/text") || name.hasSuffix(".text")
-        // The pragma goes on the template's first line without a line break of its own, so it adds no blank line.
-        let prepared = (isText ? "{{% CONTENT_TYPE: TEXT}}" : "{{% CONTENT_TYPE: \(HTMLEscaping.name)}}") + source
-        do {
-            library.register(try MustacheTemplate(string: prepared), named: name)
-            return plannable
-        } catch let error as MustacheTemplate.ParserError {
-            throw TemplateError(file: file.path, line: error.context.lineNumber, problem: "\(error.error)")
-        } catch {
-            throw TemplateError(file: file.path, problem: "\(error)")
-        }
-    }
+    static let registerContentTypes: Void = MustacheContentTypes.register(HTMLEscaping(), named: HTMLEscaping.name)
 }

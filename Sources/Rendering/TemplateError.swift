@@ -1,5 +1,5 @@
 /// A template problem, located as `file:line: problem` so an editor can jump to it.
-public struct TemplateError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct TemplateError: Error, Sendable, Hashable, CustomStringConvertible {
     public var file: String
     public var line: Int?
     public var problem: String

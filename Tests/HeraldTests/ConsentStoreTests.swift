@@ -134,7 +134,7 @@ import Testing
         #expect(transport.recipients == ["back@example.com"])
         let id = try app.consent.existingRecipient("back@example.com").id!
         let link = SignedLinks(tokens: app.tokens, publicURL: "").confirmURL(recipientID: id, purposes: [.promotions], now: app.clock())
-        #expect(try app.doubleOptIn.confirm(token: String(link.dropFirst("/confirm/".count))) == [.promotions])
+        #expect(try app.doubleOptIn.confirm(token: String(link.dropFirst("/confirm/".count)), notice: { _ in "test notice" }) == [.promotions])
         _ = try app.campaigns.create(kind: .promotion, template: "promotion", catalog: try app.catalog(), segment: nil, at: nil, name: nil)
         _ = try app.worker(transport: transport).run(untilIdle: true)
         #expect(transport.recipients == ["back@example.com", "back@example.com"])

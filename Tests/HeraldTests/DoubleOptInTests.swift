@@ -21,9 +21,8 @@ import Testing
         let transport = RecordingTransport()
         _ = try app.worker(transport: transport).run(untilIdle: true)
         #expect(transport.recipients == ["stranger@example.com"], "only the confirmation mail")
-        for kind in [CampaignKind.policyChange, .productNews] {
-            _ = try app.campaigns.create(kind: kind, template: kind.rawValue, catalog: try app.catalog(), segment: nil, at: nil, name: nil)
-        }
+        _ = try PolicyTests.publish(app, version: "v1", notify: true)
+        _ = try app.campaigns.create(kind: .productNews, template: "product-news", catalog: try app.catalog(), segment: nil, at: nil, name: nil)
         _ = try app.worker(transport: transport).run(untilIdle: true)
         #expect(transport.recipients == ["stranger@example.com", "member@example.com", "member@example.com"], "\(transport.recipients)")
     }
@@ -38,10 +37,10 @@ import Testing
         // holds does not grant it.
         #expect(try !app.doubleOptIn.request(Registration(email: "ada@example.com", consents: [.promotions], source: "form")))
         #expect(try app.doubleOptIn.pending(token: token) == [.productNews])
-        #expect(try app.doubleOptIn.confirm(token: token) == [.productNews])
+        #expect(try app.doubleOptIn.confirm(token: token, notice: { _ in "test notice" }) == [.productNews])
         let id = try app.consent.existingRecipient("ada@example.com").id!
         #expect(try app.store.consents(ofRecipient: id).map(\.purpose) == [.productNews])
-        #expect(throws: HeraldError.self) { try app.doubleOptIn.confirm(token: token) }
+        #expect(throws: HeraldError.self) { try app.doubleOptIn.confirm(token: token, notice: { _ in "test notice" }) }
     }
 
     @Test func aConfirmationMailWithNothingLeftToConfirmIsNotSent() throws {
@@ -49,7 +48,7 @@ import Testing
         #expect(try app.doubleOptIn.request(Registration(email: "ada@example.com", consents: [.productNews], source: "form")))
         let id = try app.consent.existingRecipient("ada@example.com").id!
         let link = SignedLinks(tokens: app.tokens, publicURL: "").confirmURL(recipientID: id, purposes: [.productNews], now: app.clock())
-        _ = try app.doubleOptIn.confirm(token: String(link.dropFirst("/confirm/".count)))  // before the mail even went
+        _ = try app.doubleOptIn.confirm(token: String(link.dropFirst("/confirm/".count)), notice: { _ in "test notice" })  // before the mail even went
         let transport = RecordingTransport()
         _ = try app.worker(transport: transport).run(untilIdle: true)
         #expect(transport.recipients.isEmpty)

@@ -29,7 +29,7 @@ import Testing
         let message = try composer.compose(.init(
             kind: try CampaignKind.parse(input["kind"] ?? ""), template: input["template"] ?? "", campaignName: "Golden",
             recipientID: 42, email: input["email"] ?? "", name: input["name"],
-            products: (input["products"] ?? "").split(separator: ";").map(String.init)), now: Self.now)
+            products: (input["products"] ?? "").split(separator: ";").map(String.init), policy: Self.policy(input)), now: Self.now)
         let reference = Self.golden.appendingPathComponent("messages/\(name).eml")
         if ProcessInfo.processInfo.environment["HERALD_UPDATE_GOLDEN"] == "1" {
             try Data(message.bytes).write(to: reference)
@@ -51,6 +51,16 @@ import Testing
         let results = try JSONSerialization.jsonObject(with: data) as? [String: String] ?? [:]
         #expect(results.count == Self.cases.count, "\(String(decoding: data, as: UTF8.self))")
         for (name, verdict) in results { #expect(verdict == "ok", "\(name): \(verdict)") }
+    }
+
+    /// A policy notice's version: `policy_version`, `policy_summary` (`\n` for a line break), `policy_material`,
+    /// `policy_adds` (a purpose), effective a month after the fixed clock.
+    static func policy(_ input: [String: String]) throws -> PolicyVersion? {
+        guard let version = input["policy_version"] else { return nil }
+        let summary = (input["policy_summary"] ?? "").replacingOccurrences(of: "\\n", with: "\n")
+        return PolicyVersion(version: version, summary: summary, textHash: ConsentNotice.hash(summary), material: input["policy_material"] == "true",
+                             effectiveAt: now.addingTimeInterval(31 * 86_400), publishedAt: now,
+                             addsPurpose: try input["policy_adds"].map { (text) throws(HeraldError) in try Purpose.parse(text) })
     }
 
     /// `key: value` lines.

@@ -9,8 +9,8 @@ struct RenderPlanTests {
         // Escaped and raw uses, sections and inverted sections on a personal string, `.` inside them.
         "plain/template.yaml": "kind: promotion\n",
         "plain/subject.mustache": "News {{#first_name}}for {{.}}{{/first_name}}\n{{^first_name}}for you{{/first_name}}",
-        "plain/text.mustache": "Hi {{name}} <{{email}}>\n{{#products}}- {{.}}{{#first}} (first){{/first}}\n{{/products}}{{> partials/foot.text}}",
-        "plain/html.mustache": "<p title=\"{{name}}\">{{{name}}} &amp; {{name}}</p><ul>{{#products}}<li>{{.}}{{^last}},{{/last}}</li>{{/products}}</ul>{{> partials/foot}}",
+        "plain/text.mustache": "Hi {{name}} <{{email}}>\n{{#products}}- {{.}}{{#first()}} (first){{/first()}}\n{{/products}}{{> partials/foot.text}}",
+        "plain/html.mustache": "<p title=\"{{name}}\">{{{name}}} &amp; {{name}}</p><ul>{{#products}}<li>{{.}}{{^last()}},{{/last()}}</li>{{/products}}</ul>{{> partials/foot}}",
         "partials/foot.text.mustache": "-- {{campaign}} {{url}}",
         "partials/foot.mustache": "<a href=\"{{url}}\">{{campaign}}</a>",
         // Transforms change the value itself: the plan must see that and render such a template every time.

@@ -19,7 +19,7 @@ struct SQLiteStoreTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)/herald.sqlite").path
         let first = try SQLiteStore(path: path).appliedMigrations()
         let second = try SQLiteStore(path: path).appliedMigrations()
-        #expect(first == ["1-consent-store", "2-campaigns-outbox", "3-outbox-leases", "4-outbox-leased-index", "5-pending-registrations"])
+        #expect(first == ["1-consent-store", "2-campaigns-outbox", "3-outbox-leases", "4-outbox-leased-index", "5-pending-registrations", "6-policy-versions"])
         #expect(second == first)
         let mode = try SQLiteStore(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
@@ -80,11 +80,11 @@ struct SQLiteStoreTests {
         _ = try store.suppress(addressHash: Data(repeating: 4, count: 32), reason: .manual, at: now)
         let campaign = try store.createCampaign(Campaign(name: "n", kind: .productNews, template: "t", segment: nil, dueAt: now, createdAt: now))
         let audience = Audience(purpose: .productNews, anyOfProducts: ["kronos"])
-        let started = try store.startDueCampaigns(now: now) { _ in audience }
+        let started = try store.startDueCampaigns(now: now) { _ in .send(audience) }
         #expect(started.map(\.1) == [1])
         // Starting again (say, after a crash mid-start) cannot duplicate a (campaign, recipient) row.
         try store.write { db in try db.execute(sql: "UPDATE campaigns SET status = 'scheduled'") }
-        _ = try store.startDueCampaigns(now: now) { _ in audience }
+        _ = try store.startDueCampaigns(now: now) { _ in .send(audience) }
         #expect(try store.outboxCounts(campaignID: campaign.id!) == [.queued: 1])
     }
 
@@ -92,7 +92,7 @@ struct SQLiteStoreTests {
         let store = try SQLiteStore()
         _ = try store.register(person("a@example.com", hash: 1), consents: [grant(.promotions)], lifting: [], at: now)
         let campaign = try store.createCampaign(Campaign(name: "n", kind: .promotion, template: "t", segment: nil, dueAt: now, createdAt: now))
-        _ = try store.startDueCampaigns(now: now) { _ in Audience(purpose: .promotions, anyOfProducts: nil) }
+        _ = try store.startDueCampaigns(now: now) { _ in .send(Audience(purpose: .promotions, anyOfProducts: nil)) }
         let first = try store.claimJobs(now: now, limit: 10, leaseUntil: now.addingTimeInterval(60), owner: "test")
         #expect(first.count == 1 && first[0].attempt == 1)
         #expect(try store.claimJobs(now: now.addingTimeInterval(30), limit: 10, leaseUntil: now.addingTimeInterval(90), owner: "test").isEmpty)
@@ -117,7 +117,7 @@ struct SQLiteStoreTests {
             _ = try store.register(person("p\(index)@example.com", hash: UInt8(index)), consents: [grant(.promotions)], lifting: [], at: now)
         }
         let campaign = try store.createCampaign(Campaign(name: "n", kind: .promotion, template: "t", segment: nil, dueAt: now, createdAt: now))
-        _ = try store.startDueCampaigns(now: now) { _ in Audience(purpose: .promotions, anyOfProducts: nil) }
+        _ = try store.startDueCampaigns(now: now) { _ in .send(Audience(purpose: .promotions, anyOfProducts: nil)) }
         return (store, campaign)
     }
 
@@ -141,7 +141,7 @@ struct SQLiteStoreTests {
     @Test func aCampaignWithNobodyToSendToIsDoneAtOnce() throws {
         let store = try SQLiteStore()
         let campaign = try store.createCampaign(Campaign(name: "n", kind: .promotion, template: "t", segment: nil, dueAt: now, createdAt: now))
-        _ = try store.startDueCampaigns(now: now) { _ in Audience(purpose: .promotions, anyOfProducts: nil) }
+        _ = try store.startDueCampaigns(now: now) { _ in .send(Audience(purpose: .promotions, anyOfProducts: nil)) }
         #expect(try store.campaign(id: campaign.id!)?.status == .done)
         #expect(try store.nextWakeUp() == nil)
     }
@@ -150,7 +150,7 @@ struct SQLiteStoreTests {
         let store = try SQLiteStore()
         _ = try store.register(person("a@example.com", hash: 1), consents: [grant(.promotions)], lifting: [], at: now)
         _ = try store.createCampaign(Campaign(name: "n", kind: .promotion, template: "t", segment: nil, dueAt: now, createdAt: now))
-        _ = try store.startDueCampaigns(now: now) { _ in Audience(purpose: .promotions, anyOfProducts: nil) }
+        _ = try store.startDueCampaigns(now: now) { _ in .send(Audience(purpose: .promotions, anyOfProducts: nil)) }
         let claimed = try store.claimJobs(now: now, limit: 10, leaseUntil: now.addingTimeInterval(60), owner: "test")
         try store.release(claimed)
         let again = try store.claimJobs(now: now, limit: 10, leaseUntil: now.addingTimeInterval(60), owner: "test")
@@ -201,7 +201,7 @@ struct SQLiteStoreTests {
         let campaign = try store.createCampaign(Campaign(name: "n", kind: .promotion, template: "t", segment: nil, dueAt: now, createdAt: now))
         let id = campaign.id!
         #expect(try store.retryCampaign(id: id, now: now) == nil, "not started yet")
-        _ = try store.startDueCampaigns(now: now) { _ in Audience(purpose: .promotions, anyOfProducts: nil) }
+        _ = try store.startDueCampaigns(now: now) { _ in .send(Audience(purpose: .promotions, anyOfProducts: nil)) }
         let jobs = try store.claimJobs(now: now, limit: 2, leaseUntil: now.addingTimeInterval(60), owner: "test")
         try store.record([JobOutcome(jobID: jobs[0].jobID, state: .sent, code: 250, lease: jobs[0].leaseUntil),
                           JobOutcome(jobID: jobs[1].jobID, state: .failed, code: 451, lease: jobs[1].leaseUntil)], now: now)
@@ -291,10 +291,11 @@ struct SQLiteStoreTests {
 
         let again = try store.registerPending(person("back@example.com", hash: 3), purposes: [.promotions], at: now, mailUnlessSince: now)
         _ = try store.suppress(addressHash: Data(repeating: 3, count: 32), reason: .unsubscribedAll, at: now)
-        #expect(try store.confirmPending(recipientID: again.recipientID, named: [.promotions, .productNews], source: "form", lifting: [.unsubscribedAll, .erased], at: now) == [.promotions])
+        #expect(try store.confirmPending(recipientID: again.recipientID, named: [.promotions, .productNews], source: "form", noticeHash: "n1", lifting: [.unsubscribedAll, .erased], at: now) == [.promotions])
         #expect(try store.suppressionReason(addressHash: Data(repeating: 3, count: 32)) == nil)
         #expect(try store.ledger(ofRecipient: again.recipientID).map(\.source) == ["form"])
-        #expect(try store.confirmPending(recipientID: again.recipientID, named: [.promotions], source: "form", lifting: [], at: now) == nil, "once")
+        #expect(try store.ledger(ofRecipient: again.recipientID).map(\.noticeHash) == ["n1"])
+        #expect(try store.confirmPending(recipientID: again.recipientID, named: [.promotions], source: "form", noticeHash: nil, lifting: [], at: now) == nil, "once")
     }
 
     /// Someone typed an address into the form, then the person was registered by an operator with a consent:

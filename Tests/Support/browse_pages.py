@@ -38,23 +38,34 @@ def blank(png):
     return "blank" if len(set(pixels[::7])) < 8 else None
 
 
-def main():
-    base, path, artifacts = sys.argv[1], sys.argv[2], sys.argv[3]
-    os.makedirs(artifacts, exist_ok=True)
+def start_browser():
+    """Debian's headless chromium on a phone-sized window, keeping the console's messages."""
     options = webdriver.ChromeOptions()
     for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=390,844"]:
         options.add_argument(argument)
     options.binary_location = "/usr/bin/chromium"
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    wait = WebDriverWait(driver, 15)
-    result = {"steps": {}, "screenshots": {}, "unlabelled": [], "styled": False, "console": []}
+    return driver, WebDriverWait(driver, 15)
+
+
+def screenshooter(driver, artifacts, result):
+    """shot(name): keeps the page's picture in ARTIFACTS and notes in result whether it is blank."""
+    os.makedirs(artifacts, exist_ok=True)
 
     def shot(name):
         png = driver.get_screenshot_as_png()
         with open(os.path.join(artifacts, name + ".png"), "wb") as file:
             file.write(png)
         result["screenshots"][name] = blank(png) or "ok"
+    return shot
+
+
+def main():
+    base, path, artifacts = sys.argv[1], sys.argv[2], sys.argv[3]
+    driver, wait = start_browser()
+    result = {"steps": {}, "screenshots": {}, "unlabelled": [], "styled": False, "console": []}
+    shot = screenshooter(driver, artifacts, result)
 
     try:
         driver.get(base + path)
@@ -110,4 +121,5 @@ def main():
     print(json.dumps(result))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -51,7 +51,8 @@ public struct PersonExport: Sendable, Codable {
     }
 
     public struct LedgerEntry: Sendable, Codable {
-        public var purpose: Purpose
+        /// nil for a choice on a policy version that adds no purpose (`accept`, `decline`).
+        public var purpose: Purpose?
         public var action: ConsentLedgerEntry.Action
         public var source: String
         public var policyVersion: String?

@@ -18,6 +18,10 @@ public struct CampaignReport: Sendable, Codable, Equatable {
     public var createdAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
+    /// A policy-change notice's version.
+    public var policyVersion: String?
+    /// Why a failed campaign failed (`file:line: problem`).
+    public var problem: String?
     public var counts: Counts
 }
 
@@ -26,15 +30,21 @@ public typealias CampaignProblem = JobProblem
 
 /// Creating campaigns, and reading their state.
 public struct CampaignService: Sendable {
-    let store: any CampaignStore
+    let store: any CampaignStore & PolicyStore
     let clock: @Sendable () -> Date
+    /// The composer for a catalog, to rehearse a new campaign's messages (see `MessageComposer.rehearse`).
+    let composer: @Sendable (TemplateCatalog) -> MessageComposer
 
-    public init(store: any CampaignStore, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(store: any CampaignStore & PolicyStore, clock: @escaping @Sendable () -> Date = Date.init,
+                composer: @escaping @Sendable (TemplateCatalog) -> MessageComposer) {
         self.store = store
         self.clock = clock
+        self.composer = composer
     }
 
-    /// Checks the template exists and is of the campaign's kind, then records the campaign (due now, or `at`).
+    /// Checks the template exists, is of the campaign's kind and renders every shape of message the campaign
+    /// would send, then records the campaign (due now, or `at`). A policy-change notice announces the newest
+    /// published version (each version has one notice at most: `herald policy publish` usually creates it).
     public func create(kind: CampaignKind, template: String, catalog: TemplateCatalog, segment: Segment?, at: Date?, name: String?) throws(HeraldError) -> CampaignReport {
         guard let found = catalog.template(named: template) else {
             let known = catalog.templates.keys.sorted().joined(separator: ", ")
@@ -44,8 +54,20 @@ public struct CampaignService: Sendable {
             throw HeraldError(.usage, "template '\(template)' is of kind \(found.kind), not \(kind.rawValue)")
         }
         let now = clock()
+        var policy: PolicyVersion?
+        if kind == .policyChange {
+            policy = try storage { () throws(StorageError) in try store.policyVersions() }.last
+            guard let policy else {
+                throw HeraldError(.conflict, "no privacy-policy version is published; herald policy publish records one and creates its notice")
+            }
+            if let notice = try storage({ () throws(StorageError) in try store.noticeCampaign(policyVersion: policy.version) }) {
+                throw HeraldError(.conflict, "policy version \(policy.version) has its notice already (campaign \(notice.id ?? 0)); nobody is mailed a notice twice")
+            }
+        }
         let campaign = Campaign(name: name ?? "\(template) \(ISO8601DateFormatter().string(from: at ?? now))", kind: kind,
-                                template: template, segment: segment?.description, dueAt: at ?? now, createdAt: now)
+                                template: template, segment: segment?.description, dueAt: at ?? now, createdAt: now,
+                                policyVersion: policy?.version)
+        try composer(catalog).rehearse(campaign, policy: policy, now: now)
         let created = try storage { () throws(StorageError) in try store.createCampaign(campaign) }
         return try report(id: created.id!)
     }
@@ -107,17 +129,28 @@ public struct CampaignService: Sendable {
         return CampaignReport(id: campaign.id!, name: campaign.name, kind: campaign.kind, template: campaign.template,
                               segment: campaign.segment, status: campaign.status, dueAt: campaign.dueAt,
                               createdAt: campaign.createdAt, startedAt: campaign.startedAt,
-                              finishedAt: campaign.finishedAt, counts: counts)
+                              finishedAt: campaign.finishedAt, policyVersion: campaign.policyVersion, problem: campaign.problem,
+                              counts: counts)
+    }
+
+    /// What starting a due campaign does: fail it when its messages cannot be composed, else queue its audience.
+    static func start(_ campaign: Campaign, composer: MessageComposer, policies: [PolicyVersion], now: Date) -> CampaignStart {
+        let policy = campaign.policyVersion.flatMap { version in policies.first { $0.version == version } }
+        do { try composer.rehearse(campaign, policy: policy, now: now) } catch { return .fail(problem: error.message) }
+        return .send(audience(of: campaign))
     }
 
     /// Who a stored campaign goes to; nil (nobody) when its stored segment no longer parses: a bad value
     /// narrows the audience, never widens it to everyone.
     static func audience(of campaign: Campaign) -> Audience? {
         let purpose = campaign.kind.purpose
-        guard let text = campaign.segment else { return Audience(purpose: purpose, anyOfProducts: nil) }
+        guard let text = campaign.segment else {
+            return Audience(purpose: purpose, anyOfProducts: nil, despiteSuppressions: campaign.kind.sentDespite)
+        }
         guard let segment = try? Segment.parse(text) else { return nil }
         return Audience(purpose: purpose,
                         anyOfProducts: segment.products.isEmpty ? nil : segment.products,
-                        anyOfPurposes: segment.purposes.isEmpty ? nil : segment.purposes)
+                        anyOfPurposes: segment.purposes.isEmpty ? nil : segment.purposes,
+                        despiteSuppressions: campaign.kind.sentDespite)
     }
 }

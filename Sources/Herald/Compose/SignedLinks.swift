@@ -25,6 +25,12 @@ public struct SignedLinks: Sendable {
         return publicURL + "/confirm/" + token
     }
 
+    /// A material policy change's accept/decline page for one person and version.
+    public func policyChoiceURL(recipientID: Int64, version: String, now: Date) -> String {
+        let token = tokens.issue(TokenClaims(action: .policyChoice, recipientID: recipientID, scope: version, issuedAt: now))
+        return publicURL + "/policy/" + token
+    }
+
     public func preferencesURL(recipientID: Int64, now: Date) -> String {
         let token = tokens.issue(TokenClaims(action: .preferences, recipientID: recipientID, scope: "", issuedAt: now))
         return publicURL + "/preferences/" + token

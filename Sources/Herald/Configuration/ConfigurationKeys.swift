@@ -41,6 +41,8 @@ enum ConfigurationKeys {
         "retry.max_age": .scalar,
         "outbox.journal_sync": .scalar,
         "log.level": .scalar,
+        "policy.notice_days": .scalar,
+        "policy.url": .scalar,
     ]
 
     /// Values that must never be printed or logged.

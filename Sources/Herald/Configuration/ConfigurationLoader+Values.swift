@@ -45,6 +45,12 @@ extension ConfigurationLoader {
         guard retry.maxBackoff >= retry.backoff else {
             throw problem("retry.max_backoff", "must not be shorter than retry.backoff")
         }
+        let base = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        let policyURL = string("policy.url") ?? base + "/policy"
+        guard let parsedPolicyURL = URL(string: policyURL), ["http", "https"].contains(parsedPolicyURL.scheme?.lowercased() ?? ""),
+              parsedPolicyURL.host != nil else {
+            throw problem("policy.url", "must be an http:// or https:// URL, not '\(policyURL)'")
+        }
         return HeraldConfiguration(
             path: path,
             database: string("database") ?? "var/herald.sqlite",
@@ -52,7 +58,7 @@ extension ConfigurationLoader {
             fileDir: string("file_dir") ?? "var/outbox",
             sender: .init(from: from, replyTo: try mailbox("sender.reply_to"), postalAddress: postalAddress,
                           listID: try listID(defaultDomain: from.address.domain)),
-            publicURL: publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL,
+            publicURL: base,
             transport: transport,
             smtp: .init(settings: settings, connections: try integer("smtp.connections", default: 4, range: 1...64), rate: rate,
                         domainConcurrency: try integer("smtp.domain_concurrency", default: 20, range: 1...1000)),
@@ -61,6 +67,7 @@ extension ConfigurationLoader {
             suppressionKey: try secret("suppression.key"),
             http: .init(listen: string("http.listen") ?? "127.0.0.1:8080", adminToken: try adminToken()),
             retry: retry,
+            policy: .init(noticeDays: try integer("policy.notice_days", default: 30, range: 0...3650), url: policyURL),
             journalSync: try boolean("outbox.journal_sync", default: false),
             logLevel: try logLevel())
     }

@@ -27,6 +27,13 @@ public struct HeraldConfiguration: Sendable {
         public var domainConcurrency: Int
     }
 
+    public struct Policy: Sendable {
+        /// `policy.notice_days`: how many days ahead of its effective date a material change must be announced.
+        public var noticeDays: Int
+        /// `policy.url`: where the full privacy policy is read (default: `herald serve`'s own `/policy`).
+        public var url: String
+    }
+
     public struct HTTP: Sendable {
         public var listen: String
         public var adminToken: String?
@@ -46,6 +53,7 @@ public struct HeraldConfiguration: Sendable {
     public var suppressionKey: [UInt8]
     public var http: HTTP
     public var retry: RetryPolicy
+    public var policy: Policy
     /// `outbox.journal_sync`: each line of the send journal is flushed to disk (see `AcceptedJournal`).
     public var journalSync: Bool
     /// `log.level`: the least severe level logged (default notice: only what needs attention).

@@ -22,7 +22,9 @@ public struct ConsentService: Sendable {
         let now = clock()
         let checked = try RegistrationRules.check(registration, today: CivilDate(now), hasher: hasher)
         try refuseErased(checked.recipient.addressHash)
-        let changes = checked.consents.map { ConsentChange(purpose: $0, granted: true, source: registration.source, at: now) }
+        let changes = checked.consents.map {
+            ConsentChange(purpose: $0, granted: true, source: registration.source, noticeHash: ConsentNotice.source(registration.source), at: now)
+        }
         return try storage { () throws(StorageError) in
             try store.register(checked.recipient, consents: changes, lifting: changes.isEmpty ? [] : [.unsubscribedAll], at: now)
         }
@@ -50,7 +52,7 @@ public struct ConsentService: Sendable {
     public func setConsent(email: String, purpose: Purpose, granted: Bool, source: String) throws(HeraldError) -> Bool {
         let recipient = try existingRecipient(email)
         if granted { try refuseErased(recipient.addressHash) }
-        let change = ConsentChange(purpose: purpose, granted: granted, source: source, at: clock())
+        let change = ConsentChange(purpose: purpose, granted: granted, source: source, noticeHash: granted ? ConsentNotice.source(source) : nil, at: clock())
         let changed = try storage { () throws(StorageError) in
             try store.applyConsent(change, recipientID: recipient.id!, lifting: granted ? [.unsubscribedAll] : [])
         }

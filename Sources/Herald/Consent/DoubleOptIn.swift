@@ -59,11 +59,15 @@ public struct DoubleOptIn: Sendable {
 
     /// The person confirmed: their purposes are granted (source `form`) and an erasure or unsubscribe-from-all
     /// suppression of their address is lifted, in one transaction.
+    /// `notice`: the words the confirmation page showed for these purposes (`ConsentNotice.confirmation`).
     @discardableResult
-    public func confirm(token: String) throws(HeraldError) -> [Purpose] {
+    public func confirm(token: String, notice: ([Purpose]) throws(HeraldError) -> String) throws(HeraldError) -> [Purpose] {
         let (id, named) = try verify(token)
+        let waiting = try storage { () throws(StorageError) in try store.pendingPurposes(recipientID: id) } ?? []
+        let noticeHash = ConsentNotice.hash(try notice(waiting.filter(named.contains)))
         guard let purposes = try storage({ () throws(StorageError) in
-            try store.confirmPending(recipientID: id, named: named, source: Self.source, lifting: ConsentService.liftedByExplicitConsent, at: clock())
+            try store.confirmPending(recipientID: id, named: named, source: Self.source, noticeHash: noticeHash,
+                                     lifting: ConsentService.liftedByExplicitConsent, at: clock())
         }) else {
             throw HeraldError(.notFound, "nothing waits for confirmation: it was confirmed already, or it expired")
         }

@@ -63,7 +63,7 @@ public struct DemoRun {
                                                segment: try Segment.parse("product:minilogue"), at: nil, name: "Minilogue firmware 2.0")
         // Queue the campaign now, then let one person withdraw before the worker runs: the last-moment check
         // must skip them.
-        _ = try storage { () throws(StorageError) in try app.store.startDueCampaigns(now: app.clock(), audience: CampaignService.audience(of:)) }
+        _ = try storage { () throws(StorageError) in try app.store.startDueCampaigns(now: app.clock()) { .send(CampaignService.audience(of: $0)) } }
         try app.consent.setConsent(email: "margaret@example.org", purpose: .productNews, granted: false, source: "one-click")
 
         let totals = try app.worker().run(untilIdle: true, progress: progress)

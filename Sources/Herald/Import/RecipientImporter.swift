@@ -144,6 +144,7 @@ public struct RecipientImporter {
             grants.insert(purpose)
         }
         guard source.count <= 64 else { throw HeraldError(.dataError, "source is longer than 64 characters") }
-        return ImportRow(recipient: checked.recipient, grants: grants.sorted { $0.rawValue < $1.rawValue })
+        return ImportRow(recipient: checked.recipient, grants: grants.sorted { $0.rawValue < $1.rawValue },
+                         noticeHash: grants.isEmpty ? nil : ConsentNotice.source(checked.recipient.source))
     }
 }

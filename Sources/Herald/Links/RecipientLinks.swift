@@ -61,12 +61,14 @@ public struct RecipientLinks: Sendable {
     /// Sets every purpose to what the page says (`granted`: the ticked ones), in one transaction. Choosing a
     /// purpose again after unsubscribing from everything is the person's own act, so it lifts that
     /// suppression; a bounce, complaint or operator's suppression stays.
-    public func savePreferences(token: String, granted: Set<Purpose>) throws(HeraldError) -> Preferences {
+    /// `notice`: the words the page showed (`ConsentNotice.preferences`); the ledger keeps their hash.
+    public func savePreferences(token: String, granted: Set<Purpose>, notice: String) throws(HeraldError) -> Preferences {
         let id = try verify(token, .preferences).recipientID
         let current = try preferences(of: id)
         let now = clock()
         let changes = current.purposes.filter { granted.contains($0.purpose) != $0.granted }.map {
-            ConsentChange(purpose: $0.purpose, granted: granted.contains($0.purpose), source: Self.preferencesSource, at: now)
+            ConsentChange(purpose: $0.purpose, granted: granted.contains($0.purpose), source: Self.preferencesSource,
+                          noticeHash: ConsentNotice.hash(notice), at: now)
         }
         _ = try storage { () throws(StorageError) in
             try store.applyConsents(changes, recipientID: id, lifting: granted.isEmpty ? [] : [.unsubscribedAll])

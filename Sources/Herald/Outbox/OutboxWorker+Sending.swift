@@ -123,7 +123,7 @@ extension OutboxWorker {
         do {
             return .message(try composer.compose(.init(kind: job.kind, template: job.template, campaignName: job.campaignName,
                                                        recipientID: job.recipientID, email: job.email, name: job.name,
-                                                       products: job.products, confirmPurposes: job.waitingPurposes), now: clock()))
+                                                       products: job.products, confirmPurposes: job.waitingPurposes, policy: job.policy), now: clock()))
         } catch {
             let outcome = JobOutcome(jobID: job.jobID, state: .failed, reply: "cannot compose: \(error.message)", lease: job.leaseUntil)
             return .finished(outcome, JobOutcomeSummary(state: .failed, reason: nil))
@@ -153,7 +153,8 @@ extension OutboxWorker {
         if permission.campaignCancelled { return skip("campaign cancelled") }
         // The confirmation a person just asked for goes even to an address they once erased or unsubscribed from
         // everything: following its link is how they come back. Bounces, complaints and operators still stop it.
-        if let reason = permission.suppressionReason,
+        // A policy notice is not marketing: unsubscribing from everything does not stop it (`sentDespite`).
+        if let reason = permission.suppressionReason, !job.kind.sentDespite.contains(reason),
            !(job.kind == .confirmation && ConsentService.liftedByExplicitConsent.contains(reason)) {
             return skip("address suppressed (\(reason.rawValue))")
         }

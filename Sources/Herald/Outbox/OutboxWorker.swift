@@ -67,7 +67,7 @@ public final class OutboxWorker: Sendable {
     }
 
     /// The outbox, the campaigns it starts when they fall due, and the registrations it deletes unconfirmed.
-    let store: any OutboxStore & CampaignStore & PendingRegistrationStore
+    let store: any OutboxStore & CampaignStore & PendingRegistrationStore & PolicyStore
     let composer: MessageComposer
     let transport: any MailTransport
     let retry: RetryPolicy
@@ -83,7 +83,7 @@ public final class OutboxWorker: Sendable {
     /// that do not crash).
     let journal: AcceptedJournal?
 
-    public init(store: any OutboxStore & CampaignStore & PendingRegistrationStore, composer: MessageComposer, transport: any MailTransport, retry: RetryPolicy,
+    public init(store: any OutboxStore & CampaignStore & PendingRegistrationStore & PolicyStore, composer: MessageComposer, transport: any MailTransport, retry: RetryPolicy,
                 options: Options = Options(), clock: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.composer = composer
@@ -197,8 +197,9 @@ public final class OutboxWorker: Sendable {
                 let now = clock()
                 if now.timeIntervalSince(lastCampaignLook) >= options.pollInterval.seconds {
                     lastCampaignLook = now
+                    let policies = try storage { () throws(StorageError) in try store.policyVersions() }
                     let startedCampaigns = try storage { () throws(StorageError) in
-                        try store.startDueCampaigns(now: now, audience: CampaignService.audience(of:))
+                        try store.startDueCampaigns(now: now) { [composer] in CampaignService.start($0, composer: composer, policies: policies, now: now) }
                     }
                     totals.campaignsStarted += startedCampaigns.count
                     totals.queued += startedCampaigns.reduce(0) { $0 + $1.jobs }
@@ -208,6 +209,12 @@ public final class OutboxWorker: Sendable {
                         if deleted > 0 { logger.info("deleted unconfirmed registrations", metadata: ["count": "\(deleted)"]) }
                     }
                     for (campaign, jobs) in startedCampaigns {
+                        if campaign.status == .failed {
+                            // The problem names a template file and line, never a person.
+                            logger.error("campaign failed before its first message", metadata: [
+                                "campaign": "\(campaign.id ?? 0)", "problem": "\(campaign.problem ?? "")"])
+                            continue
+                        }
                         logger.info("campaign started", metadata: ["campaign": "\(campaign.id ?? 0)", "kind": "\(campaign.kind)", "queued": "\(jobs)"])
                     }
                 }

@@ -31,6 +31,7 @@ paths:
         "201": {description: Created, content: {application/json: {schema: {$ref: "#/components/schemas/Campaign"}}}}
         "400": {$ref: "#/components/responses/BadRequest"}
         "401": {$ref: "#/components/responses/Unauthorized"}
+        "409": {$ref: "#/components/responses/Conflict"}
         "413": {$ref: "#/components/responses/TooLarge"}
         "422": {$ref: "#/components/responses/Unprocessable"}
   /api/campaigns/{id}:
@@ -177,11 +178,13 @@ components:
         kind: {$ref: "#/components/schemas/Kind"}
         template: {type: string}
         segment: {type: string}
-        status: {type: string, enum: [scheduled, sending, done, cancelled]}
+        status: {type: string, enum: [scheduled, sending, done, cancelled, failed]}
         due_at: {type: string, format: date-time}
         created_at: {type: string, format: date-time}
         started_at: {type: string, format: date-time}
         finished_at: {type: string, format: date-time}
+        policy_version: {type: string, description: the privacy-policy version a policy-change notice announces}
+        problem: {type: string, description: "why a failed campaign failed before its first message (file:line: problem)"}
         counts:
           type: object
           required: [queued, sending, sent, deferred, bounced, skipped, failed]
@@ -255,11 +258,11 @@ components:
           type: array
           items:
             type: object
-            required: [purpose, action, source, recorded_at]
+            required: [action, source, recorded_at]
             additionalProperties: false
             properties:
               purpose: {$ref: "#/components/schemas/Purpose"}
-              action: {type: string, enum: [grant, revoke]}
+              action: {type: string, enum: [grant, revoke, accept, decline], description: "accept and decline: a choice on a materially changed policy (policy_version)"}
               source: {type: string}
               policy_version: {type: string}
               notice_hash: {type: string}

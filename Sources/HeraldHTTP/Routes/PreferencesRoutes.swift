@@ -17,16 +17,15 @@ struct PreferencesRoutes: Sendable {
 
     private func show(_ context: BasicRequestContext) async -> Response {
         let token = context.parameters.get("token") ?? ""
-        return await pages.answer { [self] in page(try app.links.preferences(token: token), token: token, saved: false) }
+        return await pages.answer { [self] in try page(try app.links.preferences(token: token), token: token, saved: false) }
     }
 
     private func change(_ request: Request, _ context: BasicRequestContext) async -> Response {
         let token = context.parameters.get("token") ?? ""
         let form: FormBody
-        do { form = try await FormBody.read(request) } catch { return pages.formProblem(error) }
-        guard let csrf = form.first("csrf"), app.formGuard.accepts(csrf, for: token, now: app.clock()) else {
-            return pages.page("message", title: "Please try again", status: .forbidden,
-                              ["message": "This form has expired or did not come from our page. Nothing was changed; please open the link again."])
+        switch await pages.guardedForm(request, token: token, app: app) {
+        case .success(let read): form = read
+        case .failure(let refusal): return refusal.response
         }
         var chosen: Set<Purpose> = []
         for name in form.all("purpose") {
@@ -38,13 +37,20 @@ struct PreferencesRoutes: Sendable {
         let everything = form.first("action") == "unsubscribe-all"
         let granted = chosen
         return await pages.answer { [self] in
-            let preferences = everything ? try app.links.unsubscribeFromAll(token: token) : try app.links.savePreferences(token: token, granted: granted)
-            return page(preferences, token: token, saved: true)
+            let preferences = everything ? try app.links.unsubscribeFromAll(token: token)
+                : try app.links.savePreferences(token: token, granted: granted, notice: notice())
+            return try page(preferences, token: token, saved: true)
         }
     }
 
-    private func page(_ preferences: RecipientLinks.Preferences, token: String, saved: Bool) -> Response {
+    /// What the page says about the choices (the ledger keeps its hash with each change saved from it).
+    private func notice() throws(HeraldError) -> String {
+        ConsentNotice.preferences(company: app.companyName, policy: try app.policy.current())
+    }
+
+    private func page(_ preferences: RecipientLinks.Preferences, token: String, saved: Bool) throws(HeraldError) -> Response {
         pages.page("preferences", title: "What you receive", [
+            "notice": try notice(),
             "token": token,
             "csrf": app.formGuard.issue(for: token, now: app.clock()),
             "saved": saved,

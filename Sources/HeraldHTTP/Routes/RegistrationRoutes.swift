@@ -76,7 +76,7 @@ struct RegistrationRoutes: Sendable {
         return await pages.answer { [app, pages] in
             let purposes = try app.doubleOptIn.pending(token: token)
             return pages.page("confirm", title: "Confirm your registration", [
-                "token": token, "purposes": purposes.map { ["label": $0.phrase] },
+                "token": token, "purposes": purposes.map { ["label": $0.phrase] }, "notice": try notice(purposes),
             ])
         }
     }
@@ -84,10 +84,15 @@ struct RegistrationRoutes: Sendable {
     private func confirm(_ context: BasicRequestContext) async -> Response {
         let token = context.parameters.get("token") ?? ""
         return await pages.answer { [app, pages] in
-            let purposes = try app.doubleOptIn.confirm(token: token)
+            let purposes = try app.doubleOptIn.confirm(token: token, notice: notice)
             return pages.page("message", title: "Thank you", [
                 "message": "Your registration is confirmed: you will receive " + purposes.map(\.phrase).joined(separator: " and ") + ".",
             ])
         }
+    }
+
+    /// What the confirmation page says the person agrees to; the ledger keeps its hash with each consent.
+    private func notice(_ purposes: [Purpose]) throws(HeraldError) -> String {
+        ConsentNotice.confirmation(company: app.companyName, purposes: purposes, policy: try app.policy.current())
     }
 }

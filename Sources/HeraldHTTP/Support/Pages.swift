@@ -18,8 +18,7 @@ struct Pages: Sendable {
         do { catalog = try PageCatalog(templates: app.configuration.templates) } catch {
             throw HeraldError(.configuration, error.description)
         }
-        let from = app.configuration.sender.from
-        company = from.displayName ?? from.address.domain
+        company = app.companyName
         postalAddress = app.configuration.sender.postalAddress
     }
 
@@ -83,6 +82,24 @@ extension Pages {
     /// Runs a service call on the blocking pool and makes its answer; any failure becomes its plain page.
     func answer(_ work: @escaping @Sendable () throws -> Response) async -> Response {
         do { return try await blocking(work) } catch { return failure(error) }
+    }
+
+    /// A form answered by a refusal page instead.
+    struct Refusal: Error {
+        var response: Response
+    }
+
+    /// A token page's form, read and checked: it must carry the CSRF value the page was issued for that token
+    /// (`FormGuard`), or it is refused with 403 and changes nothing.
+    func guardedForm(_ request: Request, token: String, app: HeraldApp) async -> Result<FormBody, Refusal> {
+        let form: FormBody
+        do { form = try await FormBody.read(request) } catch { return .failure(Refusal(response: formProblem(error))) }
+        guard let csrf = form.first("csrf"), app.formGuard.accepts(csrf, for: token, now: app.clock()) else {
+            return .failure(Refusal(response: page("message", title: "Please try again", status: .forbidden, [
+                "message": "This form has expired or did not come from our page. Nothing was changed; please open the link again.",
+            ])))
+        }
+        return .success(form)
     }
 
     /// A body that could not be read as a form.

@@ -149,6 +149,69 @@ enum Migrations {
                 CREATE INDEX pending_registrations_by_age ON pending_registrations(requested_at);
                 """)
         }
+        migrator.registerMigration("6-policy-versions") { db in
+            try db.execute(sql: """
+                -- Every privacy-policy version ever published, oldest first (seq). The newest is the one in force for
+                -- every consent recorded from then on; a version that adds a purpose makes it granted to nobody
+                -- until each person accepts.
+                CREATE TABLE policy_versions (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    version TEXT NOT NULL UNIQUE,
+                    summary TEXT NOT NULL,
+                    text_hash TEXT NOT NULL,
+                    material BOOLEAN NOT NULL,
+                    effective_at DATETIME NOT NULL,
+                    published_at DATETIME NOT NULL,
+                    adds_purpose TEXT
+                );
+
+                -- Campaigns can now fail as a whole (a template error found before the first send), and a
+                -- policy-change notice names its version. SQLite cannot alter a CHECK: the table is rebuilt
+                -- (foreign keys are checked once the migration ends).
+                CREATE TABLE new_campaigns (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    template TEXT NOT NULL,
+                    segment TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('scheduled', 'sending', 'done', 'cancelled', 'failed')),
+                    due_at DATETIME NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    started_at DATETIME,
+                    finished_at DATETIME,
+                    policy_version TEXT REFERENCES policy_versions(version),
+                    problem TEXT
+                );
+                INSERT INTO new_campaigns (id, name, kind, template, segment, status, due_at, created_at, started_at, finished_at)
+                    SELECT id, name, kind, template, segment, status, due_at, created_at, started_at, finished_at FROM campaigns;
+                DROP TABLE campaigns;
+                ALTER TABLE new_campaigns RENAME TO campaigns;
+                CREATE INDEX campaigns_due ON campaigns(status, due_at);
+                -- One notice campaign per version: publishing the same version twice mails nobody twice.
+                CREATE UNIQUE INDEX campaigns_one_notice_per_version ON campaigns(policy_version) WHERE policy_version IS NOT NULL;
+
+                -- The ledger also records a person's choice on a materially changed policy (accept, decline), with
+                -- the purpose that version adds, or none.
+                CREATE TABLE new_consent_ledger (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    recipient_id INTEGER NOT NULL REFERENCES recipients(id) ON DELETE CASCADE,
+                    purpose TEXT,
+                    action TEXT NOT NULL CHECK (action IN ('grant', 'revoke', 'accept', 'decline')),
+                    source TEXT NOT NULL,
+                    policy_version TEXT,
+                    notice_hash TEXT,
+                    recorded_at DATETIME NOT NULL,
+                    CHECK (purpose IS NOT NULL OR action IN ('accept', 'decline'))
+                );
+                INSERT INTO new_consent_ledger SELECT id, recipient_id, purpose, action, source, policy_version, notice_hash, recorded_at
+                    FROM consent_ledger;
+                DROP TABLE consent_ledger;
+                ALTER TABLE new_consent_ledger RENAME TO consent_ledger;
+                CREATE INDEX consent_ledger_by_recipient ON consent_ledger(recipient_id, id);
+                CREATE TRIGGER consent_ledger_no_update BEFORE UPDATE ON consent_ledger
+                    BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

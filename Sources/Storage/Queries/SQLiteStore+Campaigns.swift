@@ -4,16 +4,21 @@ import Store
 
 extension SQLiteStore {
     public func createCampaign(_ campaign: Campaign) throws(StorageError) -> Campaign {
-        try write { db in
-            var campaign = campaign
-            try db.execute(sql: """
-                INSERT INTO campaigns (name, kind, template, segment, status, due_at, created_at, started_at, finished_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [campaign.name, campaign.kind.rawValue, campaign.template, campaign.segment, campaign.status.rawValue,
-                                  campaign.dueAt, campaign.createdAt, campaign.startedAt, campaign.finishedAt])
-            campaign.id = db.lastInsertedRowID
-            return campaign
+        try write { db in try Self.insert(campaign, in: db) }
+    }
+
+    static func insert(_ campaign: Campaign, in db: Database) throws -> Campaign {
+        var campaign = campaign
+        if let version = campaign.policyVersion, let existing = try noticeCampaign(policyVersion: version, in: db) {
+            throw StorageError(message: "policy version \(version) has its notice already: campaign \(existing.id ?? 0)")
         }
+        try db.execute(sql: """
+            INSERT INTO campaigns (name, kind, template, segment, status, due_at, created_at, started_at, finished_at, policy_version, problem)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [campaign.name, campaign.kind.rawValue, campaign.template, campaign.segment, campaign.status.rawValue,
+                              campaign.dueAt, campaign.createdAt, campaign.startedAt, campaign.finishedAt, campaign.policyVersion, campaign.problem])
+        campaign.id = db.lastInsertedRowID
+        return campaign
     }
 
     public func campaign(id: Int64) throws(StorageError) -> Campaign? {
@@ -36,7 +41,7 @@ extension SQLiteStore {
         }
     }
 
-    public func startDueCampaigns(now: Date, audience: (Campaign) -> Audience?) throws(StorageError) -> [(campaign: Campaign, jobs: Int)] {
+    public func startDueCampaigns(now: Date, plan: (Campaign) -> CampaignStart) throws(StorageError) -> [(campaign: Campaign, jobs: Int)] {
         let due = try read { db in
             try Campaign.fetchAll(db, where: "status = 'scheduled' AND due_at <= ?", arguments: [now], order: "due_at, id")
         }
@@ -46,13 +51,20 @@ extension SQLiteStore {
                 // Still scheduled? Another worker, or a cancel, may have come first.
                 guard var campaign = try Campaign.fetchAll(db, where: "id = ?", arguments: [candidate.id]).first,
                       campaign.status == .scheduled else { return nil }
-                let count = try audience(campaign).map { try Self.enqueue(campaign: campaign.id!, audience: $0, now: now, in: db) } ?? 0
-                // A campaign with nobody to send to is finished as soon as it starts.
-                campaign.status = count == 0 ? .done : .sending
+                var count = 0
+                switch plan(campaign) {
+                case .send(let audience):
+                    count = try audience.map { try Self.enqueue(campaign: campaign.id!, audience: $0, now: now, in: db) } ?? 0
+                    // A campaign with nobody to send to is finished as soon as it starts.
+                    campaign.status = count == 0 ? .done : .sending
+                case .fail(let problem):
+                    campaign.status = .failed
+                    campaign.problem = problem
+                }
                 campaign.startedAt = now
-                if count == 0 { campaign.finishedAt = now }
-                try db.execute(sql: "UPDATE campaigns SET status = ?, started_at = ?, finished_at = ? WHERE id = ?",
-                               arguments: [campaign.status.rawValue, campaign.startedAt, campaign.finishedAt, campaign.id])
+                if campaign.status != .sending { campaign.finishedAt = now }
+                try db.execute(sql: "UPDATE campaigns SET status = ?, started_at = ?, finished_at = ?, problem = ? WHERE id = ?",
+                               arguments: [campaign.status.rawValue, campaign.startedAt, campaign.finishedAt, campaign.problem, campaign.id])
                 return (campaign, count)
             }
             if let result { started.append(result) }
@@ -62,12 +74,15 @@ extension SQLiteStore {
 
     /// -- name: enqueue-audience
     /// Everyone with a current consent for the purpose (if any), matching the products and further purposes
-    /// (if any), and whose address hash is not suppressed.
+    /// (if any), and whose address hash is not suppressed (but for the reasons the audience goes out despite).
     private static func enqueue(campaign: Int64, audience: Audience, now: Date, in db: Database) throws -> Int {
-        var conditions = ["NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = r.address_hash)",
+        let despite = audience.despiteSuppressions.map(\.rawValue).sorted()
+        let exempt = despite.isEmpty ? "" : " AND s.reason NOT IN (\(Array(repeating: "?", count: despite.count).joined(separator: ", ")))"
+        var conditions = ["NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = r.address_hash\(exempt))",
                           // Stored only because of a registration still waiting for its confirmation: nobody's audience.
                           "NOT EXISTS (SELECT 1 FROM pending_registrations w WHERE w.recipient_id = r.id AND w.creates_recipient)"]
         var arguments: StatementArguments = [campaign, now, now]
+        _ = arguments.append(contentsOf: StatementArguments(despite))
         if let purpose = audience.purpose {
             conditions.append("EXISTS (SELECT 1 FROM consents c WHERE c.recipient_id = r.id AND c.purpose = ? AND c.granted)")
             _ = arguments.append(contentsOf: [purpose.rawValue])

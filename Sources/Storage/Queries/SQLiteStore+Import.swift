@@ -25,6 +25,7 @@ extension SQLiteStore {
                 let new = row.recipient
                 let hash = BulkStatement.Value.blob(new.addressHash)
                 let source = BulkStatement.Value.text(new.source)
+                let notice = BulkStatement.Value(row.noticeHash)
                 var changed = false
                 // An erased person comes back only by confirming an invitation, never by an import.
                 if try erased.firstRow(hash, read: { _ in true }) != nil {
@@ -58,7 +59,7 @@ extension SQLiteStore {
                 for granted in row.grants {
                     let purpose = BulkStatement.Value.text(granted.rawValue)
                     guard try created || recorded.firstRow(.integer(id), purpose, read: { _ in true }) == nil else { continue }
-                    try ledger.execute(.integer(id), purpose, grant, source, .null, .null, timestamp)
+                    try ledger.execute(.integer(id), purpose, grant, source, .null, notice, timestamp)
                     try state.execute(.integer(id), purpose, timestamp)
                     changed = true
                 }

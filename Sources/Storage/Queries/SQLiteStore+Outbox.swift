@@ -31,8 +31,8 @@ extension SQLiteStore {
                     (SELECT purposes FROM pending_registrations w WHERE w.recipient_id = outbox.recipient_id)
                 """), arguments: [leaseUntil, owner, now, limit, now, limit, limit])
             guard !rows.isEmpty else { return [] }
-            var campaigns: [Int64: (name: String, kind: CampaignKind, template: String)] = [:]
-            let campaignQuery = try db.cachedStatement(sql: "SELECT name, kind, template FROM campaigns WHERE id = ?")
+            var campaigns: [Int64: (name: String, kind: CampaignKind, template: String, policy: PolicyVersion?)] = [:]
+            let campaignQuery = try db.cachedStatement(sql: "SELECT name, kind, template, policy_version FROM campaigns WHERE id = ?")
             var jobs: [ClaimedJob] = []
             jobs.reserveCapacity(rows.count)
             for row in rows {
@@ -40,7 +40,8 @@ extension SQLiteStore {
                 guard let email: String = row[5] else { continue }
                 let campaignID: Int64 = row[1]
                 if campaigns[campaignID] == nil, let found = try Row.fetchOne(campaignQuery, arguments: [campaignID]) {
-                    campaigns[campaignID] = (found[0], try stored(found[1], as: CampaignKind.self, column: "campaigns.kind"), found[2])
+                    let policy = try (found[3] as String?).flatMap { try PolicyVersion.fetchAll(db, where: "version = ?", arguments: [$0]).first }
+                    campaigns[campaignID] = (found[0], try stored(found[1], as: CampaignKind.self, column: "campaigns.kind"), found[2], policy)
                 }
                 guard let campaign = campaigns[campaignID] else { continue }
                 let products: String? = row[7]
@@ -51,7 +52,8 @@ extension SQLiteStore {
                     email: email, name: row[6],
                     products: products.map { $0.split(separator: "\u{1F}").map(String.init).sorted() } ?? [],
                     attempt: row[3], queuedAt: row[4], leaseUntil: leaseUntil,
-                    waitingPurposes: campaign.kind == .confirmation ? waiting.map(Self.purposes(from:)) ?? [] : []))
+                    waitingPurposes: campaign.kind == .confirmation ? waiting.map(Self.purposes(from:)) ?? [] : [],
+                    policy: campaign.policy))
             }
             // RETURNING gives rows in no set order; jobs go out oldest first.
             jobs.sort { $0.jobID < $1.jobID }

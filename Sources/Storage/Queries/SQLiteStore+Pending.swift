@@ -44,7 +44,7 @@ extension SQLiteStore {
         }
     }
 
-    public func confirmPending(recipientID: Int64, named: Set<Purpose>, source: String, lifting: Set<SuppressionReason>,
+    public func confirmPending(recipientID: Int64, named: Set<Purpose>, source: String, noticeHash: String?, lifting: Set<SuppressionReason>,
                                at now: Date) throws(StorageError) -> [Purpose]? {
         try write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT purposes, products, name, birth_year FROM pending_registrations WHERE recipient_id = ?",
@@ -54,7 +54,7 @@ extension SQLiteStore {
             // Only what the confirmed link named: a purpose someone else added since is not the person's choice.
             let purposes = Self.purposes(from: row["purposes"]).filter(named.contains)
             for purpose in purposes {
-                _ = try Self.apply(ConsentChange(purpose: purpose, granted: true, source: source, at: now), to: recipientID, in: db)
+                _ = try Self.apply(ConsentChange(purpose: purpose, granted: true, source: source, noticeHash: noticeHash, at: now), to: recipientID, in: db)
             }
             for product in Self.list(from: row["products"]) {
                 try db.execute(sql: "INSERT OR IGNORE INTO recipient_products (recipient_id, product) VALUES (?, ?)", arguments: [recipientID, product])

@@ -89,10 +89,11 @@ extension SQLiteStore {
         return true
     }
 
-    /// The one way a ledger row is written (registration, consent changes and the import's bulk path).
+    /// The one way a ledger row is written (registration, consent changes, policy choices and the import's bulk
+    /// path). A change that names no policy version is given under the newest published one.
     static let insertLedgerEntry = """
         INSERT INTO consent_ledger (recipient_id, purpose, action, source, policy_version, notice_hash, recorded_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, COALESCE(?, (SELECT version FROM policy_versions ORDER BY seq DESC LIMIT 1)), ?, ?)
         """
 
     /// The one way an address hash goes on the suppression list. An entry already there keeps its reason unless

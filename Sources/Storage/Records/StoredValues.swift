@@ -28,16 +28,29 @@ extension Recipient {
 }
 
 extension Campaign {
-    static let columns = "id, name, kind, template, segment, status, due_at, created_at, started_at, finished_at"
+    static let columns = "id, name, kind, template, segment, status, due_at, created_at, started_at, finished_at, policy_version, problem"
 
     init(row: Row) throws {
         self.init(id: row[0], name: row[1], kind: try stored(row[2], as: CampaignKind.self, column: "campaigns.kind"),
                   template: row[3], segment: row[4], status: try stored(row[5], as: CampaignStatus.self, column: "campaigns.status"),
-                  dueAt: row[6], createdAt: row[7], startedAt: row[8], finishedAt: row[9])
+                  dueAt: row[6], createdAt: row[7], startedAt: row[8], finishedAt: row[9], policyVersion: row[10], problem: row[11])
     }
 
     static func fetchAll(_ db: Database, where condition: String = "1", arguments: StatementArguments = [], order: String = "id") throws -> [Campaign] {
         try Row.fetchAll(db, sql: "SELECT \(columns) FROM campaigns WHERE \(condition) ORDER BY \(order)", arguments: arguments).map(Campaign.init(row:))
+    }
+}
+
+extension PolicyVersion {
+    static let columns = "seq, version, summary, text_hash, material, effective_at, published_at, adds_purpose"
+
+    init(row: Row) throws {
+        self.init(seq: row[0], version: row[1], summary: row[2], textHash: row[3], material: row[4], effectiveAt: row[5],
+                  publishedAt: row[6], addsPurpose: try (row[7] as String?).map { try stored($0, as: Purpose.self, column: "policy_versions.adds_purpose") })
+    }
+
+    static func fetchAll(_ db: Database, where condition: String = "1", arguments: StatementArguments = []) throws -> [PolicyVersion] {
+        try Row.fetchAll(db, sql: "SELECT \(columns) FROM policy_versions WHERE \(condition) ORDER BY seq", arguments: arguments).map(PolicyVersion.init(row:))
     }
 }
 
@@ -57,7 +70,8 @@ extension ConsentLedgerEntry {
             SELECT id, recipient_id, purpose, action, source, policy_version, notice_hash, recorded_at
             FROM consent_ledger WHERE recipient_id = ? ORDER BY id
             """, arguments: [recipientID]).map { row in
-            ConsentLedgerEntry(id: row[0], recipientId: row[1], purpose: try stored(row[2], as: Purpose.self, column: "consent_ledger.purpose"),
+            ConsentLedgerEntry(id: row[0], recipientId: row[1],
+                               purpose: try (row[2] as String?).map { try stored($0, as: Purpose.self, column: "consent_ledger.purpose") },
                                action: try stored(row[3], as: Action.self, column: "consent_ledger.action"), source: row[4],
                                policyVersion: row[5], noticeHash: row[6], recordedAt: row[7])
         }

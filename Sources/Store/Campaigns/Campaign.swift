@@ -13,9 +13,14 @@ public struct Campaign: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
+    /// A policy-change notice's version: what its messages announce and what their accept/decline links decide.
+    public var policyVersion: String?
+    /// Why a `failed` campaign failed before its first send (a template error, as `file:line: problem`).
+    public var problem: String?
 
     public init(id: Int64? = nil, name: String, kind: CampaignKind, template: String, segment: String?,
-                status: CampaignStatus = .scheduled, dueAt: Date, createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil) {
+                status: CampaignStatus = .scheduled, dueAt: Date, createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil,
+                policyVersion: String? = nil, problem: String? = nil) {
         self.id = id
         self.name = name
         self.kind = kind
@@ -26,6 +31,8 @@ public struct Campaign: Codable, Sendable, Equatable {
         self.createdAt = createdAt
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+        self.policyVersion = policyVersion
+        self.problem = problem
     }
 }
 
@@ -38,12 +45,22 @@ public struct Audience: Sendable, Equatable {
     public var anyOfProducts: [String]?
     /// Also consenting to at least one of these purposes; nil for no further condition.
     public var anyOfPurposes: [Purpose]?
+    /// Suppressions that do not keep a person out: a policy notice still goes to someone who unsubscribed from
+    /// everything (it is not marketing), never to an erased, bounced, complained or operator-suppressed address.
+    public var despiteSuppressions: Set<SuppressionReason>
 
-    public init(purpose: Purpose?, anyOfProducts: [String]?, anyOfPurposes: [Purpose]? = nil) {
+    public init(purpose: Purpose?, anyOfProducts: [String]?, anyOfPurposes: [Purpose]? = nil, despiteSuppressions: Set<SuppressionReason> = []) {
         self.purpose = purpose
         self.anyOfProducts = anyOfProducts
         self.anyOfPurposes = anyOfPurposes
+        self.despiteSuppressions = despiteSuppressions
     }
+}
+
+/// What starting a due campaign does: queue its audience, or fail it as a whole before anyone is mailed.
+public enum CampaignStart: Sendable, Equatable {
+    case send(Audience?)
+    case fail(problem: String)
 }
 
 /// A recipient of a campaign whose message has not (yet) gone: what the server last said, for the operator.

@@ -18,15 +18,22 @@ public enum CampaignKind: String, Sendable, CaseIterable, Codable, CustomStringC
         }
     }
 
+    /// Suppressions this kind of mail goes out despite: a policy notice is not marketing, so unsubscribing from
+    /// everything does not stop it; a bounce, a complaint, an erasure or an operator's suppression does.
+    public var sentDespite: Set<SuppressionReason> {
+        self == .policyChange ? [.unsubscribedAll] : []
+    }
+
     /// Kinds an operator may create campaigns of.
     public static let operatorKinds: [CampaignKind] = [.productNews, .promotion, .policyChange]
 }
 
 /// Where a campaign is: `scheduled` (waiting for `dueAt`) → `sending` (its outbox rows exist) → `done`
-/// (none left to try), or `cancelled` from either of the first two. `campaign retry` takes a `done`
-/// campaign back to `sending`.
+/// (none left to try), or `cancelled` from either of the first two, or `failed` when it starts: its template
+/// could not render every shape of message it would send (`Campaign.problem`), so nobody got one. `campaign
+/// retry` takes a `done` campaign back to `sending`.
 public enum CampaignStatus: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
-    case scheduled, sending, done, cancelled
+    case scheduled, sending, done, cancelled, failed
 
     /// Only a campaign that has started can be retried.
     public var isRetryable: Bool { self == .sending || self == .done }

@@ -63,10 +63,13 @@ public struct RecipientWrite: Sendable, Equatable {
 public struct ImportRow: Sendable {
     public var recipient: NewRecipient
     public var grants: [Purpose]
+    /// The hash of the notice the grants were given under (for an import: its `source`), for the ledger.
+    public var noticeHash: String?
 
-    public init(recipient: NewRecipient, grants: [Purpose]) {
+    public init(recipient: NewRecipient, grants: [Purpose], noticeHash: String? = nil) {
         self.recipient = recipient
         self.grants = grants
+        self.noticeHash = noticeHash
     }
 }
 

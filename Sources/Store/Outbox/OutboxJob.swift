@@ -68,10 +68,12 @@ public struct ClaimedJob: Sendable, Equatable {
     public var leaseUntil: Date
     /// For a confirmation mail: the purposes its link will grant (what was waiting when it was claimed).
     public var waitingPurposes: [Purpose]
+    /// For a policy-change notice: the version it announces.
+    public var policy: PolicyVersion?
 
     public init(jobID: Int64, campaignID: Int64, campaignName: String, kind: CampaignKind, template: String, recipientID: Int64,
                 email: String, name: String?, products: [String], attempt: Int, queuedAt: Date, leaseUntil: Date = .distantPast,
-                waitingPurposes: [Purpose] = []) {
+                waitingPurposes: [Purpose] = [], policy: PolicyVersion? = nil) {
         self.jobID = jobID
         self.campaignID = campaignID
         self.campaignName = campaignName
@@ -86,6 +88,7 @@ public struct ClaimedJob: Sendable, Equatable {
         self.queuedAt = queuedAt
         self.leaseUntil = leaseUntil
         self.waitingPurposes = waitingPurposes
+        self.policy = policy
     }
 }
 

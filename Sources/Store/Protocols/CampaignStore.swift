@@ -10,11 +10,12 @@ public protocol CampaignStore: Sendable {
     /// The number of outbox jobs of a campaign in each state; states with none are absent.
     func outboxCounts(campaignID: Int64) throws(StorageError) -> [OutboxState: Int]
 
-    /// Starts every scheduled campaign that is due, in one transaction per campaign: one `queued` job per person
-    /// in its `audience` (nil: nobody) that is not suppressed, and the campaign becomes `sending`, or `done` at
-    /// once with nobody to send to. A campaign cancelled or started by another worker meanwhile is left alone.
-    /// Returns each campaign started with its number of jobs.
-    func startDueCampaigns(now: Date, audience: (Campaign) -> Audience?) throws(StorageError) -> [(campaign: Campaign, jobs: Int)]
+    /// Starts every scheduled campaign that is due, in one transaction per campaign, as `plan` says: one `queued`
+    /// job per person in its audience (nil: nobody) that is not suppressed, and the campaign becomes `sending`,
+    /// or `done` at once with nobody to send to; or `failed` with its problem and no job at all. A campaign
+    /// cancelled or started by another worker meanwhile is left alone. Returns each campaign started with its
+    /// number of jobs.
+    func startDueCampaigns(now: Date, plan: (Campaign) -> CampaignStart) throws(StorageError) -> [(campaign: Campaign, jobs: Int)]
 
     /// Cancels a scheduled or sending campaign; its `queued` and `deferred` jobs become `skipped` (jobs in
     /// `sending` are stopped by the last-moment check). Returns how many were skipped, or nil when the campaign

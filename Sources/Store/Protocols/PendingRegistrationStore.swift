@@ -27,10 +27,10 @@ public protocol PendingRegistrationStore: Sendable {
     func pendingPurposes(recipientID: Int64) throws(StorageError) -> [Purpose]?
 
     /// The person confirmed the link that `named` these purposes: those of them still waiting become consents
-    /// (ledger rows with `source`), the products asked for are added, a suppression for one of the `lifting`
+    /// (ledger rows with `source` and the hash of the notice the person confirmed), the products asked for are added, a suppression for one of the `lifting`
     /// reasons goes, and the registration stops waiting, in one transaction. Returns the purposes granted; nil
     /// when nothing waited.
-    func confirmPending(recipientID: Int64, named: Set<Purpose>, source: String, lifting: Set<SuppressionReason>,
+    func confirmPending(recipientID: Int64, named: Set<Purpose>, source: String, noticeHash: String?, lifting: Set<SuppressionReason>,
                         at now: Date) throws(StorageError) -> [Purpose]?
 
     /// Data minimisation: deletes the registrations waiting since before `cutoff`, and the people they brought

@@ -34,6 +34,8 @@ extension CampaignCommand {
                       skipped   \(c.skipped)
                       failed    \(c.failed)
                     """)
+                if let version = report.policyVersion { Terminal.say("  announces policy version \(version)") }
+                if let problem = report.problem { Terminal.say("  failed before its first message: \(problem)") }
                 for problem in problems {
                     let reply = [problem.code.map(String.init), problem.enhancedStatus, problem.reply].compactMap { $0 }.joined(separator: " ")
                     Terminal.say("  \(problem.state) \(problem.email ?? "(erased)") after \(problem.attempts) attempts: \(reply)")

@@ -1,0 +1,34 @@
+import Foundation
+import Store
+
+extension MessageComposer {
+    /// Composes one message of every shape a campaign can send, for stand-in people, and keeps none of them: a
+    /// template error stops the whole campaign before its first message, instead of failing recipients one by
+    /// one. Strict rendering makes a variable the template uses and the data lacks such an error.
+    public func rehearse(_ campaign: Campaign, policy: PolicyVersion?, now: Date) throws(HeraldError) {
+        if campaign.kind == .policyChange, policy == nil {
+            throw HeraldError(.dataError, "a policy-change notice needs a published policy version; publish one with herald policy publish")
+        }
+        for input in Input.everyShape(kind: campaign.kind, template: campaign.template, campaignName: campaign.name, policies: [policy]) {
+            _ = try compose(input, now: now)
+        }
+    }
+}
+
+extension MessageComposer.Input {
+    /// A stand-in person's message in each shape Herald sends: with and without a name, with no product, one or
+    /// several, for each of `policies` (a policy notice's version, or nil for other mail).
+    static func everyShape(kind: CampaignKind, template: String, campaignName: String, policies: [PolicyVersion?]) -> [Self] {
+        var inputs: [Self] = []
+        for policy in policies {
+            for name in [nil, "Ada Lovelace"] as [String?] {
+                for products in [[], ["volca"], ["minilogue", "volca", "kronos"]] as [[String]] {
+                    inputs.append(Self(kind: kind, template: template, campaignName: campaignName, recipientID: 0, email: "sample@example.com",
+                                       name: name, products: products, confirmPurposes: kind == .confirmation ? [.productNews] : [],
+                                       policy: policy))
+                }
+            }
+        }
+        return inputs
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Rendering
+import Store
+
+/// What a template can use for one message: the recipient's strings (each link signed for them), the
+/// campaign, the sender, and for a policy notice its version. Built as plain dictionaries, lists, strings and
+/// booleans; the recipient's own strings come only from `personalValues`, so that the catalog can render with
+/// stand-ins for them (`TemplateCatalog.render(_:personal:shape:context:)`).
+public struct MessageData: Sendable {
+    let sender: HeraldConfiguration.Sender
+    let links: SignedLinks
+    let policyURL: String
+
+    func unsubscribeURL(_ input: MessageComposer.Input, now: Date) -> String? {
+        input.kind.purpose.map { links.unsubscribeURL(recipientID: input.recipientID, purpose: $0, now: now) }
+    }
+
+    /// `3 January 2027`, in UTC: the same date for every recipient, whatever the machine's zone.
+    public static func longDate(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+        return "\(parts.day!) \(months[parts.month! - 1]) \(parts.year!)"
+    }
+
+    /// A text's paragraphs (split at blank lines), each with its line breaks made spaces, for HTML.
+    public static func paragraphs(_ text: String) -> [String] {
+        text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n")
+            .map { $0.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") }
+            .filter { !$0.isEmpty }
+    }
+
+    /// `a`, `a and b`, `a, b and c`.
+    static func humanList(_ items: [String]) -> String {
+        guard items.count > 1 else { return items.first ?? "" }
+        return items.dropLast().joined(separator: ", ") + " and " + items.last!
+    }
+
+    /// The strings that differ from one recipient to the next, in the order `context` reads them;
+    /// the products follow the fixed eight.
+    func personalValues(_ input: MessageComposer.Input, unsubscribeURL: String?, now: Date) -> [String] {
+        let firstName = input.name?.split(separator: " ").first.map(String.init)
+        let confirm = input.kind == .confirmation ? links.confirmURL(recipientID: input.recipientID, purposes: input.confirmPurposes, now: now) : ""
+        let choice = input.policy.map { $0.material ? links.policyChoiceURL(recipientID: input.recipientID, version: $0.version, now: now) : "" } ?? ""
+        return [input.name ?? "", firstName ?? "", input.email, Self.humanList(input.products),
+                links.preferencesURL(recipientID: input.recipientID, now: now), unsubscribeURL ?? "", confirm, choice] + input.products
+    }
+
+    static let fixedPersonalValues = 8
+
+    /// Everything else the context depends on: recipients with the same shape share one rendering plan.
+    func shape(_ input: MessageComposer.Input, unsubscribeURL: String?) -> String {
+        [input.kind.rawValue, input.campaignName, String(input.name != nil), String(unsubscribeURL != nil),
+         String(input.products.count), input.confirmPurposes.map(\.rawValue).joined(separator: ","),
+         input.policy?.version ?? ""].joined(separator: "\u{0}")
+    }
+
+    /// What templates can use. Every value is a plain string, list or boolean. The recipient's own strings come
+    /// only from `personal` (see `personalValues`), so that the catalog can render with stand-ins for them.
+    func context(_ input: MessageComposer.Input, personal: [String]) -> [String: Any] {
+        var context: [String: Any] = [
+            "recipient": ["name": personal[0], "first_name": personal[1], "email": personal[2], "has_name": input.name != nil],
+            "products": Array(personal[Self.fixedPersonalValues...]),
+            "has_products": !input.products.isEmpty,
+            "product_list": personal[3],
+            "campaign": ["name": input.campaignName, "kind": input.kind.rawValue],
+            "sender": ["name": sender.from.displayName ?? sender.from.address.domain,
+                       "email": sender.from.address.normalized, "postal_address": sender.postalAddress],
+            "preferences_url": personal[4],
+            "can_unsubscribe": input.kind.purpose != nil,
+            "unsubscribe_url": personal[5],
+            "confirm_url": personal[6],
+            "confirm_purposes": Self.humanList(input.confirmPurposes.map(\.phrase)),
+            "choice_url": personal[7],
+        ]
+        if let policy = input.policy {
+            context["policy"] = [
+                "version": policy.version, "summary": policy.summary, "summary_paragraphs": Self.paragraphs(policy.summary),
+                "effective_date": Self.longDate(policy.effectiveAt),
+                "url": policyURL, "material": policy.material, "adds_purpose": policy.addsPurpose?.phrase ?? "",
+                "has_added_purpose": policy.addsPurpose != nil,
+            ] as [String: Any]
+        }
+        context["reason"] = switch input.kind {
+        case .productNews: "You receive this because you asked for news about the products you registered."
+        case .promotion: "You receive this because you agreed to hear about our events and promotions."
+        case .policyChange: "You receive this notice because we store information about you; it is not marketing."
+        case .confirmation: "You receive this because someone registered this address with us. If it was not you, ignore it: nothing is kept after 7 days."
+        }
+        return context
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import Mail
+import Rendering
+import Store
+import Tokens
+
+/// The privacy policy's versions, their notices, and each person's choice on a material change.
+///
+/// A material change — using people's information in a way that differs from what they agreed to — is
+/// announced at least `policy.notice_days` ahead and mailed to everyone whose information is stored, opted out
+/// of marketing or not (never to an erased, bounced, complained or operator-suppressed address), with a link to
+/// accept or decline. A purpose the version adds is granted to nobody until they accept.
+public struct PolicyService: Sendable {
+    public struct Publication: Sendable {
+        public var version: String
+        /// The version's text hash when it is new or the same as before.
+        public var summaryFile: String
+        public var material: Bool
+        /// nil: today.
+        public var effective: Date?
+        public var notify: Bool
+        public var addsPurpose: Purpose?
+        public var force: Bool
+        /// The notice's template; nil: the catalog's one template of kind policy-change.
+        public var template: String?
+
+        public init(version: String, summaryFile: String, material: Bool, effective: Date?, notify: Bool, addsPurpose: Purpose?,
+                    force: Bool, template: String? = nil) {
+            self.version = version
+            self.summaryFile = summaryFile
+            self.material = material
+            self.effective = effective
+            self.notify = notify
+            self.addsPurpose = addsPurpose
+            self.force = force
+            self.template = template
+        }
+    }
+
+    /// A version, and what the person whose link it is chose on it.
+    public struct Choice: Sendable, Equatable {
+        public var version: PolicyVersion
+        public var recipientID: Int64
+        /// nil: not decided yet.
+        public var accepted: Bool?
+        /// The words the page shows beside its two buttons (their hash goes to the ledger).
+        public var notice: String
+    }
+
+    /// The ledger's source for a choice made on the policy page.
+    public static let choiceSource = "policy-page"
+
+    let store: any PolicyStore & ConsentStore
+    let tokens: TokenAuthority
+    let settings: HeraldConfiguration.Policy
+    let company: String
+    let clock: @Sendable () -> Date
+
+    public init(store: any PolicyStore & ConsentStore, tokens: TokenAuthority, settings: HeraldConfiguration.Policy, company: String,
+                clock: @escaping @Sendable () -> Date) {
+        self.store = store
+        self.tokens = tokens
+        self.settings = settings
+        self.company = company
+        self.clock = clock
+    }
+
+    /// Every version, oldest first.
+    public func history() throws(HeraldError) -> [PolicyVersion] {
+        try storage { () throws(StorageError) in try store.policyVersions() }
+    }
+
+    /// The newest version: the one every consent from its publication on is given under.
+    public func current() throws(HeraldError) -> PolicyVersion? {
+        try history().last
+    }
+
+    /// Records a version and, for a material change or with `notify`, creates its notice campaign (due now), in one
+    /// transaction, after checking everything: a refused publication writes nothing. `rehearse` renders the
+    /// notice for every shape of message it would send, so a template error stops it here.
+    public func publish(_ request: Publication, catalog: TemplateCatalog,
+                        rehearse: (Campaign, PolicyVersion) throws(HeraldError) -> Void) throws(HeraldError) -> PolicyPublication {
+        let now = clock()
+        guard request.version.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"#, options: .regularExpression) != nil else {
+            throw HeraldError(.usage, "--version '\(request.version)': use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        }
+        if request.addsPurpose != nil, !request.material {
+            throw HeraldError(.usage, "--adds-purpose makes a material change (a new use of people's information): add --material")
+        }
+        let summary = try Self.readSummary(request.summaryFile)
+        let effective = request.effective ?? now
+        if request.material, !request.force {
+            let earliest = now.addingTimeInterval(Double(settings.noticeDays) * 86_400)
+            // Dates are whole days: a change effective on the day notice_days from today is in time.
+            if CivilDate(effective) < CivilDate(earliest) {
+                throw HeraldError(.dataError, "a material change must be announced \(settings.noticeDays) days ahead (policy.notice_days): "
+                    + "--effective \(CivilDate(effective)) is too soon; give \(CivilDate(earliest)) or later, or --force")
+            }
+        }
+        let version = PolicyVersion(version: request.version, summary: summary, textHash: ConsentNotice.hash(summary), material: request.material,
+                                    effectiveAt: effective, publishedAt: now, addsPurpose: request.addsPurpose)
+        var notice: Campaign?
+        if request.material || request.notify {
+            let template = try noticeTemplate(request.template, in: catalog)
+            let campaign = Campaign(name: "Privacy policy \(request.version)", kind: .policyChange, template: template, segment: nil,
+                                    dueAt: now, createdAt: now, policyVersion: request.version)
+            try rehearse(campaign, version)
+            notice = campaign
+        }
+        let publication = try storage { () throws(StorageError) in try store.publishPolicy(version, notice: notice) }
+        if !publication.versionCreated, !publication.version.isSamePublication(as: version) {
+            let differs = publication.version.textHash != version.textHash ? "summary" : "materiality, effective date or added purpose"
+            throw HeraldError(.conflict, "policy version \(request.version) was published on \(CivilDate(publication.version.publishedAt)) "
+                + "with another \(differs); a version is never changed: publish the change as a new version")
+        }
+        return publication
+    }
+
+    private func noticeTemplate(_ name: String?, in catalog: TemplateCatalog) throws(HeraldError) -> String {
+        let notices = catalog.templateNames.filter { catalog.template(named: $0)?.kind == CampaignKind.policyChange.rawValue }
+        if let name {
+            guard notices.contains(name) else {
+                throw HeraldError(.usage, "--template \(name): no template of kind policy-change by that name; there are \(notices.joined(separator: ", "))")
+            }
+            return name
+        }
+        if notices.count == 1 { return notices[0] }
+        if notices.contains(CampaignKind.policyChange.rawValue) { return CampaignKind.policyChange.rawValue }
+        guard !notices.isEmpty else {
+            throw HeraldError(.configuration, "\(catalog.directory): no template of kind policy-change for the notice")
+        }
+        throw HeraldError(.usage, "several policy-change templates (\(notices.joined(separator: ", "))): choose one with --template")
+    }
+
+    static func readSummary(_ path: String) throws(HeraldError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw HeraldError(.dataError, "\(path): cannot be read")
+        }
+        guard data.count <= 64 * 1024 else { throw HeraldError(.dataError, "\(path): a summary is at most 64 KB; link to the full policy instead") }
+        guard let text = String(data: data, encoding: .utf8) else { throw HeraldError(.dataError, "\(path): is not UTF-8 text") }
+        let summary = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !summary.isEmpty else { throw HeraldError(.dataError, "\(path): is empty; the summary is what people are told changed") }
+        return summary
+    }
+
+    // MARK: - A person's choice
+
+    /// What a choice link is for, without changing anything (the page a GET shows).
+    public func choice(token: String) throws(HeraldError) -> Choice {
+        let claims = try tokens.verifyLink(token, expecting: .policyChoice, now: clock())
+        guard let version = try history().first(where: { $0.version == claims.scope }) else {
+            throw HeraldError(.notFound, "this link is for a policy version that is not published")
+        }
+        guard try storage({ () throws(StorageError) in try store.recipient(id: claims.recipientID) }) != nil else {
+            throw HeraldError(.notFound, "nothing is stored for this link any more")
+        }
+        let decided = try storage { () throws(StorageError) in try store.policyChoice(recipientID: claims.recipientID, version: version.version) }
+        return Choice(version: version, recipientID: claims.recipientID, accepted: decided.map { $0 == .accept },
+                      notice: ConsentNotice.policyChoice(company: company, version: version))
+    }
+
+    /// Records the choice in the ledger with the version (and grants or revokes the purpose it adds), in one
+    /// transaction; choosing what was chosen last records nothing.
+    public func choose(token: String, accept: Bool) throws(HeraldError) -> Choice {
+        var choice = try choice(token: token)
+        if choice.accepted == accept { return choice }
+        let recorded = try storage { () throws(StorageError) in
+            try store.recordPolicyChoice(recipientID: choice.recipientID, version: choice.version, accepted: accept, source: Self.choiceSource,
+                                         noticeHash: ConsentNotice.hash(choice.notice), at: clock())
+        }
+        guard recorded else { throw HeraldError(.notFound, "nothing is stored for this link any more") }
+        if !accept, choice.version.addsPurpose != nil { HeraldMetrics.countUnsubscribes(1, source: Self.choiceSource) }
+        choice.accepted = accept
+        return choice
+    }
+}

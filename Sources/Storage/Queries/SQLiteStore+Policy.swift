@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import Store
+
+extension SQLiteStore {
+    public func publishPolicy(_ version: PolicyVersion, notice: Campaign?) throws(StorageError) -> PolicyPublication {
+        try write { db in
+            if let existing = try PolicyVersion.fetchAll(db, where: "version = ?", arguments: [version.version]).first {
+                var campaign = try Self.noticeCampaign(policyVersion: existing.version, in: db)
+                var created = false
+                if campaign == nil, var notice, existing.isSamePublication(as: version) {
+                    notice.policyVersion = existing.version
+                    campaign = try Self.insert(notice, in: db)
+                    created = true
+                }
+                return PolicyPublication(version: existing, versionCreated: false, notice: campaign, noticeCreated: created, withdrawnGrants: 0)
+            }
+            try db.execute(sql: """
+                INSERT INTO policy_versions (version, summary, text_hash, material, effective_at, published_at, adds_purpose)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [version.version, version.summary, version.textHash, version.material, version.effectiveAt,
+                                  version.publishedAt, version.addsPurpose?.rawValue])
+            var stored = version
+            stored.seq = db.lastInsertedRowID
+            // Consents given under earlier versions did not cover the purpose this one adds.
+            var withdrawn = 0
+            if let purpose = version.addsPurpose {
+                let holders = try Int64.fetchAll(db, sql: "SELECT recipient_id FROM consents WHERE purpose = ? AND granted ORDER BY recipient_id",
+                                                 arguments: [purpose.rawValue])
+                for id in holders {
+                    let change = ConsentChange(purpose: purpose, granted: false, source: Self.policySource, policyVersion: version.version,
+                                               at: version.publishedAt)
+                    if try Self.apply(change, to: id, in: db) { withdrawn += 1 }
+                }
+            }
+            var campaign: Campaign?
+            if var notice {
+                notice.policyVersion = version.version
+                campaign = try Self.insert(notice, in: db)
+            }
+            return PolicyPublication(version: stored, versionCreated: true, notice: campaign, noticeCreated: campaign != nil, withdrawnGrants: withdrawn)
+        }
+    }
+
+    /// The ledger's source for what a policy version itself did, and for a person's choice on its page.
+    static let policySource = "policy"
+
+    public func policyVersions() throws(StorageError) -> [PolicyVersion] {
+        try read { db in try PolicyVersion.fetchAll(db) }
+    }
+
+    public func noticeCampaign(policyVersion: String) throws(StorageError) -> Campaign? {
+        try read { db in try Self.noticeCampaign(policyVersion: policyVersion, in: db) }
+    }
+
+    static func noticeCampaign(policyVersion: String, in db: Database) throws -> Campaign? {
+        try Campaign.fetchAll(db, where: "policy_version = ?", arguments: [policyVersion]).first
+    }
+
+    public func recordPolicyChoice(recipientID: Int64, version: PolicyVersion, accepted: Bool, source: String, noticeHash: String?,
+                                   at now: Date) throws(StorageError) -> Bool {
+        try write { db in
+            guard let hash = try Data.fetchOne(db, sql: "SELECT address_hash FROM recipients WHERE id = ?", arguments: [recipientID]) else {
+                return false
+            }
+            let action: ConsentLedgerEntry.Action = accepted ? .accept : .decline
+            try db.cachedStatement(sql: Self.insertLedgerEntry).execute(arguments: [
+                recipientID, version.addsPurpose?.rawValue, action.rawValue, source, version.version, noticeHash, now])
+            if let purpose = version.addsPurpose {
+                try db.execute(sql: """
+                    INSERT INTO consents (recipient_id, purpose, granted, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (recipient_id, purpose) DO UPDATE SET granted = excluded.granted, updated_at = excluded.updated_at
+                    """, arguments: [recipientID, purpose.rawValue, accepted, now])
+                if accepted { _ = try Self.lift(addressHash: hash, reasons: [.unsubscribedAll], in: db) }
+            }
+            return true
+        }
+    }
+
+    public func policyChoice(recipientID: Int64, version: String) throws(StorageError) -> ConsentLedgerEntry.Action? {
+        try read { db in
+            try String.fetchOne(db, sql: """
+                SELECT action FROM consent_ledger WHERE recipient_id = ? AND policy_version = ? AND action IN ('accept', 'decline')
+                ORDER BY id DESC LIMIT 1
+                """, arguments: [recipientID, version]).map { try stored($0, as: ConsentLedgerEntry.Action.self, column: "consent_ledger.action") }
+        }
+    }
+}
