@@ -1,5 +1,5 @@
 import Foundation
-import Herald
+@testable import Herald
 import Rendering
 import Store
 import Testing
@@ -133,5 +133,46 @@ import Testing
             #expect(error.message.contains("policy-change/text.mustache:1: {{recipient.frist_name}} has no value"))
         }
         #expect(try app.policy.history().isEmpty)
+    }
+}
+
+@Suite struct PolicyConsentTests {
+    /// The person's own confirmation records the version in force and the hash of the page's words.
+    @Test func aConfirmationRecordsTheVersionAndTheNoticeItShowed() throws {
+        let app = try TestApp.make()
+        _ = try PolicyTests.publish(app, version: "2026-12")
+        #expect(try app.doubleOptIn.request(Registration(email: "ada@example.com", consents: [.productNews], source: "form")))
+        let transport = RecordingTransport()
+        _ = try app.worker(transport: transport).run(untilIdle: true)
+        let token = try #require(DoubleOptInTests.confirmToken(transport, to: "ada@example.com"))
+        let words = ConsentNotice.confirmation(company: app.companyName, purposes: [.productNews], policy: try app.policy.current())
+        #expect(words.contains("version 2026-12"))
+        _ = try app.doubleOptIn.confirm(token: token) { (purposes) throws(HeraldError) in
+            ConsentNotice.confirmation(company: app.companyName, purposes: purposes, policy: try app.policy.current())
+        }
+        let export = try app.personData.export(email: "ada@example.com")
+        #expect(export.consentLedger.map(\.policyVersion) == ["2026-12"])
+        #expect(export.consentLedger.map(\.noticeHash) == [ConsentNotice.hash(words)])
+        #expect(export.consents.map(\.policyVersion) == ["2026-12"])
+    }
+
+    /// A notice's last-moment check skips the purpose, never a bounce, a complaint or an erasure that came after
+    /// the notice was queued.
+    @Test func aNoticeQueuedBeforeABounceIsNotSent() throws {
+        let app = try TestApp.make()
+        for email in ["stays@example.com", "bounces@example.com", "complains@example.com", "erased@example.com", "opts-out@example.com"] {
+            try app.consent.register(Registration(email: email, consents: [.productNews], source: "test"))
+        }
+        _ = try PolicyTests.publish(app, version: "v1", notify: true)
+        let started = try app.store.startDueCampaigns(now: app.clock()) { .send(CampaignService.audience(of: $0)) }
+        #expect(started.first?.jobs == 5)
+        try app.consent.suppress(email: "bounces@example.com", reason: .bounced)
+        try app.consent.suppress(email: "complains@example.com", reason: .complaint)
+        try app.personData.erase(email: "erased@example.com")
+        try app.consent.setConsent(email: "opts-out@example.com", purpose: .productNews, granted: false, source: "test")
+        try app.consent.suppress(email: "opts-out@example.com", reason: .unsubscribedAll)
+        let transport = RecordingTransport()
+        _ = try app.worker(transport: transport).run(untilIdle: true)
+        #expect(transport.recipients.sorted() == ["opts-out@example.com", "stays@example.com"])
     }
 }

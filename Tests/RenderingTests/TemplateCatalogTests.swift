@@ -87,3 +87,45 @@ struct TemplateCatalogTests {
         #expect(TemplateCatalog.oneLine("  Spring news\n\n  for Zoë \r\n") == "Spring news for Zoë")
     }
 }
+
+/// Strict rendering: a value the template looks up that the data lacks is an error at its file and line,
+/// through partials, layouts and sections; what a section does not render is not looked up.
+@Suite struct StrictRenderingTests {
+    static func catalog(_ files: [String: String]) throws -> TemplateCatalog {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("strict-\(UUID().uuidString)")
+        for (path, content) in files.merging(["t/template.yaml": "kind: promotion\n"], uniquingKeysWith: { $1 }) {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try content.write(to: url, atomically: true, encoding: .utf8)
+        }
+        return try TemplateCatalog(directory: root.path, kinds: kinds)
+    }
+
+    static let parts = ["t/subject.mustache": "Hi {{name}}", "t/text.mustache": "{{> partials/foot.text}}",
+                        "t/html.mustache": "{{<frame}}{{$body}}<p>{{name}}</p>{{/body}}{{/frame}}",
+                        "partials/foot.text.mustache": "-- {{#items}}{{label}}{{/items}}\n{{sender.address}}",
+                        "layouts/frame.mustache": "<html>{{$body}}{{/body}}{{company}}</html>"]
+
+    @Test func missingValuesAreErrorsAtTheirLine() throws {
+        let catalog = try Self.catalog(Self.parts)
+        let full: [String: Any] = ["name": "Zoë <b>", "items": [["label": "one"]], "sender": ["address": "1 Street"], "company": "Co & Co"]
+        let rendered = try catalog.render("t", context: full)
+        #expect(rendered.subject == "Hi Zoë <b>" && rendered.html == "<html><p>Zoë &lt;b&gt;</p>Co &amp; Co</html>")
+        #expect(rendered.text == "-- one\n1 Street")
+        for (key, file) in [("company", "layouts/frame.mustache:1"), ("sender", "partials/foot.text.mustache:2"), ("name", "t/subject.mustache:1")] {
+            var lacking = full
+            lacking[key] = nil
+            #expect {
+                _ = try catalog.render("t", context: lacking)
+            } throws: { error in
+                (error as? TemplateError)?.description.hasSuffix("\(file): {{\(key == "sender" ? "sender.address" : key)}} has no value in the data of a promotion message") == true
+            }
+        }
+        var noLabel = full
+        noLabel["items"] = [["label": "one"], ["other": "two"]]
+        #expect(throws: TemplateError.self, "every item of a list is checked") { try catalog.render("t", context: noLabel) }
+        var empty = full
+        empty["items"] = [[String: Any]]()
+        #expect(try catalog.render("t", context: empty).text == "-- \n1 Street", "an empty list renders nothing and looks nothing up")
+    }
+}

@@ -48,6 +48,8 @@ public struct PersonExport: Sendable, Codable {
         public var purpose: Purpose
         public var granted: Bool
         public var since: Date
+        /// The privacy-policy version the current choice was made under (its latest ledger row's).
+        public var policyVersion: String?
     }
 
     public struct LedgerEntry: Sendable, Codable {
@@ -74,7 +76,10 @@ public struct PersonExport: Sendable, Codable {
             Person(id: $0.id ?? 0, email: $0.email, name: $0.name, birthYear: $0.birthYear, source: $0.source, registeredAt: $0.createdAt)
         }
         products = record.products
-        consents = record.consents.map { Consent(purpose: $0.purpose, granted: $0.granted, since: $0.updatedAt) }
+        consents = record.consents.map { state in
+            Consent(purpose: state.purpose, granted: state.granted, since: state.updatedAt,
+                    policyVersion: record.ledger.last { $0.purpose == state.purpose }?.policyVersion)
+        }
         consentLedger = record.ledger.map {
             LedgerEntry(purpose: $0.purpose, action: $0.action, source: $0.source, policyVersion: $0.policyVersion,
                         noticeHash: $0.noticeHash, recordedAt: $0.recordedAt)

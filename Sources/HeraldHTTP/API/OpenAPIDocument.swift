@@ -253,7 +253,8 @@ components:
             type: object
             required: [purpose, granted, since]
             additionalProperties: false
-            properties: {purpose: {$ref: "#/components/schemas/Purpose"}, granted: {type: boolean}, since: {type: string, format: date-time}}
+            properties: {purpose: {$ref: "#/components/schemas/Purpose"}, granted: {type: boolean}, since: {type: string, format: date-time},
+                         policy_version: {type: string, description: the privacy-policy version the current choice was made under}}
         consent_ledger:
           type: array
           items:
