@@ -52,6 +52,11 @@ public struct TemplateCatalog: Sendable {
 
     public func template(named name: String) -> MessageTemplate? { templates[name] }
 
+    /// Every value a template's three parts look up, through its partials and layout, with where.
+    public func lookups(of name: String) -> [(path: String, file: String, line: Int)] {
+        Self.partsNeeded.flatMap { (variableTrees[name + "/" + $0] ?? []).lookups }
+    }
+
     public var templateNames: [String] { templates.keys.sorted() }
 
     /// Renders the three parts. `context` is a tree of dictionaries, arrays, strings, numbers and booleans.

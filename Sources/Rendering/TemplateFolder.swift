@@ -98,12 +98,13 @@ struct TemplateFolder {
             for tag in MustacheTags(source).tags {
                 switch tag.kind {
                 case .section, .invertedSection, .parent, .block: open.append(tag)
-                case .close: if open.last?.name == tag.name { open.removeLast() }
+                case .close: if open.last?.closingName == tag.closingName { open.removeLast() }
                 default: break
                 }
             }
             if let unclosed = open.last {
-                return TemplateError(file: file, line: unclosed.line, problem: "{{#\(unclosed.name)}} is never closed (expected {{/\(unclosed.name)}})")
+                return TemplateError(file: file, line: unclosed.line,
+                                     problem: "{{#\(unclosed.closingName)}} is never closed (expected {{/\(unclosed.closingName)}})")
             }
         }
         return TemplateError(file: file, line: error.context.lineNumber, problem: "\(error.error)")

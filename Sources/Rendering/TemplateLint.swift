@@ -65,18 +65,7 @@ extension TemplateCatalog {
             return false
         }
         var problems: [TemplateError] = []
-        var used: [(path: String, file: String, line: Int)] = []
-        func collect(_ nodes: [VariableNode]) {
-            for node in nodes {
-                switch node {
-                case .value(let path, let file, let line): used.append((path, file, line))
-                case .section(let path, _, let file, let line, let body):
-                    used.append((path, file, line))
-                    collect(body)
-                }
-            }
-        }
-        trees.forEach(collect)
+        let used = trees.flatMap(\.lookups)
         var reported: Set<String> = []
         for use in used where use.file.hasPrefix(template.path + "/") && use.path != "." {
             let root = String(use.path.split(separator: ".").first ?? "")

@@ -176,3 +176,51 @@ import Testing
         #expect(transport.recipients.sorted() == ["opts-out@example.com", "stays@example.com"])
     }
 }
+
+@Suite struct PolicyEdgeTests {
+    /// Without --effective the day is today, whatever the hour: publishing again is the same publication.
+    @Test func republishingWithoutAnEffectiveDateIsTheSamePublication() throws {
+        let app = try TestApp.make()
+        let first = try PolicyTests.publish(app, version: "v1", notify: true, effective: nil)
+        let again = try PolicyTests.publish(app, version: "v1", notify: true, effective: nil)
+        #expect(!again.versionCreated && again.notice?.id == first.notice?.id)
+        #expect(throws: HeraldError.self, "a notice goes to everyone or nobody") {
+            try app.campaigns.create(kind: .policyChange, template: "policy-change", catalog: try app.catalog(),
+                                     segment: try Segment.parse("product:volca"), at: nil, name: nil)
+        }
+    }
+
+    /// v2 added promotions, v3 adds it again (withdrawing every grant): v2's link can no longer grant it.
+    @Test func anOlderVersionsLinkCannotGiveBackWhatALaterOneWithdrew() throws {
+        let app = try TestApp.make()
+        let id = try app.consent.register(Registration(email: "ada@example.com", consents: [.promotions], source: "test")).recipient.id!
+        _ = try PolicyTests.publish(app, version: "v2", material: true, addsPurpose: .promotions)
+        _ = try PolicyTests.publish(app, version: "v3", material: true, addsPurpose: .promotions, summary: "Again, differently.")
+        let links = SignedLinks(tokens: app.tokens, publicURL: "https://mail.example.com")
+        let old = String(links.policyChoiceURL(recipientID: id, version: "v2", now: Date()).split(separator: "/").last!)
+        let new = String(links.policyChoiceURL(recipientID: id, version: "v3", now: Date()).split(separator: "/").last!)
+        #expect(try app.policy.choice(token: old).supersededBy == "v3")
+        #expect(throws: HeraldError.self) { try app.policy.choose(token: old, accept: true) }
+        #expect(try app.store.consents(ofRecipient: id).first?.granted == false)
+        _ = try app.policy.choose(token: new, accept: true)
+        #expect(try app.store.consents(ofRecipient: id).first?.granted == true)
+    }
+
+    /// A campaign that failed as a whole comes back, once fixed, with `campaign retry`.
+    @Test func aFailedCampaignIsScheduledAgainByRetry() throws {
+        let folder = try TemplateFixtures.folder(changing: [:])
+        let app = try TemplateFixtures.app(templates: folder)
+        try app.consent.register(Registration(email: "ada@example.com", consents: [.promotions], source: "test"))
+        let campaign = try app.campaigns.create(kind: .promotion, template: "promotion", catalog: try app.catalog(), segment: nil, at: nil, name: nil)
+        let subject = folder.appendingPathComponent("promotion/subject.mustache")
+        try "{{campaign.nmae}}\n".write(to: subject, atomically: true, encoding: .utf8)
+        _ = try app.worker(transport: RecordingTransport()).run(untilIdle: true)
+        #expect(try app.campaigns.report(id: campaign.id).status == .failed)
+        try "{{campaign.name}}\n".write(to: subject, atomically: true, encoding: .utf8)
+        #expect(try app.campaigns.retry(id: campaign.id).report.status == .scheduled)
+        let transport = RecordingTransport()
+        _ = try app.worker(transport: transport).run(untilIdle: true)
+        #expect(transport.recipients == ["ada@example.com"])
+        #expect(try app.campaigns.report(id: campaign.id).problem == nil)
+    }
+}

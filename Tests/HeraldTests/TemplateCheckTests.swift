@@ -103,10 +103,27 @@ enum TemplateFixtures {
         #expect(problems.contains { $0.hasPrefix("promotion/html.mustache:") && $0.contains("{{{campaign.name}}} is not escaped") }, "\(problems)")
     }
 
+    /// A partial is escaped as its own name says: a text partial in an HTML part would leave values unescaped.
+    @Test func partsIncludeOnlyPartialsOfTheirOwnKind() throws {
+        let html = try String(contentsOf: TestApp.root.appendingPathComponent("Templates/promotion/html.mustache"), encoding: .utf8)
+        let problems = try TemplateFixtures.problems([
+            "promotion/html.mustache": html.replacingOccurrences(of: "{{/body}}", with: "{{> partials/reason.text}}{{/body}}"),
+            "promotion/subject.mustache": "{{campaign.name}} {{> partials/reason}}\n",
+        ])
+        #expect(problems.contains { $0.hasPrefix("promotion/html.mustache:") && $0.contains("a text partial, whose values would not be escaped") }, "\(problems)")
+        #expect(problems.contains("promotion/subject.mustache:1: a subject or text part includes {{> partials/reason}}, an HTML partial, whose values would be HTML-escaped; use a .text partial"), "\(problems)")
+    }
+
+    @Test func aMisspeltNameInsideATransformedSectionIsStillFound() throws {
+        let text = "ADVERTISEMENT\n{{#recipient.has_name}}{{recipient.first_name}}{{/recipient.has_name}}{{campaign.name}}\n{{^empty(products)}}{{recipient.frist_name}}{{/empty(products)}}\n{{> partials/footer.text}}\n"
+        let problems = try TemplateFixtures.problems(["promotion/text.mustache": text])
+        #expect(problems.contains { $0.hasPrefix("promotion/text.mustache:3: unknown variable {{recipient.frist_name}}") }, "\(problems)")
+    }
+
     @Test func aMissingPartialAndAMissingPartAreReported() throws {
         let problems = try TemplateFixtures.problems(["promotion/html.mustache": nil, "product-news/text.mustache": "{{> partials/nope}}\n"])
         #expect(problems.contains { $0.hasSuffix("promotion/html.mustache: missing; a template needs subject, text and html parts") }, "\(problems)")
-        #expect(problems.contains("partials/nope: no template or partial named 'partials/nope'"), "\(problems)")
+        #expect(problems.contains("product-news/text.mustache:1: {{> partials/nope}}: no partial of that name (partials are named folder/file, as partials/footer)"), "\(problems)")
     }
 
     /// Strict rendering: a variable the data lacks stops the campaign before anyone is mailed.

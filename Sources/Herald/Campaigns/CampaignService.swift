@@ -56,6 +56,8 @@ public struct CampaignService: Sendable {
         let now = clock()
         var policy: PolicyVersion?
         if kind == .policyChange {
+            // One notice per version, so it goes to everyone it must reach or to nobody.
+            guard segment == nil else { throw HeraldError(.usage, "a policy-change notice goes to everyone stored; it takes no --segment") }
             policy = try storage { () throws(StorageError) in try store.policyVersions() }.last
             guard let policy else {
                 throw HeraldError(.conflict, "no privacy-policy version is published; herald policy publish records one and creates its notice")
@@ -136,6 +138,9 @@ public struct CampaignService: Sendable {
     /// What starting a due campaign does: fail it when its messages cannot be composed, else queue its audience.
     static func start(_ campaign: Campaign, composer: MessageComposer, policies: [PolicyVersion], now: Date) -> CampaignStart {
         let policy = campaign.policyVersion.flatMap { version in policies.first { $0.version == version } }
+        // Its version was published after the worker last read them (the publication and its notice commit
+        // together): the next look sees it.
+        if campaign.policyVersion != nil, policy == nil { return .wait }
         do { try composer.rehearse(campaign, policy: policy, now: now) } catch { return .fail(problem: error.message) }
         return .send(audience(of: campaign))
     }

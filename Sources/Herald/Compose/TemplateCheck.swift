@@ -104,15 +104,9 @@ public struct TemplateCheck: Sendable {
             }
         }
         if kind == .policyChange {
-            for part in TemplateCatalog.partsNeeded {
-                let file = folder + "/\(part).mustache"
-                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
-                for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                    for value in Self.productValues where line.contains("{{" + value) || line.contains("{{#" + value) || line.contains("{{^" + value) {
-                        problems.insert(TemplateError(file: file, line: index + 1,
-                                                      problem: "a policy-change notice must carry no promotional content (it uses {{\(value)}})"))
-                    }
-                }
+            for use in catalog.lookups(of: name) where Self.productValues.contains(String(use.path.split(separator: ".").first ?? "")) {
+                problems.insert(TemplateError(file: use.file, line: use.line,
+                                              problem: "a policy-change notice is about the policy, not anyone's products (it uses {{\(use.path)}})"))
             }
         }
         return Array(problems)

@@ -45,6 +45,8 @@ public struct PolicyService: Sendable {
         public var accepted: Bool?
         /// The words the page shows beside its two buttons (their hash goes to the ledger).
         public var notice: String
+        /// A later version that adds the same purpose again: its notice's link decides now, not this one.
+        public var supersededBy: String?
     }
 
     /// The ledger's source for a choice made on the policy page.
@@ -88,7 +90,8 @@ public struct PolicyService: Sendable {
             throw HeraldError(.usage, "--adds-purpose makes a material change (a new use of people's information): add --material")
         }
         let summary = try Self.readSummary(request.summaryFile)
-        let effective = request.effective ?? now
+        // Effective dates are whole days (UTC): the same publication names the same day whenever it is repeated.
+        let effective = CivilDate(request.effective ?? now).startOfDay
         if request.material, !request.force {
             let earliest = now.addingTimeInterval(Double(settings.noticeDays) * 86_400)
             // Dates are whole days: a change effective on the day notice_days from today is in time.
@@ -148,21 +151,29 @@ public struct PolicyService: Sendable {
     /// What a choice link is for, without changing anything (the page a GET shows).
     public func choice(token: String) throws(HeraldError) -> Choice {
         let claims = try tokens.verifyLink(token, expecting: .policyChoice, now: clock())
-        guard let version = try history().first(where: { $0.version == claims.scope }) else {
+        let versions = try history()
+        // Only a material change asks for a choice; its notice is the only place such a link comes from.
+        guard let version = versions.first(where: { $0.version == claims.scope }), version.material else {
             throw HeraldError(.notFound, "this link is for a policy version that is not published")
         }
+        let later = versions.drop { $0.version != version.version }.dropFirst()
+        let supersededBy = version.addsPurpose.flatMap { purpose in later.last { $0.addsPurpose == purpose }?.version }
         guard try storage({ () throws(StorageError) in try store.recipient(id: claims.recipientID) }) != nil else {
             throw HeraldError(.notFound, "nothing is stored for this link any more")
         }
         let decided = try storage { () throws(StorageError) in try store.policyChoice(recipientID: claims.recipientID, version: version.version) }
         return Choice(version: version, recipientID: claims.recipientID, accepted: decided.map { $0 == .accept },
-                      notice: ConsentNotice.policyChoice(company: company, version: version))
+                      notice: ConsentNotice.policyChoice(company: company, version: version), supersededBy: supersededBy)
     }
 
     /// Records the choice in the ledger with the version (and grants or revokes the purpose it adds), in one
-    /// transaction; choosing what was chosen last records nothing.
+    /// transaction; choosing what was chosen last records nothing. A version whose purpose a later version adds
+    /// again is decided through the later one (accepting the old one would grant what the new one withdrew).
     public func choose(token: String, accept: Bool) throws(HeraldError) -> Choice {
         var choice = try choice(token: token)
+        if let later = choice.supersededBy {
+            throw HeraldError(.conflict, "version \(later) of the policy has replaced this one; please use the link in its notice")
+        }
         if choice.accepted == accept { return choice }
         let recorded = try storage { () throws(StorageError) in
             try store.recordPolicyChoice(recipientID: choice.recipientID, version: choice.version, accepted: accept, source: Self.choiceSource,

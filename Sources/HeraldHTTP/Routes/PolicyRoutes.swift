@@ -59,7 +59,11 @@ struct PolicyRoutes: Sendable {
             return pages.page("message", title: "Nothing was changed", status: .badRequest,
                               ["message": "The form did not say whether you accept or decline. Nothing was changed."])
         }
-        return await pages.answer { [self] in page(try app.policy.choose(token: token, accept: answer == "accept"), token: token, saved: true) }
+        return await pages.answer { [self] in
+            do { return page(try app.policy.choose(token: token, accept: answer == "accept"), token: token, saved: true) } catch let error as HeraldError where error.kind == .conflict {
+                return pages.page("message", title: "Nothing was changed", status: .conflict, ["message": error.message + ". Nothing was changed."])
+            }
+        }
     }
 
     private func page(_ choice: PolicyService.Choice, token: String, saved: Bool) -> Response {
@@ -72,6 +76,8 @@ struct PolicyRoutes: Sendable {
         values["declined"] = choice.accepted == false
         values["undecided"] = choice.accepted == nil
         values["policy_url"] = app.configuration.policy.url
+        values["superseded_by"] = choice.supersededBy ?? ""
+        values["superseded"] = choice.supersededBy != nil
         return pages.page("policy-choice", title: "Your choice on our privacy policy", values)
     }
 }

@@ -4,7 +4,7 @@
 ///
 /// A section's body is checked for each item of a list, once for a dictionary or a true value, and not at all
 /// when the section would not render with this data (a false value, an empty list): those lookups are checked
-/// by the data that renders them.
+/// by the data that renders them. A section whose value goes through a transform is checked as if it rendered.
 enum DataCheck {
     struct Missing: Equatable, Hashable {
         var path: String
@@ -24,12 +24,20 @@ enum DataCheck {
             switch node {
             case .value(let path, let file, let line):
                 if case .missing = lookUp(path, in: stack) { found.append(Missing(path: path, file: file, line: line)) }
-            case .section(let path, let inverted, let file, let line, let body):
+            case .section(let path, let inverted, let transformed, let file, let line, let body):
                 guard case .found(let value) = lookUp(path, in: stack) else {
                     found.append(Missing(path: path, file: file, line: line))
                     continue
                 }
-                if inverted {
+                if transformed {
+                    // What a transform makes of the value (`empty`, `reversed`, `first`…) is not known here: the body
+                    // is checked as if it rendered, with each item of a list, or with what the section stands in.
+                    if let items = value as? [Any], !inverted {
+                        for item in items { walk(body, stack: stack + [item], into: &found) }
+                    } else {
+                        walk(body, stack: stack, into: &found)
+                    }
+                } else if inverted {
                     if !isTruthy(value) { walk(body, stack: stack, into: &found) }
                 } else if let items = value as? [Any] {
                     for item in items { walk(body, stack: stack + [item], into: &found) }

@@ -27,6 +27,10 @@ struct MustacheTags {
         /// as `{{uppercased(name)}}`, the name inside.
         var name: String
         var line: Int
+        /// The value goes through a transform (`func(name)`).
+        var transformed = false
+        /// As written, transform included: what the closing tag of a section must repeat.
+        var closingName: String
     }
 
     var tags: [Tag] = []
@@ -76,11 +80,13 @@ struct MustacheTags {
 
     private mutating func add(_ kind: Kind, _ body: String, _ line: Int) {
         var name = body
+        var transformed = false
         // A transform, `func(name)`: the value looked up is the name inside.
         if kind != .partial, kind != .parent, let open = name.firstIndex(of: "("), name.hasSuffix(")") {
             name = String(name[name.index(after: open)..<name.index(before: name.endIndex)]).trimmingWhitespace
+            transformed = true
         }
-        tags.append(Tag(kind: kind, name: name, line: line))
+        tags.append(Tag(kind: kind, name: name, line: line, transformed: transformed, closingName: body))
     }
 
     private static func find(_ needle: String, in bytes: [UInt8], from start: Int) -> Int? {

@@ -167,7 +167,9 @@ enum Migrations {
 
                 -- Campaigns can now fail as a whole (a template error found before the first send), and a
                 -- policy-change notice names its version. SQLite cannot alter a CHECK: the table is rebuilt
-                -- (foreign keys are checked once the migration ends).
+                -- (foreign keys are checked once the migration ends). The AUTOINCREMENT counters are kept, so
+                -- that the id of a row deleted with an erased person is never given to another.
+                CREATE TEMP TABLE kept_sequences AS SELECT name, seq FROM sqlite_sequence WHERE name IN ('campaigns', 'consent_ledger');
                 CREATE TABLE new_campaigns (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     name TEXT NOT NULL,
@@ -210,6 +212,10 @@ enum Migrations {
                 CREATE INDEX consent_ledger_by_recipient ON consent_ledger(recipient_id, id);
                 CREATE TRIGGER consent_ledger_no_update BEFORE UPDATE ON consent_ledger
                     BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
+
+                DELETE FROM sqlite_sequence WHERE name IN ('campaigns', 'consent_ledger', 'new_campaigns', 'new_consent_ledger');
+                INSERT INTO sqlite_sequence (name, seq) SELECT name, seq FROM kept_sequences;
+                DROP TABLE kept_sequences;
                 """)
         }
         return migrator

@@ -60,6 +60,8 @@ extension SQLiteStore {
                 case .fail(let problem):
                     campaign.status = .failed
                     campaign.problem = problem
+                case .wait:
+                    return nil
                 }
                 campaign.startedAt = now
                 if campaign.status != .sending { campaign.finishedAt = now }
@@ -126,6 +128,12 @@ extension SQLiteStore {
         try write { db in
             guard let status = try String.fetchOne(db, sql: "SELECT status FROM campaigns WHERE id = ?", arguments: [id]),
                   try stored(status, as: CampaignStatus.self, column: "campaigns.status").isRetryable else { return nil }
+            if status == CampaignStatus.failed.rawValue {
+                try db.execute(sql: """
+                    UPDATE campaigns SET status = 'scheduled', due_at = ?, started_at = NULL, finished_at = NULL, problem = NULL WHERE id = ?
+                    """, arguments: [now, id])
+                return 0
+            }
             try db.execute(sql: """
                 UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = ?, queued_at = ?, finished_at = NULL
                 WHERE campaign_id = ? AND state IN ('failed', 'deferred')

@@ -29,7 +29,7 @@ extension SQLiteStore {
                                                  arguments: [purpose.rawValue])
                 for id in holders {
                     let change = ConsentChange(purpose: purpose, granted: false, source: Self.policySource, policyVersion: version.version,
-                                               at: version.publishedAt)
+                                               noticeHash: version.textHash, at: version.publishedAt)
                     if try Self.apply(change, to: id, in: db) { withdrawn += 1 }
                 }
             }

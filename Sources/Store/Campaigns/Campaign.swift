@@ -61,6 +61,8 @@ public struct Audience: Sendable, Equatable {
 public enum CampaignStart: Sendable, Equatable {
     case send(Audience?)
     case fail(problem: String)
+    /// Not yet: it stays scheduled and is looked at again.
+    case wait
 }
 
 /// A recipient of a campaign whose message has not (yet) gone: what the server last said, for the operator.

@@ -35,8 +35,9 @@ public enum CampaignKind: String, Sendable, CaseIterable, Codable, CustomStringC
 public enum CampaignStatus: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
     case scheduled, sending, done, cancelled, failed
 
-    /// Only a campaign that has started can be retried.
-    public var isRetryable: Bool { self == .sending || self == .done }
+    /// Only a campaign that has started can be retried; a failed one is scheduled again (and its templates
+    /// rehearsed again when it starts).
+    public var isRetryable: Bool { self == .sending || self == .done || self == .failed }
 }
 
 // Printed as stored and as typed: `policy-change`, never the case name.

@@ -30,10 +30,11 @@ public struct PolicyVersion: Sendable, Equatable, Codable {
         self.addsPurpose = addsPurpose
     }
 
-    /// The same version, published again: the same text, materiality, date and purpose.
+    /// The same version, published again: the same text, materiality, effective day and purpose.
     public func isSamePublication(as other: PolicyVersion) -> Bool {
         version == other.version && textHash == other.textHash && material == other.material
-            && effectiveAt == other.effectiveAt && addsPurpose == other.addsPurpose
+            && Int(effectiveAt.timeIntervalSince1970 / 86_400) == Int(other.effectiveAt.timeIntervalSince1970 / 86_400)
+            && addsPurpose == other.addsPurpose
     }
 }
 

@@ -25,6 +25,7 @@ public protocol CampaignStore: Sendable {
     /// Puts a started campaign's `failed` and `deferred` jobs back in the queue, due now, with attempts and age
     /// counted afresh; a `done` campaign is `sending` again. Returns how many were queued, or nil when the
     /// campaign is cancelled or not started.
+    /// A `failed` campaign (it never queued anyone) becomes `scheduled`, due now, and 0 is returned.
     func retryCampaign(id: Int64, now: Date) throws(StorageError) -> Int?
 
     /// The campaign's deferred, bounced, failed and skipped jobs with the last reply of each, oldest first.
