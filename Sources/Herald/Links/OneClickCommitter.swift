@@ -35,7 +35,6 @@ public final class OneClickCommitter: @unchecked Sendable {
             condition.signal()
             condition.unlock()
         }
-        HeraldMetrics.countUnsubscribes(revoked ? 1 : 0, source: RecipientLinks.oneClickSource)
         return revoked
     }
 
@@ -48,6 +47,8 @@ public final class OneClickCommitter: @unchecked Sendable {
             condition.unlock()
             do {
                 let results = try store.applyConsents(group.map { (recipientID: $0.recipientID, change: $0.change) })
+                // Counted once a group: finding the counter is a registry lookup under a lock.
+                HeraldMetrics.countUnsubscribes(results.filter { $0 }.count, source: RecipientLinks.oneClickSource)
                 for (item, revoked) in zip(group, results) { item.answer.resume(returning: revoked) }
             } catch {
                 let failure = HeraldError(.software, error.description, cause: error)
