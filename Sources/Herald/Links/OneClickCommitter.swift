@@ -21,8 +21,11 @@ public final class OneClickCommitter: @unchecked Sendable {
 
     public init(store: any ConsentStore) {
         self.store = store
-        let thread = Thread { [self] in run() }
-        thread.name = "herald-oneclick"
+        let thread = Thread { [self] in
+            // Set from inside: Foundation on Linux names only a running thread (it shows in top -H and profiles).
+            Thread.current.name = "herald-oneclick"
+            run()
+        }
         thread.start()
     }
 

@@ -14,7 +14,7 @@ struct FormBody {
     private static let oneClickBody = Array("List-Unsubscribe=One-Click".utf8)
 
     init(_ body: [UInt8], contentType: String?) throws(Problem) {
-        let type = (contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let type = Self.mediaType(contentType ?? "")
         // What every mailbox provider posts, many times a second: no parsing needed.
         if type == "application/x-www-form-urlencoded", body == Self.oneClickBody {
             fields = ["List-Unsubscribe": ["One-Click"]]
@@ -27,6 +27,19 @@ struct FormBody {
             fields = try Self.multipart(body, boundary: boundary)
         default: throw .unsupportedType
         }
+    }
+
+    /// `Application/X-WWW-Form-URLEncoded; charset=utf-8` → `application/x-www-form-urlencoded`: the type
+    /// before any parameter, trimmed, ASCII lower-cased. On bytes: Foundation's trimming and lower-casing go
+    /// through ICU, and this runs for every one-click request.
+    static func mediaType(_ header: String) -> String {
+        var bytes: [UInt8] = []
+        for byte in header.utf8 {
+            if byte == UInt8(ascii: ";") { break }
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") { continue }
+            bytes.append(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     func first(_ name: String) -> String? { fields[name]?.first }
