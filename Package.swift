@@ -37,7 +37,10 @@ let package = Package(
             name: "COpenSSL",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
+        // The system libpq (Debian: libpq-dev), for the PostgreSQL backend.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "Store"),
+        .target(name: "PostgresStorage", dependencies: ["Store", "CLibPQ"]),
         .target(
             name: "Storage",
             dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
@@ -95,6 +98,7 @@ let package = Package(
             dependencies: ["Mail", "Herald", "Store", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]
         ),
         .testTarget(name: "StorageTests", dependencies: ["Store", "Storage", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "PostgresStorageTests", dependencies: ["Store", "PostgresStorage"]),
         .testTarget(name: "MailTests", dependencies: ["Mail", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .testTarget(name: "TokensTests", dependencies: ["Tokens"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering"]),

@@ -63,6 +63,14 @@ struct ConfigurationLoaderTests {
         #expect(configuration.sender.replyTo?.address.normalized == "help@example.com")
     }
 
+    /// Not an SQLite file named "postgres:": until the PostgreSQL store is complete, such a URL is refused plainly.
+    @Test func aPostgresURLIsRefusedUntilTheBackendIsComplete() throws {
+        let message = message {
+            _ = try ConfigurationLoader.load(path: try write(Self.minimal), environment: ["HERALD_DATABASE": "postgres://herald@db.example.com/herald"])
+        }
+        #expect(message == "HERALD_DATABASE (database) is a PostgreSQL URL, which this version cannot use yet; use an SQLite file path such as var/herald.sqlite")
+    }
+
     @Test func problemsNameTheKeyAndTheLine() throws {
         let typo = try write(Self.minimal + "\nsmtp:\n  url: smtp://x:25\n  conections: 2\n")
         #expect(message { _ = try ConfigurationLoader.load(path: typo, environment: [:]) } == "\(typo):15: unknown key 'smtp.conections'")

@@ -45,6 +45,13 @@ extension ConfigurationLoader {
         guard retry.maxBackoff >= retry.backoff else {
             throw problem("retry.max_backoff", "must not be shorter than retry.backoff")
         }
+        let database = string("database") ?? "var/herald.sqlite"
+        // The PostgreSQL backend (Step 8) has its connection and schema but not yet the store itself: refuse
+        // the URL plainly rather than open an SQLite file of that name.
+        let databaseText = database.lowercased()
+        if databaseText.hasPrefix("postgres://") || databaseText.hasPrefix("postgresql://") {
+            throw problem("database", "is a PostgreSQL URL, which this version cannot use yet; use an SQLite file path such as var/herald.sqlite")
+        }
         let base = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         let policyURL = string("policy.url") ?? base + "/policy"
         guard let parsedPolicyURL = URL(string: policyURL), ["http", "https"].contains(parsedPolicyURL.scheme?.lowercased() ?? ""),
@@ -53,7 +60,7 @@ extension ConfigurationLoader {
         }
         return HeraldConfiguration(
             path: path,
-            database: string("database") ?? "var/herald.sqlite",
+            database: database,
             templates: string("templates") ?? "Templates",
             fileDir: string("file_dir") ?? "var/outbox",
             sender: .init(from: from, replyTo: try mailbox("sender.reply_to"), postalAddress: postalAddress,
