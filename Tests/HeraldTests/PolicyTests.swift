@@ -12,12 +12,8 @@ import Testing
                         force: Bool = false) throws -> PolicyPublication {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("summary-\(UUID().uuidString).txt")
         try summary.write(to: file, atomically: true, encoding: .utf8)
-        let catalog = try app.catalog()
-        let composer = app.composer(catalog: catalog)
-        return try app.policy.publish(.init(version: version, summaryFile: file.path, material: material, effective: effective, notify: notify,
-                                            addsPurpose: addsPurpose, force: force), catalog: catalog) { (campaign, version) throws(HeraldError) in
-            try composer.rehearse(campaign, policy: version, now: app.clock())
-        }
+        return try app.publishPolicy(.init(version: version, summaryFile: file.path, material: material, effective: effective, notify: notify,
+                                           addsPurpose: addsPurpose, force: force))
     }
 
     @Test func aVersionIsRecordedAndEveryLaterConsentCarriesIt() throws {

@@ -24,6 +24,13 @@ public struct MessageData: Sendable {
         return "\(parts.day!) \(months[parts.month! - 1]) \(parts.year!)"
     }
 
+    /// A policy version as templates and pages show it: the notice's `policy.*` values (its URL aside).
+    public static func values(of policy: PolicyVersion) -> [String: Any] {
+        ["version": policy.version, "summary": policy.summary, "summary_paragraphs": paragraphs(policy.summary),
+         "effective_date": longDate(policy.effectiveAt), "material": policy.material,
+         "adds_purpose": policy.addsPurpose?.phrase ?? "", "has_added_purpose": policy.addsPurpose != nil]
+    }
+
     /// A text's paragraphs (split at blank lines), each with its line breaks made spaces, for HTML.
     public static func paragraphs(_ text: String) -> [String] {
         text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n")
@@ -75,12 +82,7 @@ public struct MessageData: Sendable {
             "choice_url": personal[7],
         ]
         if let policy = input.policy {
-            context["policy"] = [
-                "version": policy.version, "summary": policy.summary, "summary_paragraphs": Self.paragraphs(policy.summary),
-                "effective_date": Self.longDate(policy.effectiveAt),
-                "url": policyURL, "material": policy.material, "adds_purpose": policy.addsPurpose?.phrase ?? "",
-                "has_added_purpose": policy.addsPurpose != nil,
-            ] as [String: Any]
+            context["policy"] = Self.values(of: policy).merging(["url": policyURL]) { $1 }
         }
         context["reason"] = switch input.kind {
         case .productNews: "You receive this because you asked for news about the products you registered."

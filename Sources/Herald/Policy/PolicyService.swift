@@ -185,3 +185,14 @@ public struct PolicyService: Sendable {
         return choice
     }
 }
+
+extension HeraldApp {
+    /// `herald policy publish`: the publication with its notice rehearsed in the configured templates.
+    public func publishPolicy(_ request: PolicyService.Publication) throws(HeraldError) -> PolicyPublication {
+        let catalog = try catalog()
+        let composer = composer(catalog: catalog)
+        return try policy.publish(request, catalog: catalog) { (campaign, version) throws(HeraldError) in
+            try composer.rehearse(campaign, policy: version, now: clock())
+        }
+    }
+}

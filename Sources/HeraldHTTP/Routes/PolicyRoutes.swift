@@ -33,14 +33,13 @@ struct PolicyRoutes: Sendable {
         }
     }
 
+    /// What the mail says of a version, and what only the pages show: the machine-readable date, the
+    /// publication, whether it is still to come.
     static func values(of version: PolicyVersion, now: Date) -> [String: Any] {
-        [
-            "version": version.version, "summary_paragraphs": MessageData.paragraphs(version.summary),
-            "effective_date": MessageData.longDate(version.effectiveAt), "effective_iso": CivilDate(version.effectiveAt).description,
-            "published_date": MessageData.longDate(version.publishedAt), "material": version.material,
-            "upcoming": version.effectiveAt > now, "adds_purpose": version.addsPurpose.map { $0.phrase } ?? "",
-            "has_added_purpose": version.addsPurpose != nil,
-        ]
+        MessageData.values(of: version).merging([
+            "effective_iso": CivilDate(version.effectiveAt).description, "published_date": MessageData.longDate(version.publishedAt),
+            "upcoming": version.effectiveAt > now,
+        ]) { $1 }
     }
 
     private func choicePage(_ context: BasicRequestContext) async -> Response {

@@ -151,7 +151,7 @@ final class RenderedPages: @unchecked Sendable {
         /// `values` (already escaped) in their places.
         func filled(with values: [String]) -> ByteBuffer {
             var buffer = ByteBuffer()
-            buffer.reserveCapacity(pieces.reduce(0) { $0 + $1.count } + values.reduce(0) { $0 + $1.utf8.count } * max(1, slots.count))
+            buffer.reserveCapacity(pieces.reduce(0) { $0 + $1.count } + slots.reduce(0) { $0 + values[$1].utf8.count })
             for (piece, slot) in zip(pieces, slots) {
                 buffer.writeBytes(piece)
                 buffer.writeString(values[slot])

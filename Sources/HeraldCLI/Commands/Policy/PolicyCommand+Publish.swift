@@ -33,15 +33,9 @@ extension PolicyCommand {
         func run() throws {
             try Terminal.run { () throws(HeraldError) in
                 let (effectiveAt, purpose) = try parsed()
-                let app = try global.openApp()
-                let catalog = try app.catalog()
-                let composer = app.composer(catalog: catalog)
-                let publication = try app.policy.publish(
+                let publication = try global.openApp().publishPolicy(
                     .init(version: version, summaryFile: summary, material: material, effective: effectiveAt, notify: notify,
-                          addsPurpose: purpose, force: force, template: template),
-                    catalog: catalog) { (campaign, version) throws(HeraldError) in
-                    try composer.rehearse(campaign, policy: version, now: app.clock())
-                }
+                          addsPurpose: purpose, force: force, template: template))
                 if json {
                     Terminal.say(Terminal.json(PublishResult(publication)))
                     return
