@@ -3,8 +3,8 @@
 // leaves (CCurl, COpenSSL, Store, Storage, Mail, Tokens, Rendering, SMTP) know nothing of the application,
 // `Herald` composes them, and `HeraldHTTP` and the `herald` command are thin faces over it. `Store` declares
 // the store's operations as protocols with the plain values they speak in; `Storage` (SQLite) implements them,
-// and so will the PostgreSQL backend. Herald uses the store only through `Store`, and imports `Storage` only
-// to open the embedded database.
+// and so does `PostgresStorage` (PostgreSQL, through the system libpq). Herald uses the store only through
+// `Store`, and imports the two backends only to open the one the configuration names.
 import PackageDescription
 
 let package = Package(
@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "Herald",
             dependencies: [
-                "Store", "Storage", "Mail", "Tokens", "Rendering", "SMTP",
+                "Store", "Storage", "PostgresStorage", "Mail", "Tokens", "Rendering", "SMTP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
@@ -97,16 +97,18 @@ let package = Package(
             name: "HeraldBench",
             dependencies: ["Mail", "Herald", "Store", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]
         ),
-        .testTarget(name: "StorageTests", dependencies: ["Store", "Storage", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "PostgresStorageTests", dependencies: ["Store", "PostgresStorage"]),
+        .testTarget(name: "StorageTests", dependencies: ["Store", "Storage", "TestDatabases", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The test run's own PostgreSQL cluster and the list of backends that store tests run against.
+        .target(name: "TestDatabases", dependencies: ["Store", "Storage", "PostgresStorage"], path: "Tests/TestDatabases"),
+        .testTarget(name: "PostgresStorageTests", dependencies: ["Store", "PostgresStorage", "TestDatabases"]),
         .testTarget(name: "MailTests", dependencies: ["Mail", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .testTarget(name: "TokensTests", dependencies: ["Tokens"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP"]),
-        .testTarget(name: "HeraldTests", dependencies: ["Herald", "Store", "Storage", "Mail", "Tokens"]),
+        .testTarget(name: "HeraldTests", dependencies: ["Herald", "Store", "Storage", "Mail", "Tokens", "TestDatabases"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Herald", "Store", "Storage"],
+            dependencies: ["Herald", "Store", "Storage", "TestDatabases"],
         ),
     ],
     swiftLanguageModes: [.v6]

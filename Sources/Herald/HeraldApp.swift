@@ -1,4 +1,5 @@
 import Foundation
+import PostgresStorage
 import Rendering
 import Storage
 import Store
@@ -75,7 +76,7 @@ public struct HeraldApp: Sendable {
                                                rate: configuration.smtp.rate)
         sized.domainConcurrency = configuration.smtp.domainConcurrency
         sized.rateLimitPause = max(.seconds(30), configuration.retry.backoff)
-        sized.journalDirectory = AcceptedJournal.directory(forDatabase: configuration.database)
+        sized.journalDirectory = configuration.journalDirectory
         sized.journalSync = configuration.journalSync
         var chosen = options ?? sized
         if chosen.journalDirectory == nil { chosen.journalDirectory = sized.journalDirectory }
@@ -85,9 +86,15 @@ public struct HeraldApp: Sendable {
 }
 
 extension HeraldApp {
-    /// The one place the application names a backend: the embedded SQLite database at `database`.
-    /// (A PostgreSQL backend is chosen here too, when the configuration names one.)
+    /// The one place the application names a backend: the PostgreSQL server `database` names as a URL, or
+    /// the embedded SQLite database at its path. An unreachable server or a refused password is the
+    /// environment's problem (exit 69), not Herald's.
     static func openStore(_ configuration: HeraldConfiguration) throws(HeraldError) -> any HeraldStore {
+        if let postgres = configuration.postgres {
+            do { return try PostgresStore(settings: postgres, connections: postgres.poolSize) } catch {
+                throw HeraldError(.unavailable, error.description, cause: error)
+            }
+        }
         do { return try SQLiteStore(path: configuration.database) } catch {
             throw HeraldError(.software, error.description, cause: error)
         }

@@ -17,7 +17,7 @@ struct AcceptedJournalTests {
         let live = AcceptedJournal(directory: directory, owner: "pid:\(getpid()):43", synchronous: true)
         _ = try live.makeWriter(sender: 1).append(jobID: 8, code: 250, enhancedStatus: nil, reply: "250 ok")
 
-        let abandoned = AcceptedJournal.abandoned(in: directory, isAlive: OutboxWorker.ownerIsAlive)
+        let abandoned = AcceptedJournal.abandoned(in: directory, isAlive: OutboxWorker.processIsAlive)
         #expect(abandoned.map(\.owner) == ["pid:999999:42"])
         #expect(abandoned.first?.accepted == [
             .init(jobID: 7, code: 250, enhancedStatus: "2.0.0", reply: "250 2.0.0 Ok: queued  as X"),

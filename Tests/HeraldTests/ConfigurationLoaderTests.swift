@@ -63,12 +63,22 @@ struct ConfigurationLoaderTests {
         #expect(configuration.sender.replyTo?.address.normalized == "help@example.com")
     }
 
-    /// Not an SQLite file named "postgres:": until the PostgreSQL store is complete, such a URL is refused plainly.
-    @Test func aPostgresURLIsRefusedUntilTheBackendIsComplete() throws {
-        let message = message {
-            _ = try ConfigurationLoader.load(path: try write(Self.minimal), environment: ["HERALD_DATABASE": "postgres://herald@db.example.com/herald"])
+    /// A PostgreSQL URL selects PostgreSQL; the password comes from `HERALD_DATABASE_PASSWORD` (or the URL), and
+    /// a wrong URL is named with the key, never echoing a password.
+    @Test func aPostgresURLSelectsPostgreSQLAndItsPasswordStaysSecret() throws {
+        let configuration = try ConfigurationLoader.load(path: try write(Self.minimal), environment: [
+            "HERALD_DATABASE": "postgres://herald@db.example.com:6432/herald?sslmode=require&pool_size=4",
+            "HERALD_DATABASE_PASSWORD": "pg-secret"])
+        #expect(configuration.postgres?.description == "herald@db.example.com:6432/herald")
+        #expect(configuration.postgres?.password == "pg-secret" && configuration.postgres?.poolSize == 4 && configuration.postgres?.sslMode == "require")
+        #expect(configuration.journalDirectory == "var/herald.accepted")
+        #expect(try ConfigurationLoader.load(path: try write(Self.minimal), environment: [:]).postgres == nil)
+        let wrong = message {
+            _ = try ConfigurationLoader.load(path: try write(Self.minimal), environment: [
+                "HERALD_DATABASE": "postgres://herald:in-url-secret@db.example.com/herald?sslmode=sometimes"])
         }
-        #expect(message == "HERALD_DATABASE (database) is a PostgreSQL URL, which this version cannot use yet; use an SQLite file path such as var/herald.sqlite")
+        #expect(wrong?.hasPrefix("HERALD_DATABASE (database) sslmode=sometimes is not one of") == true, "\(wrong ?? "")")
+        #expect(wrong?.contains("in-url-secret") == false)
     }
 
     @Test func problemsNameTheKeyAndTheLine() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import TestDatabases
 import Testing
 @testable import Herald
 
@@ -14,8 +15,8 @@ import Testing
         return String(text[start.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
     }
 
-    @Test func aWaitingRegistrationIsInNoAudienceNotEvenAPolicyNotice() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func aWaitingRegistrationIsInNoAudienceNotEvenAPolicyNotice(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         try app.consent.register(Registration(email: "member@example.com", consents: [.productNews], source: "test"))
         #expect(try app.doubleOptIn.request(Registration(email: "stranger@example.com", consents: [.productNews], source: "form")))
         let transport = RecordingTransport()
@@ -27,8 +28,8 @@ import Testing
         #expect(transport.recipients == ["stranger@example.com", "member@example.com", "member@example.com"], "\(transport.recipients)")
     }
 
-    @Test func theLinkGrantsOnlyWhatItNamedAndOnlyOnce() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func theLinkGrantsOnlyWhatItNamedAndOnlyOnce(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         #expect(try app.doubleOptIn.request(Registration(email: "ada@example.com", consents: [.productNews], source: "form")))
         let transport = RecordingTransport()
         _ = try app.worker(transport: transport).run(untilIdle: true)
@@ -43,8 +44,8 @@ import Testing
         #expect(throws: HeraldError.self) { try app.doubleOptIn.confirm(token: token, notice: { _ in "test notice" }) }
     }
 
-    @Test func aConfirmationMailWithNothingLeftToConfirmIsNotSent() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func aConfirmationMailWithNothingLeftToConfirmIsNotSent(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         #expect(try app.doubleOptIn.request(Registration(email: "ada@example.com", consents: [.productNews], source: "form")))
         let id = try app.consent.existingRecipient("ada@example.com").id!
         let link = SignedLinks(tokens: app.tokens, publicURL: "").confirmURL(recipientID: id, purposes: [.productNews], now: app.clock())
@@ -56,8 +57,8 @@ import Testing
 
     /// A bounce, a complaint or an operator's suppression after an erasure is not forgotten: no confirmation
     /// mail goes to that address any more, however often someone registers it.
-    @Test func aHardSuppressionAfterAnErasureStopsConfirmationMails() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func aHardSuppressionAfterAnErasureStopsConfirmationMails(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         try app.consent.register(Registration(email: "gone@example.com", consents: [.productNews], source: "test"))
         try app.personData.erase(email: "gone@example.com")
         #expect(try app.consent.suppress(email: "gone@example.com", reason: .bounced), "the harder reason replaces the erasure's")
@@ -69,8 +70,8 @@ import Testing
     }
 
     /// An erasure after an unsubscribe-from-everything is still an erasure: no operator's consent undoes it.
-    @Test func anErasureAfterAnUnsubscribeFromEverythingStaysAnErasure() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func anErasureAfterAnUnsubscribeFromEverythingStaysAnErasure(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         try app.consent.register(Registration(email: "ada@example.com", consents: [.productNews], source: "test"))
         _ = try app.consent.suppress(email: "ada@example.com", reason: .unsubscribedAll)
         try app.personData.erase(email: "ada@example.com")

@@ -2,6 +2,7 @@ import Foundation
 import Mail
 import Store
 import Synchronization
+import TestDatabases
 import Testing
 import Tokens
 @testable import Herald
@@ -36,12 +37,15 @@ final class RecordingTransport: MailTransport, @unchecked Sendable {
 enum TestApp {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func make() throws -> HeraldApp {
+    /// An app on an empty store of `backend`: an SQLite file in a folder of its own, or a PostgreSQL database
+    /// of its own on the test run's cluster.
+    static func make(_ backend: TestBackend = .sqlite) throws -> HeraldApp {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("herald-app-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("herald.yaml").path
+        let database = try backend.database(in: folder)
         try """
-            database: \(folder.appendingPathComponent("herald.sqlite").path)
+            database: \(database.value)
             templates: \(root.appendingPathComponent("Templates").path)
             sender:
               from: "News <news@example.com>"
@@ -54,14 +58,14 @@ enum TestApp {
             suppression:
               key: worker-test-suppression-key
             """.write(toFile: path, atomically: true, encoding: .utf8)
-        return try HeraldApp(configuration: ConfigurationLoader.load(path: path, environment: [:]))
+        return try HeraldApp(configuration: ConfigurationLoader.load(path: path, environment: database.environment))
     }
 }
 
 @Suite struct OutboxWorkerTests {
     /// Promise 1: an opt-out committed before a message's send begins means that message is never sent.
-    @Test func aWithdrawalCommittedBeforeTheSendBeginsIsNeverSent() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func aWithdrawalCommittedBeforeTheSendBeginsIsNeverSent(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         for email in ["a@example.com", "b@example.com", "c@example.com"] {
             try app.consent.register(Registration(email: email, consents: [.promotions], source: "test"))
         }
@@ -78,8 +82,8 @@ enum TestApp {
         #expect(totals.skipReasons == ["no promotions consent": 1])
     }
 
-    @Test func suppressionAtTheLastMomentSkipsToo() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func suppressionAtTheLastMomentSkipsToo(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         for email in ["a@example.com", "b@example.com"] {
             try app.consent.register(Registration(email: email, consents: [.productNews], source: "test"))
         }
@@ -93,8 +97,8 @@ enum TestApp {
         #expect(transport.recipients == ["a@example.com"])
     }
 
-    @Test func policyNoticesGoToEveryoneStoredExceptSuppressed() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func policyNoticesGoToEveryoneStoredExceptSuppressed(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         try app.consent.register(Registration(email: "consenting@example.com", consents: [.promotions], source: "test"))
         try app.consent.register(Registration(email: "opted-out@example.com", source: "test"))
         try app.consent.register(Registration(email: "bounced@example.com", consents: [.promotions], source: "test"))
@@ -113,8 +117,8 @@ enum TestApp {
         #expect(!message.contains("List-Unsubscribe:"), "a legal notice offers no unsubscribe")
     }
 
-    @Test func theUnsubscribeLinkIsSignedForThatPersonAndPurposeAndHidesTheAddress() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func theUnsubscribeLinkIsSignedForThatPersonAndPurposeAndHidesTheAddress(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         let id = try app.consent.register(Registration(email: "ada@example.com", consents: [.productNews], source: "test")).recipient.id!
         _ = try app.campaigns.create(kind: .productNews, template: "product-news", catalog: try app.catalog(), segment: nil, at: nil, name: nil)
         let transport = RecordingTransport()
@@ -128,8 +132,8 @@ enum TestApp {
         #expect(message.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"))
     }
 
-    @Test func aScheduledCampaignWaitsUntilItIsDue() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func aScheduledCampaignWaitsUntilItIsDue(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         try app.consent.register(Registration(email: "ada@example.com", consents: [.productNews], source: "test"))
         let later = try app.campaigns.create(kind: .productNews, template: "product-news", catalog: try app.catalog(), segment: nil,
                                              at: Date().addingTimeInterval(3600), name: nil)

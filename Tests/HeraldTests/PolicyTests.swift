@@ -2,6 +2,7 @@ import Foundation
 @testable import Herald
 import Rendering
 import Store
+import TestDatabases
 import Testing
 
 /// Policy versions and their notices (promise: a materially different use is announced and chosen, never assumed).
@@ -16,8 +17,8 @@ import Testing
                                            addsPurpose: addsPurpose, force: force))
     }
 
-    @Test func aVersionIsRecordedAndEveryLaterConsentCarriesIt() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func aVersionIsRecordedAndEveryLaterConsentCarriesIt(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         try app.consent.register(Registration(email: "before@example.com", consents: [.productNews], source: "import:crm"))
         let published = try Self.publish(app, version: "2026-12")
         #expect(published.versionCreated && published.notice == nil, "not material and no --notify: no mail")
@@ -30,8 +31,8 @@ import Testing
         #expect(try app.policy.current()?.textHash == ConsentNotice.hash("What changes, in plain words."))
     }
 
-    @Test func publishingTheSameVersionTwiceMailsNobodyTwice() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func publishingTheSameVersionTwiceMailsNobodyTwice(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         try app.consent.register(Registration(email: "ada@example.com", source: "test"))
         let first = try Self.publish(app, version: "v2", material: true, effective: Date(timeIntervalSince1970: 1_900_000_000))
         let again = try Self.publish(app, version: "v2", material: true, effective: Date(timeIntervalSince1970: 1_900_000_000))
@@ -50,8 +51,8 @@ import Testing
         }
     }
 
-    @Test func aMaterialChangeNeedsItsNoticePeriodUnlessForced() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func aMaterialChangeNeedsItsNoticePeriodUnlessForced(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         do {
             _ = try Self.publish(app, version: "soon", material: true, effective: Date().addingTimeInterval(10 * 86_400))
             Issue.record("a material change ten days out was published")
@@ -67,8 +68,8 @@ import Testing
     }
 
     /// A purpose the version adds reaches only those who accepted it; a decline is recorded and changes nothing else.
-    @Test func anAddedPurposeReachesOnlyThoseWhoAccepted() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func anAddedPurposeReachesOnlyThoseWhoAccepted(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         for email in ["accepts@example.com", "declines@example.com", "silent@example.com"] {
             try app.consent.register(Registration(email: email, consents: [.productNews, .promotions], source: "test"))
         }
@@ -99,8 +100,8 @@ import Testing
         #expect(accepted?.action == .accept && accepted?.noticeHash != nil)
     }
 
-    @Test func aChoiceLinkIsBoundToItsPersonAndVersion() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func aChoiceLinkIsBoundToItsPersonAndVersion(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         let id = try app.consent.register(Registration(email: "ada@example.com", source: "test")).recipient.id!
         _ = try Self.publish(app, version: "v4", material: true)
         let link = SignedLinks(tokens: app.tokens, publicURL: "https://mail.example.com").policyChoiceURL(recipientID: id, version: "v9", now: Date())
@@ -134,8 +135,8 @@ import Testing
 
 @Suite struct PolicyConsentTests {
     /// The person's own confirmation records the version in force and the hash of the page's words.
-    @Test func aConfirmationRecordsTheVersionAndTheNoticeItShowed() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func aConfirmationRecordsTheVersionAndTheNoticeItShowed(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         _ = try PolicyTests.publish(app, version: "2026-12")
         #expect(try app.doubleOptIn.request(Registration(email: "ada@example.com", consents: [.productNews], source: "form")))
         let transport = RecordingTransport()
@@ -154,8 +155,8 @@ import Testing
 
     /// A notice's last-moment check skips the purpose, never a bounce, a complaint or an erasure that came after
     /// the notice was queued.
-    @Test func aNoticeQueuedBeforeABounceIsNotSent() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func aNoticeQueuedBeforeABounceIsNotSent(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         for email in ["stays@example.com", "bounces@example.com", "complains@example.com", "erased@example.com", "opts-out@example.com"] {
             try app.consent.register(Registration(email: email, consents: [.productNews], source: "test"))
         }
@@ -175,8 +176,8 @@ import Testing
 
 @Suite struct PolicyEdgeTests {
     /// Without --effective the day is today, whatever the hour: publishing again is the same publication.
-    @Test func republishingWithoutAnEffectiveDateIsTheSamePublication() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func republishingWithoutAnEffectiveDateIsTheSamePublication(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         let first = try PolicyTests.publish(app, version: "v1", notify: true, effective: nil)
         let again = try PolicyTests.publish(app, version: "v1", notify: true, effective: nil)
         #expect(!again.versionCreated && again.notice?.id == first.notice?.id)
@@ -187,8 +188,8 @@ import Testing
     }
 
     /// v2 added promotions, v3 adds it again (withdrawing every grant): v2's link can no longer grant it.
-    @Test func anOlderVersionsLinkCannotGiveBackWhatALaterOneWithdrew() throws {
-        let app = try TestApp.make()
+    @Test(arguments: TestBackend.allCases) func anOlderVersionsLinkCannotGiveBackWhatALaterOneWithdrew(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
         let id = try app.consent.register(Registration(email: "ada@example.com", consents: [.promotions], source: "test")).recipient.id!
         _ = try PolicyTests.publish(app, version: "v2", material: true, addsPurpose: .promotions)
         _ = try PolicyTests.publish(app, version: "v3", material: true, addsPurpose: .promotions, summary: "Again, differently.")

@@ -1,6 +1,7 @@
 import Foundation
 @testable import PostgresStorage
 import Store
+import TestDatabases
 import Testing
 
 /// The PostgreSQL backend's foundation (Step 8, in progress): the URL, the connection through libpq, the schema
@@ -28,11 +29,11 @@ import Testing
         let settings = try PostgresCluster.shared.freshDatabase()
         let store = try PostgresStore(settings: settings)
         #expect(try store.appliedMigrations() == ["1-consent-store", "2-campaigns-outbox", "3-outbox-leases", "4-outbox-leased-index",
-                                                  "5-pending-registrations", "6-policy-versions"])
+                                                  "5-pending-registrations", "6-policy-versions", "7-fleet"])
         // Opening it again (another worker, another machine) applies nothing.
         let connection = try PostgresConnection(settings)
         #expect(try PostgresMigrations.migrate(connection).isEmpty)
-        #expect(try PostgresStore(settings: settings).appliedMigrations().count == 6)
+        #expect(try PostgresStore(settings: settings).appliedMigrations().count == 7)
     }
 
     @Test func theSchemaKeepsItsInvariants() throws {
@@ -68,8 +69,9 @@ import Testing
 
     @Test func aWrongPasswordIsRefusedAndNeverPrinted() throws {
         let wrong = "not-the-password-\(UUID().uuidString.prefix(6))"
+        let settings = try PostgresCluster.shared.settings(database: "postgres", password: wrong)
         do {
-            _ = try PostgresConnection(PostgresCluster.shared.settings(database: "postgres", password: wrong))
+            _ = try PostgresConnection(settings)
             Issue.record("connected with a wrong password")
         } catch {
             #expect(error.description.contains("herald@127.0.0.1:\(PostgresCluster.shared.port)/postgres"), "\(error)")
@@ -81,10 +83,10 @@ import Testing
     /// A server restart breaks every open connection; the pool drops a broken one and the next call reconnects.
     @Test func thePoolReconnectsAfterTheServerRestarts() throws {
         let store = try PostgresStore(settings: try PostgresCluster.shared.freshDatabase(), connections: 2)
-        #expect(try store.appliedMigrations().count == 6)
+        #expect(try store.appliedMigrations().count == 7)
         try PostgresCluster.shared.restart()
         // The first call after the restart may fail on its dead connection; then it works again.
         _ = try? store.appliedMigrations()
-        #expect(try store.appliedMigrations().count == 6)
+        #expect(try store.appliedMigrations().count == 7)
     }
 }

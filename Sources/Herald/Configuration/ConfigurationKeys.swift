@@ -40,6 +40,7 @@ enum ConfigurationKeys {
         "retry.max_attempts": .scalar,
         "retry.max_age": .scalar,
         "outbox.journal_sync": .scalar,
+        "outbox.journal_dir": .scalar,
         "log.level": .scalar,
         "policy.notice_days": .scalar,
         "policy.url": .scalar,
@@ -47,6 +48,10 @@ enum ConfigurationKeys {
 
     /// Values that must never be printed or logged.
     static let secrets: Set<String> = ["smtp.password", "tokens.keys", "suppression.key", "http.admin_token"]
+
+    /// Read from the environment only, never from the file: the PostgreSQL password (`database` is a scalar,
+    /// so it cannot have a key of its own there).
+    static let databasePassword = "HERALD_DATABASE_PASSWORD"
 
     static let sections: Set<String> = Set(all.keys.compactMap { key in
         key.firstIndex(of: ".").map { String(key[..<$0]) }

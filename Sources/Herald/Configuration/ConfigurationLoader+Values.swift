@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Mail
+import PostgresStorage
 import SMTP
 import Tokens
 
@@ -46,12 +47,13 @@ extension ConfigurationLoader {
             throw problem("retry.max_backoff", "must not be shorter than retry.backoff")
         }
         let database = string("database") ?? "var/herald.sqlite"
-        // The PostgreSQL backend (Step 8) has its connection and schema but not yet the store itself: refuse
-        // the URL plainly rather than open an SQLite file of that name.
-        let databaseText = database.lowercased()
-        if databaseText.hasPrefix("postgres://") || databaseText.hasPrefix("postgresql://") {
-            throw problem("database", "is a PostgreSQL URL, which this version cannot use yet; use an SQLite file path such as var/herald.sqlite")
+        var postgres: PostgresSettings?
+        if PostgresSettings.isURL(database) {
+            do { postgres = try PostgresSettings(url: database, password: environment[ConfigurationKeys.databasePassword]) } catch {
+                throw problem("database", error.message)
+            }
         }
+        let journalDirectory = string("outbox.journal_dir") ?? (postgres == nil ? database + ".accepted" : "var/herald.accepted")
         let base = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         let policyURL = string("policy.url") ?? base + "/policy"
         guard let parsedPolicyURL = URL(string: policyURL), ["http", "https"].contains(parsedPolicyURL.scheme?.lowercased() ?? ""),
@@ -61,6 +63,7 @@ extension ConfigurationLoader {
         return HeraldConfiguration(
             path: path,
             database: database,
+            postgres: postgres,
             templates: string("templates") ?? "Templates",
             fileDir: string("file_dir") ?? "var/outbox",
             sender: .init(from: from, replyTo: try mailbox("sender.reply_to"), postalAddress: postalAddress,
@@ -76,6 +79,7 @@ extension ConfigurationLoader {
             retry: retry,
             policy: .init(noticeDays: try integer("policy.notice_days", default: 30, range: 0...3650), url: policyURL),
             journalSync: try boolean("outbox.journal_sync", default: false),
+            journalDirectory: journalDirectory,
             logLevel: try logLevel())
     }
 

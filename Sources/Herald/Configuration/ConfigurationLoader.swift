@@ -55,13 +55,13 @@ public struct ConfigurationLoader {
             memory[AbsoluteConfigKey(ConfigKey(key))] = ConfigValue(.string(value.text), isSecret: ConfigurationKeys.secrets.contains(key))
         }
         // A misspelt variable would be ignored silently, and a misspelt secret would fall back to the file's.
-        let known = Set(ConfigurationKeys.all.keys.map(ConfigurationKeys.environmentName))
+        let known = Set(ConfigurationKeys.all.keys.map(ConfigurationKeys.environmentName) + [ConfigurationKeys.databasePassword])
         if let unknown = self.environment.keys.filter({ $0.hasPrefix("HERALD_") && !known.contains($0) }).sorted().first {
             throw HeraldError(.configuration, "\(unknown): unknown configuration variable; none of Herald's keys is spelt that way")
         }
         let secretVariables = Set(ConfigurationKeys.secrets.map(ConfigurationKeys.environmentName))
         let environmentProvider = EnvironmentVariablesProvider(
-            environmentVariables: self.environment,
+            environmentVariables: self.environment.filter { $0.key != ConfigurationKeys.databasePassword },
             secretsSpecifier: .specific(secretVariables)
         ).prefixKeys(with: "herald")
         self.reader = ConfigReader(providers: [environmentProvider, InMemoryProvider(name: path, values: memory)])

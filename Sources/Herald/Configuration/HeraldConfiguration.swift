@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Mail
+import PostgresStorage
 import SMTP
 import Tokens
 
@@ -40,7 +41,10 @@ public struct HeraldConfiguration: Sendable {
     }
 
     public var path: String
+    /// `database` as written: an SQLite file path, or a PostgreSQL URL (then `postgres` is set).
     public var database: String
+    /// The PostgreSQL server `database` names, with the password from the URL or `HERALD_DATABASE_PASSWORD`.
+    public var postgres: PostgresSettings?
     public var templates: String
     public var fileDir: String
     public var sender: Sender
@@ -56,6 +60,9 @@ public struct HeraldConfiguration: Sendable {
     public var policy: Policy
     /// `outbox.journal_sync`: each line of the send journal is flushed to disk (see `AcceptedJournal`).
     public var journalSync: Bool
+    /// `outbox.journal_dir`: the send journal's folder, on this machine's disk (default: beside the SQLite file,
+    /// or `var/herald.accepted` with PostgreSQL).
+    public var journalDirectory: String
     /// `log.level`: the least severe level logged (default notice: only what needs attention).
     public var logLevel: Logger.Level
 }

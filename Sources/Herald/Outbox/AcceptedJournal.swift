@@ -19,16 +19,13 @@ import Synchronization
 ///
 /// Lines are `JOB-ID<TAB>CODE<TAB>ENHANCED-STATUS<TAB>REPLY`: job ids and the server's words, never an address.
 /// A file is named after its worker's lease owner (`pid:<n>:<tag>` → `<n>-<tag>-<sender>.journal`) and lives
-/// beside the database it refers to, so a journal can only ever be folded into its own database.
+/// in `outbox.journal_dir`: beside an SQLite file by default, so a journal can only ever be folded into its own
+/// database; with PostgreSQL on each machine's own disk, read by the next worker started there (a worker on
+/// another machine cannot read it: it takes the dead worker's jobs back as in flight).
 struct AcceptedJournal: Sendable {
     let directory: String
     let owner: String
     let synchronous: Bool
-
-    /// `<database>.accepted/`: tied to the database by its path, since job ids mean nothing in another one.
-    static func directory(forDatabase database: String) -> String {
-        database + ".accepted"
-    }
 
     /// A journal file for one sender thread.
     func makeWriter(sender: Int) throws(HeraldError) -> Writer {

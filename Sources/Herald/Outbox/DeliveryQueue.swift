@@ -31,10 +31,19 @@ final class DeliveryQueue: @unchecked Sendable {
     private var takersWaiting = 0
     private var resultsWanted = Int.max
     private var firstFatalFailure: String?
-    let domainConcurrency: Int
+    private var domainConcurrency: Int
 
     init(domainConcurrency: Int) {
         self.domainConcurrency = max(1, domainConcurrency)
+    }
+
+    /// This worker's share of each domain's concurrency, as the fleet's size changes.
+    func setDomainConcurrency(_ limit: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        let raised = limit > domainConcurrency
+        domainConcurrency = max(1, limit)
+        if raised { condition.broadcast() }
     }
 
     /// Why the destination failed as a whole, once a sender said so.

@@ -90,7 +90,11 @@ extension OutboxWorker {
                 continue
             }
             if result.verdict?.asksToSlowDown == true {
-                queue.pause(domain: job.domain, until: clock().addingTimeInterval(options.rateLimitPause.seconds))
+                let until = clock().addingTimeInterval(options.rateLimitPause.seconds)
+                queue.pause(domain: job.domain, until: until)
+                // The other workers read it at their next heartbeat; if the store cannot take it now, this
+                // worker still pauses.
+                try? store.pauseDomain(job.domain, until: until)
             }
             // Written before the result goes anywhere: from here a crash cannot make this message go out again.
             var mark: AcceptedJournal.Mark?

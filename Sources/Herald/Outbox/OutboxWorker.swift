@@ -40,6 +40,11 @@ public final class OutboxWorker: Sendable {
         /// `outbox.journal_sync`: flush each journal line to disk, so a power loss too duplicates at most one
         /// message per connection.
         public var journalSync = false
+        /// How often the worker says it runs, takes back the jobs of workers that are gone, and reads the
+        /// fleet's domain pauses.
+        public var heartbeat: Duration = .seconds(5)
+        /// A worker on another machine that has not beaten for this long is gone: its jobs are taken back.
+        public var staleAfter: Duration = .seconds(30)
 
         public init(batchSize: Int = 32, lease: Duration = .seconds(600), idleHorizon: Duration = .seconds(60),
                     pollInterval: Duration = .seconds(1), outageBackoff: Duration = .seconds(30), rate: Double = 0,
@@ -66,8 +71,9 @@ public final class OutboxWorker: Sendable {
         }
     }
 
-    /// The outbox, the campaigns it starts when they fall due, and the registrations it deletes unconfirmed.
-    let store: any OutboxStore & CampaignStore & PendingRegistrationStore & PolicyStore
+    /// The outbox, the campaigns it starts when they fall due, the registrations it deletes unconfirmed, and
+    /// the fleet it shares them with.
+    let store: any OutboxStore & CampaignStore & PendingRegistrationStore & PolicyStore & FleetStore
     let composer: MessageComposer
     let transport: any MailTransport
     let retry: RetryPolicy
@@ -83,7 +89,7 @@ public final class OutboxWorker: Sendable {
     /// that do not crash).
     let journal: AcceptedJournal?
 
-    public init(store: any OutboxStore & CampaignStore & PendingRegistrationStore & PolicyStore, composer: MessageComposer, transport: any MailTransport, retry: RetryPolicy,
+    public init(store: any OutboxStore & CampaignStore & PendingRegistrationStore & PolicyStore & FleetStore, composer: MessageComposer, transport: any MailTransport, retry: RetryPolicy,
                 options: Options = Options(), clock: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.composer = composer
@@ -91,7 +97,10 @@ public final class OutboxWorker: Sendable {
         self.retry = retry
         self.options = options
         self.clock = clock
-        self.rateLimiter = RateLimiter(perSecond: options.rate)
+        // One schedule for the whole fleet: the store hands out blocks of a quarter second's slots.
+        self.rateLimiter = RateLimiter(perSecond: options.rate) { [store] (count, interval) throws(StorageError) in
+            try store.reserveSendSlots(count: count, interval: interval)
+        }
         let owner = leaseOwner
         self.journal = options.journalDirectory.map { AcceptedJournal(directory: $0, owner: owner, synchronous: options.journalSync) }
     }
@@ -113,7 +122,6 @@ public final class OutboxWorker: Sendable {
         let started = clock()
         logger.info("worker started", metadata: ["connections": "\(transport.parallelism)", "batch": "\(options.batchSize)",
                                                  "owner": "\(leaseOwner)"])
-        try takeBackAbandoned(now: started, logger: logger)
         while !isStopping {
             let end = try session(untilIdle: untilIdle, started: started, totals: &totals, progress: progress, logger: logger)
             guard let fatal = end else { break }
@@ -127,13 +135,17 @@ public final class OutboxWorker: Sendable {
         totals.elapsedSeconds = clock().timeIntervalSince(started)
         // Every outcome is committed: nothing in this worker's journal is needed any more.
         journal?.removeFiles()
+        try storage { () throws(StorageError) in try store.signOff(owner: leaseOwner, now: clock()) }
         return totals
     }
 
     /// Folds the send journals of workers that are gone into the outbox (what their servers accepted becomes
     /// `sent`), then takes back the rest of their jobs, in one transaction; then the journals can go.
-    private func takeBackAbandoned(now: Date, logger: Logger) throws(HeraldError) {
-        let journals = journal.map { AcceptedJournal.abandoned(in: $0.directory, isAlive: Self.ownerIsAlive) } ?? []
+    @discardableResult
+    func takeBackAbandoned(now: Date, logger: Logger) throws(HeraldError) -> WorkerFleet {
+        let presences = try storage { () throws(StorageError) in try store.workers(since: now.addingTimeInterval(-86_400)) }
+        let fleet = WorkerFleet(presences, now: now, staleAfter: options.staleAfter.seconds)
+        let journals = journal.map { AcceptedJournal.abandoned(in: $0.directory, isAlive: fleet.isAlive) } ?? []
         var accepted: [String: [JobOutcome]] = [:]
         for abandoned in journals {
             accepted[abandoned.owner] = abandoned.accepted.map {
@@ -141,13 +153,14 @@ public final class OutboxWorker: Sendable {
             }
         }
         let taken = try storage { () throws(StorageError) in
-            try store.reclaimAbandoned(now: now, isAlive: Self.ownerIsAlive, accepted: accepted)
+            try store.reclaimAbandoned(now: now, isAlive: fleet.isAlive, accepted: accepted)
         }
         for path in journals.flatMap(\.paths) { unlink(path) }
         if taken.recorded > 0 {
             logger.notice("recorded \(taken.recorded) messages as sent that a worker that stopped had delivered but not yet recorded")
         }
         if taken.reclaimed > 0 { logger.notice("took back \(taken.reclaimed) messages left in flight by a worker that stopped") }
+        return fleet
     }
 
     /// One stretch of sending with one set of connections: until idle (with `untilIdle`), stopped, or the
@@ -163,6 +176,10 @@ public final class OutboxWorker: Sendable {
         var lastCommit = monotonic.now
         var lastCampaignLook = Date.distantPast
         var lastSweep = Date.distantPast
+        var lastBeat: ContinuousClock.Instant?
+        // Word of new work from the store (PostgreSQL's LISTEN), so an idle worker starts at once; without it
+        // (SQLite, or the listener's connection failing) the worker polls.
+        let listener = try? store.makeWorkListener()
 
         func commit(_ results: [SendResult]) throws(HeraldError) {
             var release: [ClaimedJob] = []
@@ -195,6 +212,10 @@ public final class OutboxWorker: Sendable {
         do {
             while !isStopping, queue.fatalFailure == nil {
                 let now = clock()
+                if lastBeat.map({ monotonic.now - $0 >= options.heartbeat }) ?? true {
+                    lastBeat = monotonic.now
+                    try beat(queue, now: now, logger: logger)
+                }
                 if now.timeIntervalSince(lastCampaignLook) >= options.pollInterval.seconds {
                     lastCampaignLook = now
                     let policies = try storage { () throws(StorageError) in try store.policyVersions() }
@@ -240,12 +261,12 @@ public final class OutboxWorker: Sendable {
                 try commit([])
                 guard let wake = try storage({ () throws(StorageError) in try store.nextWakeUp() }) else {
                     if untilIdle { break }
-                    waitUnlessStopped(options.pollInterval)
+                    waitForWork(listener, options.pollInterval)
                     continue
                 }
                 let wait = wake.timeIntervalSince(clock())
                 if untilIdle, wait > options.idleHorizon.seconds { break }
-                waitUnlessStopped(.milliseconds(Int64(min(max(wait, 0.02), options.pollInterval.seconds) * 1000)))
+                waitForWork(listener, .milliseconds(Int64(min(max(wait, 0.02), options.pollInterval.seconds) * 1000)))
                 lastCampaignLook = .distantPast
             }
         } catch {
@@ -263,6 +284,33 @@ public final class OutboxWorker: Sendable {
         return queue.fatalFailure
     }
 
+    /// Says this worker runs, takes back the jobs of workers that are gone, and applies the fleet's limits to
+    /// this worker's queue: the domains another worker was told to leave alone, and a share of each domain's
+    /// concurrency (`smtp.domain_concurrency` is for the fleet, split among the workers sending now).
+    private func beat(_ queue: DeliveryQueue, now: Date, logger: Logger) throws(HeraldError) {
+        try storage { () throws(StorageError) in try store.heartbeat(owner: leaseOwner, host: WorkerFleet.host, now: now) }
+        let fleet = try takeBackAbandoned(now: now, logger: logger)
+        queue.setDomainConcurrency(max(1, options.domainConcurrency / max(1, fleet.liveCount)))
+        for (domain, until) in try storage({ () throws(StorageError) in try store.pausedDomains(now: now) }) {
+            queue.pause(domain: domain, until: until)
+        }
+    }
+
+    /// Like `waitUnlessStopped`, but woken early by word of new work.
+    func waitForWork(_ listener: (any WorkListener)?, _ duration: Duration) {
+        guard let listener else { return waitUnlessStopped(duration) }
+        let clock = ContinuousClock()
+        let end = clock.now + duration
+        while !isStopping, clock.now < end {
+            let step = min(0.05, max(0, (end - clock.now).seconds))
+            do {
+                if try listener.waitForWork(seconds: step) { return }
+            } catch {
+                Thread.sleep(forTimeInterval: step)
+            }
+        }
+    }
+
     func waitUnlessStopped(_ duration: Duration) {
         let clock = ContinuousClock()
         let end = clock.now + duration
@@ -271,8 +319,9 @@ public final class OutboxWorker: Sendable {
         }
     }
 
-    /// `pid:<n>:<random>` runs while process n exists; an owner in another form is never taken for dead.
-    static func ownerIsAlive(_ owner: String) -> Bool {
+    /// `pid:<n>:<random>` runs while process n exists (on this machine); an owner in another form is never
+    /// taken for dead.
+    static func processIsAlive(_ owner: String) -> Bool {
         let parts = owner.split(separator: ":")
         guard parts.count == 3, parts[0] == "pid", let pid = pid_t(parts[1]) else { return true }
         return kill(pid, 0) == 0 || errno == EPERM

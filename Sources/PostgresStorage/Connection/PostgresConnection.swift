@@ -6,7 +6,7 @@ import Store
 /// as text (`PQexecParams`), so no value is ever spliced into SQL; results are read as text too, in the session's
 /// fixed settings (UTC, ISO dates, hex bytea), which `PostgresRow` turns back into values.
 final class PostgresConnection {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     let settings: PostgresSettings
 
     init(_ settings: PostgresSettings) throws(StorageError) {
@@ -26,7 +26,7 @@ final class PostgresConnection {
             throw StorageError(path: settings.description, message: message)
         }
         self.handle = handle
-        try execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'; SET IntervalStyle = 'iso_8601'")
+        try execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET bytea_output = 'hex'; SET IntervalStyle = 'iso_8601'; SET client_min_messages = warning")
     }
 
     deinit { PQfinish(handle) }
@@ -37,12 +37,70 @@ final class PostgresConnection {
     /// Runs one statement with its parameters and returns its rows (none for a statement that returns none).
     @discardableResult
     func query(_ sql: String, _ parameters: [PostgresValue] = []) throws(StorageError) -> [PostgresRow] {
-        let texts = parameters.map { $0.text.map { strdup($0) } ?? nil }
-        defer { texts.forEach { free($0) } }
-        var pointers = texts.map { $0.map { UnsafePointer($0) } }
-        let result = PQexecParams(handle, sql, Int32(parameters.count), nil, &pointers, nil, nil, 0)
+        let result = withParameters(parameters) { PQexecParams(handle, sql, Int32(parameters.count), nil, $0, nil, nil, 0) }
         defer { PQclear(result) }
         return try rows(of: result, sql: sql)
+    }
+
+    /// Runs a statement and returns how many rows it inserted, updated or deleted.
+    @discardableResult
+    func change(_ sql: String, _ parameters: [PostgresValue] = []) throws(StorageError) -> Int {
+        let result = withParameters(parameters) { PQexecParams(handle, sql, Int32(parameters.count), nil, $0, nil, nil, 0) }
+        defer { PQclear(result) }
+        _ = try rows(of: result, sql: sql)
+        return PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0
+    }
+
+    /// The parameters as the C strings libpq reads, alive for the length of `body`.
+    private func withParameters<T>(_ parameters: [PostgresValue], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
+        let texts = parameters.map { $0.text.map { strdup($0) } ?? nil }
+        defer { texts.forEach { free($0) } }
+        let pointers = texts.map { $0.map { UnsafePointer($0) } }
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// Prepares `sql` once under `name`, for `run(prepared:)`: the statements on the send path skip parsing
+    /// and planning each time.
+    func prepare(_ name: String, _ sql: String) throws(StorageError) {
+        let result = PQprepare(handle, name, sql, 0, nil)
+        defer { PQclear(result) }
+        _ = try rows(of: result, sql: sql)
+    }
+
+    /// Runs a statement prepared under `name` with its parameters.
+    func run(prepared name: String, _ parameters: [PostgresValue]) throws(StorageError) -> [PostgresRow] {
+        let result = withParameters(parameters) { PQexecPrepared(handle, name, Int32(parameters.count), $0, nil, nil, 0) }
+        defer { PQclear(result) }
+        return try rows(of: result, sql: name)
+    }
+
+    /// Streams `lines` (COPY's text format, each ending in a newline) into `COPY … FROM STDIN`: one round trip
+    /// for a whole import batch instead of one per row.
+    func copy(_ sql: String, lines: String) throws(StorageError) {
+        let start = PQexec(handle, sql)
+        defer { PQclear(start) }
+        guard PQresultStatus(start) == PGRES_COPY_IN else {
+            _ = try rows(of: start, sql: sql)
+            throw failure("COPY did not start")
+        }
+        var bytes = Array(lines.utf8)
+        let sent = bytes.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                buffer.isEmpty ? 1 : PQputCopyData(handle, $0, Int32(buffer.count))
+            }
+        }
+        guard sent == 1, PQputCopyEnd(handle, nil) == 1 else { throw failure("COPY data not sent") }
+        var problem: StorageError?
+        while let result = PQgetResult(handle) {
+            do { _ = try rows(of: result, sql: sql) } catch { problem = error }
+            PQclear(result)
+        }
+        if let problem { throw problem }
+    }
+
+    func failure(_ fallback: String) -> StorageError {
+        let text = String(cString: PQerrorMessage(handle))
+        return StorageError(path: settings.description, message: Self.clean(text.isEmpty ? fallback : text, settings: settings))
     }
 
     /// Runs statements with no parameters, several at once (a migration's script).
@@ -108,8 +166,32 @@ struct PostgresValue {
     static func integer(_ value: Int64?) -> PostgresValue { PostgresValue(text: value.map(String.init)) }
     static func integer(_ value: Int?) -> PostgresValue { PostgresValue(text: value.map(String.init)) }
     static func bool(_ value: Bool?) -> PostgresValue { PostgresValue(text: value.map { $0 ? "t" : "f" }) }
-    static func bytes(_ value: Data?) -> PostgresValue { PostgresValue(text: value.map { "\\x" + $0.map { String(format: "%02x", $0) }.joined() }) }
+    static func bytes(_ value: Data?) -> PostgresValue { PostgresValue(text: value.map(hex)) }
+
+    /// `\x` and two hex digits a byte: bytea's input format.
+    private static func hex(_ data: Data) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
+        bytes.reserveCapacity(2 + data.count * 2)
+        for byte in data {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0xf)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
     static func date(_ value: Date?) -> PostgresValue { PostgresValue(text: value.map(PostgresRow.timestampText)) }
+
+    /// An array literal (`{1,"two",NULL}`), for `= ANY($1)` and `unnest($1::…[])`: a whole batch in one
+    /// parameter.
+    static func array(_ values: [String?]) -> PostgresValue {
+        let elements = values.map { value -> String in
+            guard let value else { return "NULL" }
+            return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        return PostgresValue(text: "{" + elements.joined(separator: ",") + "}")
+    }
+
+    static func integers(_ values: [Int64]) -> PostgresValue { PostgresValue(text: "{" + values.map(String.init).joined(separator: ",") + "}") }
 }
 
 /// One row of a result, its values as PostgreSQL wrote them in text.

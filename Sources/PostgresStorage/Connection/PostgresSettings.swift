@@ -12,6 +12,9 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
     public var database: String
     /// libpq's `sslmode`: disable, allow, prefer (libpq's default), require, verify-ca, verify-full.
     public var sslMode: String?
+    /// `pool_size`: the most connections a process keeps for the store's calls (default 8); each sender
+    /// thread has one more for the last-moment check, and a worker one for wake-ups.
+    public var poolSize: Int
     /// Other query parameters libpq understands (`sslrootcert`, `connect_timeout`, `application_name`…).
     public var options: [(String, String)]
 
@@ -43,6 +46,7 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
         self.database = database.removingPercentEncoding ?? database
         var options: [(String, String)] = []
         var sslMode: String?
+        var poolSize = 8
         for item in components.queryItems ?? [] {
             guard let value = item.value, !value.isEmpty else { continue }
             if item.name == "sslmode" {
@@ -50,6 +54,11 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
                     throw StorageError(message: "sslmode=\(value) is not one of \(Self.sslModes.sorted().joined(separator: ", "))")
                 }
                 sslMode = value
+            } else if item.name == "pool_size" {
+                guard let size = Int(value), (1...256).contains(size) else {
+                    throw StorageError(message: "pool_size=\(value) must be a number of connections from 1 to 256")
+                }
+                poolSize = size
             } else if item.name == "password" {
                 throw StorageError(message: "give the password in the URL's user part or in HERALD_DATABASE_PASSWORD, not as a parameter")
             } else {
@@ -57,6 +66,7 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
             }
         }
         self.sslMode = sslMode
+        self.poolSize = poolSize
         self.options = options
     }
 

@@ -146,6 +146,22 @@ enum PostgresMigrations {
             ALTER TABLE consent_ledger ADD CONSTRAINT consent_ledger_action CHECK (action IN ('grant', 'revoke', 'accept', 'decline'));
             ALTER TABLE consent_ledger ADD CONSTRAINT consent_ledger_purpose CHECK (purpose IS NOT NULL OR action IN ('accept', 'decline'));
             """),
+        Migration(name: "7-fleet", sql: """
+            CREATE TABLE workers (
+                owner TEXT PRIMARY KEY,
+                host TEXT NOT NULL,
+                last_beat TIMESTAMPTZ NOT NULL,
+                signed_off BOOLEAN NOT NULL DEFAULT FALSE
+            );
+            CREATE TABLE send_schedule (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                next_slot TIMESTAMPTZ NOT NULL
+            );
+            CREATE TABLE domain_pauses (
+                domain TEXT PRIMARY KEY,
+                paused_until TIMESTAMPTZ NOT NULL
+            );
+            """),
     ]
 
     /// Applies what is missing, each migration in one transaction with its record, under an advisory lock so

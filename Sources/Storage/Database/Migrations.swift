@@ -218,6 +218,27 @@ enum Migrations {
                 DROP TABLE kept_sequences;
                 """)
         }
+        migrator.registerMigration("7-fleet") { db in
+            try db.execute(sql: """
+                -- What workers sharing the store share besides the outbox: who is alive (a heartbeat each, so a dead
+                -- worker's leases can be taken back without waiting for them to expire), one schedule of message
+                -- starts for smtp.rate (seconds since 1970), and the pauses a domain's "slow down" puts on everyone.
+                CREATE TABLE workers (
+                    owner TEXT PRIMARY KEY,
+                    host TEXT NOT NULL,
+                    last_beat DATETIME NOT NULL,
+                    signed_off BOOLEAN NOT NULL DEFAULT 0
+                );
+                CREATE TABLE send_schedule (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    next_slot REAL NOT NULL
+                );
+                CREATE TABLE domain_pauses (
+                    domain TEXT PRIMARY KEY,
+                    paused_until DATETIME NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -50,23 +50,12 @@ extension SQLiteStore {
             let result: (Campaign, Int)? = try write { db in
                 // Still scheduled? Another worker, or a cancel, may have come first.
                 guard var campaign = try Campaign.fetchAll(db, where: "id = ?", arguments: [candidate.id]).first,
-                      campaign.status == .scheduled else { return nil }
-                var count = 0
-                switch plan(campaign) {
-                case .send(let audience):
-                    count = try audience.map { try Self.enqueue(campaign: campaign.id!, audience: $0, now: now, in: db) } ?? 0
-                    // A campaign with nobody to send to is finished as soon as it starts.
-                    campaign.status = count == 0 ? .done : .sending
-                case .fail(let problem):
-                    campaign.status = .failed
-                    campaign.problem = problem
-                case .wait:
-                    return nil
-                }
-                campaign.startedAt = now
-                if campaign.status != .sending { campaign.finishedAt = now }
+                      campaign.status == .scheduled, let id = campaign.id else { return nil }
+                guard let count = try campaign.start(as: plan(campaign), now: now, enqueue: { audience in
+                    try Self.enqueue(campaign: id, audience: audience, now: now, in: db)
+                }) else { return nil }
                 try db.execute(sql: "UPDATE campaigns SET status = ?, started_at = ?, finished_at = ?, problem = ? WHERE id = ?",
-                               arguments: [campaign.status.rawValue, campaign.startedAt, campaign.finishedAt, campaign.problem, campaign.id])
+                               arguments: [campaign.status.rawValue, campaign.startedAt, campaign.finishedAt, campaign.problem, id])
                 return (campaign, count)
             }
             if let result { started.append(result) }

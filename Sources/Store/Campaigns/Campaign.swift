@@ -84,3 +84,26 @@ public struct JobProblem: Sendable, Equatable, Codable {
         self.reply = reply
     }
 }
+
+extension Campaign {
+    /// Starts this campaign as `plan` says, with `enqueue` queueing an audience (returning how many jobs): it
+    /// becomes `sending`, or `done` at once with nobody to send to, or `failed` with its problem. Returns the
+    /// number of jobs, or nil when the plan is to wait (nothing changes). The same for every backend.
+    public mutating func start<Failure: Error>(as plan: CampaignStart, now: Date,
+                                               enqueue: (Audience) throws(Failure) -> Int) throws(Failure) -> Int? {
+        var count = 0
+        switch plan {
+        case .send(let audience):
+            if let audience { count = try enqueue(audience) }
+            status = count == 0 ? .done : .sending
+        case .fail(let problem):
+            status = .failed
+            self.problem = problem
+        case .wait:
+            return nil
+        }
+        startedAt = now
+        if status != .sending { finishedAt = now }
+        return count
+    }
+}

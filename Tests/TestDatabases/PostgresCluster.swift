@@ -1,19 +1,19 @@
 import Foundation
-@testable import PostgresStorage
+import PostgresStorage
 import Store
 
 /// A PostgreSQL cluster of the test run's own: `initdb` into a temporary folder as an unprivileged user (the
 /// server refuses root; as root the tests run it as the `postgres` user Debian's package creates), listening on
 /// a free loopback port with password authentication, stopped and removed when the test process exits. One
 /// cluster serves the whole run; each test takes a database of its own.
-final class PostgresCluster: @unchecked Sendable {
-    static let shared: PostgresCluster = {
+public final class PostgresCluster: @unchecked Sendable {
+    public static let shared: PostgresCluster = {
         do { return try PostgresCluster() } catch { fatalError("cannot start the test PostgreSQL cluster (run scripts/test, which installs it): \(error)") }
     }()
 
-    let folder: URL
-    let port: Int
-    let password = "cluster-test-password-\(UUID().uuidString.prefix(8))"
+    public let folder: URL
+    public let port: Int
+    public let password = "cluster-test-password-\(UUID().uuidString.prefix(8))"
     private let binaries: URL
     private let lock = NSLock()
     private var databases = 0
@@ -36,28 +36,38 @@ final class PostgresCluster: @unchecked Sendable {
     }
 
     /// A new, empty database on the cluster, and the settings that reach it.
-    func freshDatabase() throws(StorageError) -> PostgresSettings {
+    public func freshDatabase() throws -> PostgresSettings {
+        try settings(database: freshDatabaseName())
+    }
+
+    /// A new, empty database on the cluster (created with the server's own `createdb`).
+    public func freshDatabaseName() throws -> String {
         lock.lock()
         databases += 1
         let name = "herald_test_\(databases)_\(getpid())"
         lock.unlock()
-        let admin = try PostgresConnection(settings(database: "postgres"))
-        try admin.execute("CREATE DATABASE \(name)")
-        return settings(database: name)
+        try Self.run(binaries.appendingPathComponent("createdb").path, ["-h", "127.0.0.1", "-p", String(port), "-U", "herald", name],
+                     environment: ["PGPASSWORD=" + password])
+        return name
     }
 
-    func settings(database: String, password: String? = nil) -> PostgresSettings {
+    /// The `database:` value for a configuration (the password goes in `HERALD_DATABASE_PASSWORD`).
+    public func url(database: String) -> String {
+        "postgres://herald@127.0.0.1:\(port)/\(database)?sslmode=disable"
+    }
+
+    public func settings(database: String, password: String? = nil) throws -> PostgresSettings {
         // Built from the URL, as a configuration would give it.
-        try! PostgresSettings(url: "postgres://herald@127.0.0.1:\(port)/\(database)?sslmode=disable", password: password ?? self.password)
+        try PostgresSettings(url: url(database: database), password: password ?? self.password)
     }
 
-    func stop() {
+    public func stop() {
         try? runAsServerUser("pg_ctl", ["-D", folder.appendingPathComponent("data").path, "-m", "immediate", "stop"])
         try? FileManager.default.removeItem(at: folder)
     }
 
     /// Stops and starts the server again (what a restart does to clients' connections).
-    func restart() throws {
+    public func restart() throws {
         try runAsServerUser("pg_ctl", ["-D", folder.appendingPathComponent("data").path, "-w", "-m", "fast", "-l", folder.appendingPathComponent("server.log").path,
                                        "-o", "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off", "restart"])
     }
@@ -74,7 +84,7 @@ final class PostgresCluster: @unchecked Sendable {
     /// Output goes to a file, not a pipe: the server `pg_ctl` starts inherits the descriptors and keeps them
     /// open. Spawned and waited for directly: Foundation's `Process` did not notice `runuser` end once the
     /// server it started lived on.
-    private static func run(_ executable: String, _ arguments: [String]) throws {
+    private static func run(_ executable: String, _ arguments: [String], environment: [String] = []) throws {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("herald-pg-tool-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(at: log) }
         var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
@@ -89,7 +99,12 @@ final class PostgresCluster: @unchecked Sendable {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        var environmentEntries: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) }
+        var index = 0
+        while let entry = environ[index] { environmentEntries.append(strdup(entry)); index += 1 }
+        environmentEntries.append(nil)
+        defer { environmentEntries.forEach { free($0) } }
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environmentEntries)
         guard spawned == 0 else { throw ClusterError("\(executable): cannot start (\(spawned))") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
@@ -123,8 +138,8 @@ final class PostgresCluster: @unchecked Sendable {
     }
 }
 
-struct ClusterError: Error, CustomStringConvertible {
-    var description: String
+public struct ClusterError: Error, CustomStringConvertible {
+    public var description: String
     init(_ description: String) { self.description = description }
 }
 

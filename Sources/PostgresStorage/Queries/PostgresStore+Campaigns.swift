@@ -1,0 +1,145 @@
+import Foundation
+import Store
+
+extension PostgresStore {
+    public func createCampaign(_ campaign: Campaign) throws(StorageError) -> Campaign {
+        try write { (db) throws(StorageError) in try Self.insert(campaign, in: db) }
+    }
+
+    static func insert(_ campaign: Campaign, in db: PostgresConnection) throws(StorageError) -> Campaign {
+        var campaign = campaign
+        if let version = campaign.policyVersion, let existing = try noticeCampaign(policyVersion: version, in: db) {
+            throw StorageError(message: "policy version \(version) has its notice already: campaign \(existing.id ?? 0)")
+        }
+        campaign.id = try db.query("""
+            INSERT INTO campaigns (name, kind, template, segment, status, due_at, created_at, started_at, finished_at, policy_version, problem)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
+            """, [.string(campaign.name), .string(campaign.kind.rawValue), .string(campaign.template), .string(campaign.segment),
+                  .string(campaign.status.rawValue), .date(campaign.dueAt), .date(campaign.createdAt), .date(campaign.startedAt),
+                  .date(campaign.finishedAt), .string(campaign.policyVersion), .string(campaign.problem)]).first?.integer(0)
+        try notifyWork(in: db)
+        return campaign
+    }
+
+    public func campaign(id: Int64) throws(StorageError) -> Campaign? {
+        try read { (db) throws(StorageError) in try Campaign.fetchAll(db, where: "id = $1", [.integer(id)]).first }
+    }
+
+    public func campaigns() throws(StorageError) -> [Campaign] {
+        try read { (db) throws(StorageError) in try Campaign.fetchAll(db) }
+    }
+
+    public func outboxCounts(campaignID: Int64) throws(StorageError) -> [OutboxState: Int] {
+        try read { (db) throws(StorageError) in
+            try Self.countsByState(db.query("SELECT state, COUNT(*) FROM outbox WHERE campaign_id = $1 GROUP BY state", [.integer(campaignID)]))
+        }
+    }
+
+    static func countsByState(_ rows: [PostgresRow]) throws(StorageError) -> [OutboxState: Int] {
+        var counts: [OutboxState: Int] = [:]
+        for row in rows { counts[try stored(row.string(0), as: OutboxState.self, column: "outbox.state")] = row.int(1) ?? 0 }
+        return counts
+    }
+
+    public func startDueCampaigns(now: Date, plan: (Campaign) -> CampaignStart) throws(StorageError) -> [(campaign: Campaign, jobs: Int)] {
+        let due = try read { (db) throws(StorageError) in
+            try Campaign.fetchAll(db, where: "status = 'scheduled' AND due_at <= $1", [.date(now)], order: "due_at, id")
+        }
+        var started: [(campaign: Campaign, jobs: Int)] = []
+        for candidate in due {
+            let result: (Campaign, Int)? = try write { (db) throws(StorageError) in
+                // Still scheduled? Another worker, or a cancel, may have come first; the row lock makes the
+                // other wait for this transaction, and then it sees the campaign started.
+                guard var campaign = try Campaign.fetchAll(db, where: "id = $1", [.integer(candidate.id)], locking: true).first,
+                      campaign.status == .scheduled, let id = campaign.id else { return nil }
+                guard let count = try campaign.start(as: plan(campaign), now: now, enqueue: { (audience) throws(StorageError) in
+                    try Self.enqueue(campaign: id, audience: audience, now: now, in: db)
+                }) else { return nil }
+                try db.query("UPDATE campaigns SET status = $1, started_at = $2, finished_at = $3, problem = $4 WHERE id = $5",
+                             [.string(campaign.status.rawValue), .date(campaign.startedAt), .date(campaign.finishedAt), .string(campaign.problem), .integer(id)])
+                if count > 0 { try Self.notifyWork(in: db) }
+                return (campaign, count)
+            }
+            if let result { started.append(result) }
+        }
+        return started
+    }
+
+    /// -- name: enqueue-audience
+    /// Everyone with a current consent for the purpose (if any), matching the products and further purposes
+    /// (if any), and whose address hash is not suppressed (but for the reasons the audience goes out despite).
+    private static func enqueue(campaign: Int64, audience: Audience, now: Date, in db: PostgresConnection) throws(StorageError) -> Int {
+        var parameters: [PostgresValue] = [.integer(campaign), .date(now), .array(audience.despiteSuppressions.map(\.rawValue).sorted())]
+        var conditions = ["NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = r.address_hash AND s.reason <> ALL($3::text[]))",
+                          // Stored only because of a registration still waiting for its confirmation: nobody's audience.
+                          "NOT EXISTS (SELECT 1 FROM pending_registrations w WHERE w.recipient_id = r.id AND w.creates_recipient)"]
+        if let purpose = audience.purpose {
+            parameters.append(.string(purpose.rawValue))
+            conditions.append("EXISTS (SELECT 1 FROM consents c WHERE c.recipient_id = r.id AND c.purpose = $\(parameters.count) AND c.granted)")
+        }
+        if let products = audience.anyOfProducts, !products.isEmpty {
+            parameters.append(.array(products))
+            conditions.append("EXISTS (SELECT 1 FROM recipient_products p WHERE p.recipient_id = r.id AND p.product = ANY($\(parameters.count)::text[]))")
+        }
+        if let purposes = audience.anyOfPurposes, !purposes.isEmpty {
+            parameters.append(.array(purposes.map(\.rawValue)))
+            conditions.append("EXISTS (SELECT 1 FROM consents c2 WHERE c2.recipient_id = r.id AND c2.granted AND c2.purpose = ANY($\(parameters.count)::text[]))")
+        }
+        return try db.change("""
+            INSERT INTO outbox (campaign_id, recipient_id, state, next_attempt_at, queued_at)
+            SELECT $1, r.id, 'queued', $2, $2 FROM recipients r
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY r.id
+            ON CONFLICT (campaign_id, recipient_id) DO NOTHING
+            """, parameters)
+    }
+
+    public func cancelCampaign(id: Int64, now: Date) throws(StorageError) -> Int? {
+        try write { (db) throws(StorageError) in
+            guard try db.change("UPDATE campaigns SET status = 'cancelled', finished_at = $1 WHERE id = $2 AND status IN ('scheduled', 'sending')",
+                                [.date(now), .integer(id)]) > 0 else { return nil }
+            return try db.change("""
+                UPDATE outbox SET state = 'skipped', finished_at = $1, last_reply = 'campaign cancelled'
+                WHERE campaign_id = $2 AND state IN ('queued', 'deferred')
+                """, [.date(now), .integer(id)])
+        }
+    }
+
+    public func retryCampaign(id: Int64, now: Date) throws(StorageError) -> Int? {
+        try write { (db) throws(StorageError) in
+            guard let status = try db.query("SELECT status FROM campaigns WHERE id = $1 FOR UPDATE", [.integer(id)]).first?.string(0),
+                  try stored(status, as: CampaignStatus.self, column: "campaigns.status").isRetryable else { return nil }
+            if status == CampaignStatus.failed.rawValue {
+                try db.query("UPDATE campaigns SET status = 'scheduled', due_at = $1, started_at = NULL, finished_at = NULL, problem = NULL WHERE id = $2",
+                             [.date(now), .integer(id)])
+                try Self.notifyWork(in: db)
+                return 0
+            }
+            let count = try db.change("""
+                UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = $1, queued_at = $1, finished_at = NULL
+                WHERE campaign_id = $2 AND state IN ('failed', 'deferred')
+                """, [.date(now), .integer(id)])
+            if count > 0 {
+                try db.query("UPDATE campaigns SET status = 'sending', finished_at = NULL WHERE id = $1", [.integer(id)])
+                try Self.notifyWork(in: db)
+            }
+            return count
+        }
+    }
+
+    public func problems(campaignID: Int64, limit: Int) throws(StorageError) -> [JobProblem] {
+        try read { (db) throws(StorageError) in
+            var problems: [JobProblem] = []
+            for row in try db.query("""
+                SELECT r.email, o.state, o.attempts, o.last_code, o.last_enhanced_status, o.last_reply
+                FROM outbox o LEFT JOIN recipients r ON r.id = o.recipient_id
+                WHERE o.campaign_id = $1 AND o.state IN ('deferred', 'bounced', 'failed', 'skipped')
+                ORDER BY o.id LIMIT $2
+                """, [.integer(campaignID), .integer(limit)]) {
+                problems.append(JobProblem(email: row.string(0), state: try stored(row.string(1), as: OutboxState.self, column: "outbox.state"),
+                                           attempts: row.int(2) ?? 0, code: row.int(3), enhancedStatus: row.string(4), reply: row.string(5)))
+            }
+            return problems
+        }
+    }
+}

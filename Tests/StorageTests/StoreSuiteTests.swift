@@ -1,0 +1,263 @@
+import Foundation
+import GRDB
+import Testing
+import Store
+@testable import Storage
+import TestDatabases
+
+/// The store's promises, one suite run against both backends: SQLite (in memory) and PostgreSQL (a database
+/// of its own on the test run's cluster).
+@Suite struct StoreSuiteTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func person(_ email: String, hash: UInt8, products: [String] = []) -> NewRecipient {
+        NewRecipient(email: email, addressHash: Data(repeating: hash, count: 32), name: nil, birthYear: nil, products: products, source: "test")
+    }
+
+    func grant(_ purpose: Purpose, _ granted: Bool = true, at date: Date? = nil) -> ConsentChange {
+        ConsentChange(purpose: purpose, granted: granted, source: "test", at: date ?? now)
+    }
+
+    @Test(arguments: TestBackend.allCases) func ledgerAndCurrentStateMoveTogether(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        let written = try store.register(person("ada@example.com", hash: 1), consents: [grant(.productNews)], lifting: [], at: now)
+        let id = written.recipient.id!
+        #expect(written.created && written.consentChanges == 1)
+        #expect(try store.applyConsent(grant(.productNews, false), recipientID: id, lifting: []))
+        #expect(try !store.applyConsent(grant(.productNews, false), recipientID: id, lifting: []), "repeating a state records nothing")
+        #expect(try !store.applyConsent(grant(.promotions, false), recipientID: id, lifting: []), "revoking what was never granted records nothing")
+        #expect(try store.ledger(ofRecipient: id).map(\.action) == [.grant, .revoke])
+        #expect(try store.consents(ofRecipient: id).map(\.granted) == [false])
+        let again = try store.register(person("ada@example.com", hash: 1), consents: [], lifting: [], at: now)
+        #expect(!again.created && again.recipient.id == id)
+    }
+
+    @Test(arguments: TestBackend.allCases) func campaignQueuesEachEligiblePersonOnce(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        _ = try store.register(person("a@example.com", hash: 1, products: ["kronos"]), consents: [grant(.productNews)], lifting: [], at: now)
+        _ = try store.register(person("b@example.com", hash: 2, products: ["minilogue"]), consents: [grant(.productNews)], lifting: [], at: now)
+        _ = try store.register(person("c@example.com", hash: 3, products: ["kronos"]), consents: [grant(.promotions)], lifting: [], at: now)
+        _ = try store.register(person("d@example.com", hash: 4, products: ["kronos"]), consents: [grant(.productNews)], lifting: [], at: now)
+        _ = try store.suppress(addressHash: Data(repeating: 4, count: 32), reason: .manual, at: now)
+        let campaign = try store.createCampaign(Campaign(name: "n", kind: .productNews, template: "t", segment: nil, dueAt: now, createdAt: now))
+        let audience = Audience(purpose: .productNews, anyOfProducts: ["kronos"])
+        let started = try store.startDueCampaigns(now: now) { _ in .send(audience) }
+        #expect(started.map(\.1) == [1])
+        // Starting again (say, after a crash mid-start) cannot duplicate a (campaign, recipient) row.
+        if let sqlite = store as? SQLiteStore {
+            try sqlite.write { db in try db.execute(sql: "UPDATE campaigns SET status = 'scheduled'") }
+            _ = try store.startDueCampaigns(now: now) { _ in .send(audience) }
+        }
+        // Another worker starting it a moment later finds it started.
+        #expect(try store.startDueCampaigns(now: now) { _ in .send(audience) }.isEmpty)
+        #expect(try store.outboxCounts(campaignID: campaign.id!) == [.queued: 1])
+    }
+
+    @Test(arguments: TestBackend.allCases) func anExpiredLeaseComesBackAndARecordedOutcomeIsFinal(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        _ = try store.register(person("a@example.com", hash: 1), consents: [grant(.promotions)], lifting: [], at: now)
+        let campaign = try store.createCampaign(Campaign(name: "n", kind: .promotion, template: "t", segment: nil, dueAt: now, createdAt: now))
+        _ = try store.startDueCampaigns(now: now) { _ in .send(Audience(purpose: .promotions, anyOfProducts: nil)) }
+        let first = try store.claimJobs(now: now, limit: 10, leaseUntil: now.addingTimeInterval(60), owner: "test")
+        #expect(first.count == 1 && first[0].attempt == 1)
+        #expect(try store.claimJobs(now: now.addingTimeInterval(30), limit: 10, leaseUntil: now.addingTimeInterval(90), owner: "test").isEmpty)
+        // The worker that held it died: after the lease, it is claimed again.
+        let reclaimed = try store.claimJobs(now: now.addingTimeInterval(61), limit: 10, leaseUntil: now.addingTimeInterval(200), owner: "test")
+        #expect(reclaimed.map(\.jobID) == first.map(\.jobID) && reclaimed[0].attempt == 2)
+        // The first worker comes back late: its lease is gone, so its outcome is not recorded.
+        try store.record([JobOutcome(jobID: first[0].jobID, state: .sent, code: 250, lease: first[0].leaseUntil)], now: now.addingTimeInterval(62))
+        #expect(try store.outboxCounts(campaignID: campaign.id!) == [.sending: 1])
+        try store.record([JobOutcome(jobID: first[0].jobID, state: .bounced, code: 550, enhancedStatus: "5.1.1", reply: "no such user",
+                                     suppressAs: .bounced, lease: reclaimed[0].leaseUntil)], now: now.addingTimeInterval(62))
+        #expect(try store.outboxCounts(campaignID: campaign.id!) == [.bounced: 1])
+        #expect(try store.campaign(id: campaign.id!)?.status == .done)
+        #expect(try store.suppressionReason(addressHash: Data(repeating: 1, count: 32)) == .bounced)
+        #expect(try store.nextWakeUp() == nil)
+    }
+
+    /// A store with `people` who granted promotions (p1@example.com, ...) and a started promotion campaign to them.
+    func startedPromotion(_ backend: TestBackend, people: Int) throws -> (HeraldStore, Campaign) {
+        let store = try backend.makeStore()
+        for index in 1...people {
+            _ = try store.register(person("p\(index)@example.com", hash: UInt8(index)), consents: [grant(.promotions)], lifting: [], at: now)
+        }
+        let campaign = try store.createCampaign(Campaign(name: "n", kind: .promotion, template: "t", segment: nil, dueAt: now, createdAt: now))
+        _ = try store.startDueCampaigns(now: now) { _ in .send(Audience(purpose: .promotions, anyOfProducts: nil)) }
+        return (store, campaign)
+    }
+
+    @Test(arguments: TestBackend.allCases) func cancellingSkipsWhatWaitsAndRetryingRequeuesOnlyFailures(_ backend: TestBackend) throws {
+        let (store, campaign) = try startedPromotion(backend, people: 3)
+        let claimed = try store.claimJobs(now: now, limit: 2, leaseUntil: now.addingTimeInterval(60), owner: "test")
+        try store.record([JobOutcome(jobID: claimed[0].jobID, state: .failed, code: 451, reply: "gave up", lease: claimed[0].leaseUntil),
+                          JobOutcome(jobID: claimed[1].jobID, state: .sent, code: 250, lease: claimed[1].leaseUntil)], now: now)
+        // Retry: only the failure goes back, with its attempts counted afresh; the sent one stays sent.
+        #expect(try store.retryCampaign(id: campaign.id!, now: now) == 1)
+        #expect(try store.outboxCounts(campaignID: campaign.id!) == [.queued: 2, .sent: 1])
+        #expect(try store.problems(campaignID: campaign.id!, limit: 10).isEmpty)
+        // Cancel: what waits is skipped, nothing is claimable, and a cancelled campaign cannot be retried.
+        #expect(try store.cancelCampaign(id: campaign.id!, now: now) == 2)
+        #expect(try store.outboxCounts(campaignID: campaign.id!) == [.skipped: 2, .sent: 1])
+        #expect(try store.claimJobs(now: now.addingTimeInterval(3600), limit: 10, leaseUntil: now.addingTimeInterval(3700), owner: "test").isEmpty)
+        #expect(try store.retryCampaign(id: campaign.id!, now: now) == nil)
+        #expect(try store.cancelCampaign(id: campaign.id!, now: now) == nil)
+    }
+
+    @Test(arguments: TestBackend.allCases) func aCampaignWithNobodyToSendToIsDoneAtOnce(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        let campaign = try store.createCampaign(Campaign(name: "n", kind: .promotion, template: "t", segment: nil, dueAt: now, createdAt: now))
+        _ = try store.startDueCampaigns(now: now) { _ in .send(Audience(purpose: .promotions, anyOfProducts: nil)) }
+        #expect(try store.campaign(id: campaign.id!)?.status == .done)
+        #expect(try store.nextWakeUp() == nil)
+    }
+
+    @Test(arguments: TestBackend.allCases) func releasedJobsReturnWithoutUsingAnAttempt(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        _ = try store.register(person("a@example.com", hash: 1), consents: [grant(.promotions)], lifting: [], at: now)
+        _ = try store.createCampaign(Campaign(name: "n", kind: .promotion, template: "t", segment: nil, dueAt: now, createdAt: now))
+        _ = try store.startDueCampaigns(now: now) { _ in .send(Audience(purpose: .promotions, anyOfProducts: nil)) }
+        let claimed = try store.claimJobs(now: now, limit: 10, leaseUntil: now.addingTimeInterval(60), owner: "test")
+        try store.release(claimed)
+        let again = try store.claimJobs(now: now, limit: 10, leaseUntil: now.addingTimeInterval(60), owner: "test")
+        #expect(again.first?.attempt == 1)
+        // Postponed: back without an attempt, but not due before the pause ends.
+        try store.postpone(again, until: now.addingTimeInterval(300))
+        #expect(try store.claimJobs(now: now.addingTimeInterval(299), limit: 10, leaseUntil: now.addingTimeInterval(400), owner: "test").isEmpty)
+        #expect(try store.claimJobs(now: now.addingTimeInterval(300), limit: 10, leaseUntil: now.addingTimeInterval(400), owner: "test").first?.attempt == 1)
+    }
+
+    @Test(arguments: TestBackend.allCases) func aDeadWorkersLeasesComeBackAtOnceALiveOnesStay(_ backend: TestBackend) throws {
+        let (store, campaign) = try startedPromotion(backend, people: 4)
+        let lease = now.addingTimeInterval(600)
+        #expect(try store.claimJobs(now: now, limit: 2, leaseUntil: lease, owner: "dead").count == 2)
+        #expect(try store.claimJobs(now: now, limit: 2, leaseUntil: lease, owner: "alive").count == 2)
+        #expect(try store.reclaimAbandoned(now: now, isAlive: { $0 == "alive" }, accepted: [:]).reclaimed == 2)
+        let again = try store.claimJobs(now: now, limit: 10, leaseUntil: lease, owner: "next")
+        // The dead worker's attempt stays counted: its message may have gone out.
+        #expect(again.count == 2 && again.allSatisfy { $0.attempt == 2 })
+        #expect(try store.outboxCounts(campaignID: campaign.id!) == [.sending: 4])
+    }
+
+    @Test(arguments: TestBackend.allCases) func aDeadWorkersAcceptedJobsAreRecordedSentBeforeTheRestComeBack(_ backend: TestBackend) throws {
+        let (store, campaign) = try startedPromotion(backend, people: 4)
+        let lease = now.addingTimeInterval(600)
+        let dead = try store.claimJobs(now: now, limit: 2, leaseUntil: lease, owner: "dead")
+        let alive = try store.claimJobs(now: now, limit: 2, leaseUntil: lease, owner: "alive")
+        func accepted(_ job: ClaimedJob) -> JobOutcome {
+            JobOutcome(jobID: job.jobID, state: .sent, code: 250, enhancedStatus: "2.0.0", reply: "250 2.0.0 queued")
+        }
+        // The dead worker's journal names one of its jobs, and (wrongly) one of the live worker's: only its own counts.
+        let taken = try store.reclaimAbandoned(now: now, isAlive: { $0 == "alive" },
+                                               accepted: ["dead": [accepted(dead[0]), accepted(alive[0])], "alive": [accepted(alive[1])]])
+        #expect(taken.recorded == 1 && taken.reclaimed == 1)
+        #expect(try store.outboxCounts(campaignID: campaign.id!) == [.sent: 1, .queued: 1, .sending: 2])
+        // Folding the same journal again (a crash before it was deleted) changes nothing.
+        let again = try store.reclaimAbandoned(now: now, isAlive: { $0 == "alive" }, accepted: ["dead": [accepted(dead[0])]])
+        #expect(again.recorded == 0 && again.reclaimed == 0)
+        let next = try store.claimJobs(now: now, limit: 10, leaseUntil: lease, owner: "next")
+        #expect(next.map(\.jobID) == [dead[1].jobID])
+    }
+
+    @Test(arguments: TestBackend.allCases) func cancelSkipsWhatWaitsAndRetryQueuesFailuresAgain(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        for index in 1...3 {
+            _ = try store.register(person("p\(index)@example.com", hash: UInt8(index)), consents: [grant(.promotions)], lifting: [], at: now)
+        }
+        let campaign = try store.createCampaign(Campaign(name: "n", kind: .promotion, template: "t", segment: nil, dueAt: now, createdAt: now))
+        let id = campaign.id!
+        #expect(try store.retryCampaign(id: id, now: now) == nil, "not started yet")
+        _ = try store.startDueCampaigns(now: now) { _ in .send(Audience(purpose: .promotions, anyOfProducts: nil)) }
+        let jobs = try store.claimJobs(now: now, limit: 2, leaseUntil: now.addingTimeInterval(60), owner: "test")
+        try store.record([JobOutcome(jobID: jobs[0].jobID, state: .sent, code: 250, lease: jobs[0].leaseUntil),
+                          JobOutcome(jobID: jobs[1].jobID, state: .failed, code: 451, lease: jobs[1].leaseUntil)], now: now)
+        #expect(try store.retryCampaign(id: id, now: now.addingTimeInterval(10)) == 1)
+        let retried = try store.claimJobs(now: now.addingTimeInterval(10), limit: 10, leaseUntil: now.addingTimeInterval(70), owner: "test")
+        #expect(retried.map(\.jobID).sorted() == [jobs[1].jobID, jobs[1].jobID + 1].sorted() && retried.allSatisfy { $0.attempt == 1 })
+        try store.release(retried)
+        #expect(try store.cancelCampaign(id: id, now: now) == 2)
+        #expect(try store.outboxCounts(campaignID: id) == [.sent: 1, .skipped: 2])
+        #expect(try store.cancelCampaign(id: id, now: now) == nil)
+        #expect(try store.retryCampaign(id: id, now: now) == nil)
+        #expect(try store.claimJobs(now: now.addingTimeInterval(100), limit: 10, leaseUntil: now.addingTimeInterval(200), owner: "test").isEmpty)
+    }
+
+    /// The check on both backends: SQLite (in memory here, on the store's connection; on a file with its
+    /// own, in `SQLiteStoreTests`) and PostgreSQL (its own connection, the statement prepared once).
+    @Test(arguments: TestBackend.allCases) func theLastMomentCheckReadsCommittedState(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        let reader = try store.makePermissionReader()
+        let id = try store.register(person("a@example.com", hash: 1), consents: [grant(.promotions)], lifting: [], at: now).recipient.id!
+        let campaign = try store.createCampaign(Campaign(name: "n", kind: .promotion, template: "t", segment: nil, dueAt: now, createdAt: now))
+        #expect(try reader.permission(recipientID: id, purpose: .promotions, campaignID: campaign.id!)
+                == SendPermission(recipientExists: true, consentGranted: true, suppressionReason: nil))
+        #expect(try reader.permission(recipientID: id, purpose: nil, campaignID: campaign.id!).consentGranted == nil, "no purpose asked")
+        #expect(try reader.permission(recipientID: id, purpose: .productNews, campaignID: campaign.id!).consentGranted == false, "never granted")
+        _ = try store.applyConsent(grant(.promotions, false), recipientID: id, lifting: [])
+        #expect(try reader.permission(recipientID: id, purpose: .promotions, campaignID: campaign.id!).consentGranted == false, "revoked")
+        _ = try store.suppress(addressHash: Data(repeating: 1, count: 32), reason: .complaint, at: now)
+        #expect(try reader.permission(recipientID: id, purpose: nil, campaignID: campaign.id!).suppressionReason == .complaint)
+        #expect(try reader.permission(recipientID: id, purpose: nil, campaignID: campaign.id!).campaignCancelled == false)
+        _ = try store.cancelCampaign(id: campaign.id!, now: now)
+        #expect(try reader.permission(recipientID: id, purpose: nil, campaignID: campaign.id!).campaignCancelled)
+        #expect(try store.erase(addressHash: Data(repeating: 1, count: 32), at: now))
+        #expect(try reader.permission(recipientID: id, purpose: .promotions, campaignID: campaign.id!) == .noRecipient, "erased")
+        #expect(try reader.permission(recipientID: 999, purpose: nil, campaignID: 0).recipientExists == false)
+    }
+
+    /// Registering with a consent lifts only the suppressions it is allowed to, in the same transaction.
+    @Test(arguments: TestBackend.allCases) func registrationLiftsOnlyTheReasonsItNames(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        _ = try store.suppress(addressHash: Data(repeating: 1, count: 32), reason: .erased, at: now)
+        _ = try store.suppress(addressHash: Data(repeating: 2, count: 32), reason: .bounced, at: now)
+        let back = try store.register(person("a@example.com", hash: 1), consents: [grant(.promotions)], lifting: [.erased, .unsubscribedAll], at: now)
+        #expect(back.liftedSuppression && back.consentChanges == 1)
+        #expect(try store.suppressionReason(addressHash: Data(repeating: 1, count: 32)) == nil)
+        let bounced = try store.register(person("b@example.com", hash: 2), consents: [grant(.promotions)], lifting: [.erased, .unsubscribedAll], at: now)
+        #expect(!bounced.liftedSuppression)
+        #expect(try store.suppressionReason(addressHash: Data(repeating: 2, count: 32)) == .bounced)
+    }
+
+    /// A waiting registration grants nothing; its mail is queued at most once an hour; confirming grants what
+    /// it asked for; unconfirmed after the window, it is deleted, with the person only if it brought them in.
+    @Test(arguments: TestBackend.allCases) func pendingRegistrationsWaitAreMailedOnceAnHourAndExpire(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        let known = try store.register(person("known@example.com", hash: 1), consents: [grant(.productNews)], lifting: [], at: now).recipient.id!
+        let first = try store.registerPending(person("new@example.com", hash: 2), purposes: [.promotions], at: now, mailUnlessSince: now.addingTimeInterval(-3600))
+        #expect(first.mailQueued)
+        #expect(try !store.registerPending(person("new@example.com", hash: 2), purposes: [.productNews], at: now.addingTimeInterval(60),
+                                          mailUnlessSince: now.addingTimeInterval(60 - 3600)).mailQueued, "a second mail within the hour")
+        #expect(try store.registerPending(person("new@example.com", hash: 2), purposes: [], at: now.addingTimeInterval(3601),
+                                         mailUnlessSince: now.addingTimeInterval(1)).mailQueued, "an hour later, again")
+        #expect(try store.pendingPurposes(recipientID: first.recipientID) == [.productNews, .promotions])
+        #expect(try store.consents(ofRecipient: first.recipientID).isEmpty, "nothing granted before the confirmation")
+        let jobs = try store.claimJobs(now: now.addingTimeInterval(3602), limit: 10, leaseUntil: now.addingTimeInterval(4000), owner: "test")
+        #expect(jobs.map(\.kind) == [.confirmation] && jobs.map(\.recipientID) == [first.recipientID], "one job, however often asked")
+
+        _ = try store.registerPending(person("known@example.com", hash: 1), purposes: [.promotions], at: now, mailUnlessSince: now.addingTimeInterval(-3600))
+        #expect(try store.deleteUnconfirmed(before: now.addingTimeInterval(1)) == 1, "new@'s last mail (an hour later) started its wait again")
+        #expect(try store.pendingPurposes(recipientID: first.recipientID) != nil)
+        #expect(try store.deleteUnconfirmed(before: now.addingTimeInterval(3602)) == 1)
+        #expect(try store.recipient(id: first.recipientID) == nil, "the person it brought in goes with it")
+        #expect(try store.recipient(id: known) != nil && store.consents(ofRecipient: known).map(\.purpose) == [.productNews], "who was stored keeps what they had")
+        #expect(try store.pendingPurposes(recipientID: known) == nil)
+
+        let again = try store.registerPending(person("back@example.com", hash: 3), purposes: [.promotions], at: now, mailUnlessSince: now)
+        _ = try store.suppress(addressHash: Data(repeating: 3, count: 32), reason: .unsubscribedAll, at: now)
+        #expect(try store.confirmPending(recipientID: again.recipientID, named: [.promotions, .productNews], source: "form", noticeHash: "n1", lifting: [.unsubscribedAll, .erased], at: now) == [.promotions])
+        #expect(try store.suppressionReason(addressHash: Data(repeating: 3, count: 32)) == nil)
+        #expect(try store.ledger(ofRecipient: again.recipientID).map(\.source) == ["form"])
+        #expect(try store.ledger(ofRecipient: again.recipientID).map(\.noticeHash) == ["n1"])
+        #expect(try store.confirmPending(recipientID: again.recipientID, named: [.promotions], source: "form", noticeHash: nil, lifting: [], at: now) == nil, "once")
+    }
+
+    /// Someone typed an address into the form, then the person was registered by an operator with a consent:
+    /// the sweep of unconfirmed registrations must not take them, nor their ledger.
+    @Test(arguments: TestBackend.allCases) func theSweepKeepsAPersonRegisteredSinceByOtherMeans(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        let pending = try store.registerPending(person("ada@example.com", hash: 1), purposes: [.promotions], at: now, mailUnlessSince: now)
+        _ = try store.register(person("ada@example.com", hash: 1), consents: [grant(.productNews)], lifting: [], at: now)
+        #expect(try store.deleteUnconfirmed(before: now.addingTimeInterval(1)) == 1)
+        #expect(try store.recipient(id: pending.recipientID) != nil)
+        #expect(try store.ledger(ofRecipient: pending.recipientID).map(\.purpose) == [.productNews])
+    }
+}
