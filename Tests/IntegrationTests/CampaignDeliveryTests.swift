@@ -1,12 +1,13 @@
 import Foundation
+import TestDatabases
 import Testing
 
 /// A campaign end to end through the real binary: the CLI registers people, creates a campaign, and the
 /// worker sends it through libcurl to a real SMTP server (aiosmtpd). Python's email package judges the result.
 @Suite(.serialized)
 struct CampaignDeliveryTests {
-    @Test func campaignReachesExactlyTheConsentingRecipients() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: TestBackend.allCases) func campaignReachesExactlyTheConsentingRecipients(_ backend: TestBackend) throws {
+        let sandbox = try Sandbox(backend)
         defer { sandbox.remove() }
         let spool = sandbox.folder.appendingPathComponent("spool").path
         let server = try SMTPTestServer(spool: spool)
@@ -65,8 +66,8 @@ struct CampaignDeliveryTests {
         #expect(report.status == "done")
     }
 
-    @Test func permanentRefusalBouncesAndSuppressesTemporaryOneDefers() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: TestBackend.allCases) func permanentRefusalBouncesAndSuppressesTemporaryOneDefers(_ backend: TestBackend) throws {
+        let sandbox = try Sandbox(backend)
         defer { sandbox.remove() }
         let spool = sandbox.folder.appendingPathComponent("spool").path
         let server = try SMTPTestServer(spool: spool, rejecting: ["gone@example.com": 550, "busy@example.com": 451])

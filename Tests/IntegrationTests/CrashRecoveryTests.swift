@@ -1,4 +1,5 @@
 import Foundation
+import TestDatabases
 import Testing
 
 /// The outbox's promise after a crash (README, "Sending through a real SMTP server"): a worker killed with
@@ -10,8 +11,8 @@ struct CrashRecoveryTests {
     static let connections = 4
     static let kills = 5
 
-    @Test func aWorkerKilledFiveTimesLosesNobodyAndResendsAtMostOnePerConnectionPerKill() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: TestBackend.allCases) func aWorkerKilledFiveTimesLosesNobodyAndResendsAtMostOnePerConnectionPerKill(_ backend: TestBackend) throws {
+        let sandbox = try Sandbox(backend)
         // A little slow per message, so that five kills land in the middle of the campaign.
         let server = try SMTPTestServer(spool: sandbox.folder.appendingPathComponent("spool").path, behaviour: ["--slow", "0.004"])
         defer { server.stop(); sandbox.remove() }
@@ -41,13 +42,13 @@ struct CrashRecoveryTests {
         let everyone = Set((1...Self.recipients).map { "p\($0)@example.com" })
         #expect(Set(delivered) == everyone, "\(everyone.subtracting(delivered).count) recipients missed")
         let duplicates = delivered.count - Set(delivered).count
-        print("crash recovery: \(Self.kills) SIGKILLs (after \(killedAt.map(String.init).joined(separator: ", ")) deliveries), "
+        print("crash recovery (\(backend)): \(Self.kills) SIGKILLs (after \(killedAt.map(String.init).joined(separator: ", ")) deliveries), "
               + "\(duplicates) duplicates of \(Self.recipients) over \(Self.connections) connections (at most \(Self.connections * Self.kills) allowed)")
         #expect(duplicates <= Self.connections * Self.kills, "\(duplicates) duplicates after \(Self.kills) kills")
         let report = try sandbox.campaignReport(id)
         #expect(report.counts["sent"] == Self.recipients && report.status == "done", "\(report)")
         // Every journal was folded and removed.
-        let journals = (try? FileManager.default.contentsOfDirectory(atPath: sandbox.databasePath + ".accepted")) ?? []
+        let journals = (try? FileManager.default.contentsOfDirectory(atPath: sandbox.journalFolder)) ?? []
         #expect(journals.isEmpty, "\(journals)")
     }
 }

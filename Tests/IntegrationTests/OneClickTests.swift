@@ -1,4 +1,5 @@
 import Foundation
+import TestDatabases
 import Testing
 
 /// RFC 8058 one-click unsubscribe and the pages behind the links in every message, over real HTTP against a
@@ -30,8 +31,8 @@ struct OneClickTests {
 
     /// Promise: one click, either encoding, and the purpose is revoked at once, durably, idempotently, and the
     /// next campaign does not mail that person.
-    @Test func oneClickInEitherEncodingRevokesOnceAndTheNextCampaignSkipsThem() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: TestBackend.allCases) func oneClickInEitherEncodingRevokesOnceAndTheNextCampaignSkipsThem(_ backend: TestBackend) throws {
+        let sandbox = try Sandbox(backend)
         let server = try WebServer(sandbox)
         defer { server.stop(); sandbox.remove() }
         #expect(try sandbox.herald(["recipients", "add", "ada@example.com", "--consent", "promotions", "--consent", "product-news"]).status == 0)

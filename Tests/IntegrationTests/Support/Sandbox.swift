@@ -1,4 +1,5 @@
 import Foundation
+import TestDatabases
 
 /// A throw-away folder with its own Herald configuration and database, and ways to run the real `herald`
 /// binary and the Python helpers against it.
@@ -17,13 +18,24 @@ struct Sandbox {
     }
 
     let folder: URL
+    let backend: TestBackend
+    /// `database:` in the configuration: the SQLite file, or a PostgreSQL database of this sandbox's own.
+    let database: String
+    /// What every `herald` run needs besides the configuration (the PostgreSQL password).
+    let backendEnvironment: [String: String]
     var configPath: String { folder.appendingPathComponent("herald.yaml").path }
     var databasePath: String { folder.appendingPathComponent("herald.sqlite").path }
     var mailFolder: String { folder.appendingPathComponent("mail").path }
+    /// Where the workers keep their send journals (`outbox.journal_dir`'s default).
+    var journalFolder: String {
+        backend == .sqlite ? databasePath + ".accepted" : folder.appendingPathComponent("var/herald.accepted").path
+    }
 
-    init() throws {
+    init(_ backend: TestBackend = .sqlite) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("herald-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        self.backend = backend
+        (database, backendEnvironment) = try backend.database(in: folder)
     }
 
     func remove() {
@@ -34,7 +46,7 @@ struct Sandbox {
     func writeConfiguration(smtpPort: Int? = nil, publicURL: String = "https://mail.example.com", extra: String = "") throws {
         let transport = smtpPort == nil ? "file" : "smtp"
         let yaml = """
-            database: \(databasePath)
+            database: \(database)
             templates: \(Self.packageRoot.appendingPathComponent("Templates").path)
             transport: \(transport)
             file_dir: \(mailFolder)
@@ -83,7 +95,8 @@ struct Sandbox {
     /// Runs `herald ARGS --config <sandbox config>` (unless `withConfig` is false).
     @discardableResult
     func herald(_ arguments: [String], withConfig: Bool = true, environment: [String: String] = [:]) throws -> Result {
-        try Self.run(Self.heraldBinary, arguments + (withConfig ? ["--config", configPath] : []), environment: environment, in: folder)
+        try Self.run(Self.heraldBinary, arguments + (withConfig ? ["--config", configPath] : []),
+                     environment: backendEnvironment.merging(environment) { $1 }, in: folder)
     }
 
     /// Starts `herald ARGS --config <sandbox config>` in the background; output goes to files in the sandbox.
@@ -92,6 +105,7 @@ struct Sandbox {
         process.executableURL = URL(fileURLWithPath: Self.heraldBinary)
         process.arguments = arguments + ["--config", configPath]
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HERALD_") }
+        env.merge(backendEnvironment) { $1 }
         env.merge(environment) { $1 }
         process.environment = env
         process.currentDirectoryURL = folder
