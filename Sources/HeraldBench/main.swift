@@ -11,6 +11,8 @@ import Store
 // usage: herald-bench sign rsa2048|ed25519 [SECONDS]
 //        herald-bench compose CONFIG TEMPLATE [SECONDS]   (Herald's whole composer: render, links, MIME, sign as configured)
 //        herald-bench unsubscribe-paths CONFIG FIRST LAST  (the /u/ path of recipients FIRST…LAST for promotions, one a line; bench/web)
+//        herald-bench queue CONFIG WORKERS BATCH   (bench/queue: start the due campaigns, then WORKERS threads, each with a store
+//                                                  of its own, claim → last-moment check → record until the outbox is empty)
 
 let arguments = CommandLine.arguments
 if arguments.count == 5, arguments[1] == "unsubscribe-paths", let first = Int64(arguments[3]), let last = Int64(arguments[4]) {
@@ -19,6 +21,10 @@ if arguments.count == 5, arguments[1] == "unsubscribe-paths", let first = Int64(
     var output = ""
     for id in first...last { output += links.unsubscribeURL(recipientID: id, purpose: .promotions, now: Date()) + "\n" }
     FileHandle.standardOutput.write(Data(output.utf8))
+    exit(0)
+}
+if arguments.count == 5, arguments[1] == "queue", let workers = Int(arguments[3]), let batch = Int(arguments[4]) {
+    try QueueCeiling(configuration: ConfigurationLoader.load(path: arguments[2]), workers: workers, batch: batch).run()
     exit(0)
 }
 if arguments.count >= 4, arguments[1] == "compose" {

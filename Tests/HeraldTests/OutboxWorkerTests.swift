@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Mail
 import Store
 import Synchronization
@@ -80,6 +81,35 @@ enum TestApp {
         #expect(transport.recipients == ["a@example.com", "c@example.com"])
         #expect(totals.sent == 2 && totals.skipped == 1)
         #expect(totals.skipReasons == ["no promotions consent": 1])
+    }
+
+    /// Leases with a heartbeat: a worker on another machine that stopped beating loses its jobs once its beat is
+    /// `staleAfter` old, not before (it may only be slow), and at once when it said goodbye.
+    @Test(arguments: TestBackend.allCases) func aSilentWorkerOnAnotherMachineLosesItsJobsOnceItsHeartbeatIsStale(_ backend: TestBackend) throws {
+        let app = try TestApp.make(backend)
+        for email in ["a@example.com", "b@example.com"] {
+            try app.consent.register(Registration(email: email, consents: [.promotions], source: "test"))
+        }
+        _ = try app.campaigns.create(kind: .promotion, template: "promotion", catalog: try app.catalog(), segment: nil, at: nil, name: nil)
+        let now = Date()
+        _ = try app.store.startDueCampaigns(now: now) { _ in .send(Audience(purpose: .promotions, anyOfProducts: nil)) }
+        // Elsewhere, a worker whose process id means nothing here claimed one job and one beat.
+        let elsewhere = "pid:\(Int32.max - 7):1"
+        try app.store.heartbeat(owner: elsewhere, host: "another-machine/boot/pid:[1]", now: now)
+        #expect(try app.store.claimJobs(now: now, limit: 1, leaseUntil: now.addingTimeInterval(600), owner: elsewhere).count == 1)
+        let worker = try app.worker(transport: RecordingTransport())
+        try worker.takeBackAbandoned(now: now.addingTimeInterval(20), logger: Logger(label: "test"))
+        #expect(try app.store.outboxDepth()[.sending] == 1, "20 s without a beat is not yet dead")
+        try worker.takeBackAbandoned(now: now.addingTimeInterval(31), logger: Logger(label: "test"))
+        #expect(try app.store.outboxDepth()[.sending] == nil && app.store.outboxDepth()[.queued] == 2, "31 s: taken back")
+
+        // Another one said goodbye: its lease goes at once.
+        let polite = "pid:\(Int32.max - 8):2"
+        try app.store.heartbeat(owner: polite, host: "another-machine/boot/pid:[1]", now: now)
+        #expect(try app.store.claimJobs(now: now, limit: 1, leaseUntil: now.addingTimeInterval(600), owner: polite).count == 1)
+        try app.store.signOff(owner: polite, now: now)
+        try worker.takeBackAbandoned(now: now.addingTimeInterval(1), logger: Logger(label: "test"))
+        #expect(try app.store.outboxDepth()[.sending] == nil)
     }
 
     @Test(arguments: TestBackend.allCases) func suppressionAtTheLastMomentSkipsToo(_ backend: TestBackend) throws {

@@ -261,3 +261,33 @@ import TestDatabases
         #expect(try store.ledger(ofRecipient: pending.recipientID).map(\.purpose) == [.productNews])
     }
 }
+
+/// What workers sharing a store share: one schedule of send slots, presences, domain pauses.
+@Suite struct FleetStoreTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// Reservations line up one after another, whoever makes them: three blocks of ten slots 10 ms apart start
+    /// about 0, 0.1 and 0.2 s from now; nothing saved up while nobody sent.
+    @Test(arguments: TestBackend.allCases) func sendSlotsAreOneScheduleForEveryone(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        let waits = [try store.reserveSendSlots(count: 10, interval: 0.01), try store.reserveSendSlots(count: 10, interval: 0.01),
+                     try store.reserveSendSlots(count: 10, interval: 0.01)]
+        #expect(waits[0] < 0.02 && abs(waits[1] - 0.1) < 0.02 && abs(waits[2] - 0.2) < 0.03, "\(waits)")
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(try store.reserveSendSlots(count: 10, interval: 0.01) < 0.02, "idle time is not saved up as a burst")
+    }
+
+    @Test(arguments: TestBackend.allCases) func presencesAndPausesAreShared(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        try store.heartbeat(owner: "pid:1:a", host: "one", now: now)
+        try store.heartbeat(owner: "pid:2:b", host: "two", now: now.addingTimeInterval(5))
+        try store.signOff(owner: "pid:1:a", now: now.addingTimeInterval(6))
+        #expect(try store.workers(since: now.addingTimeInterval(-60)) == [
+            WorkerPresence(owner: "pid:1:a", host: "one", lastBeat: now.addingTimeInterval(6), signedOff: true),
+            WorkerPresence(owner: "pid:2:b", host: "two", lastBeat: now.addingTimeInterval(5), signedOff: false)])
+        try store.pauseDomain("gmail.com", until: now.addingTimeInterval(60))
+        try store.pauseDomain("gmail.com", until: now.addingTimeInterval(30))
+        #expect(try store.pausedDomains(now: now) == ["gmail.com": now.addingTimeInterval(60)], "a shorter pause does not shorten a longer one")
+        #expect(try store.pausedDomains(now: now.addingTimeInterval(61)).isEmpty)
+    }
+}

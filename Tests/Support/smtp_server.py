@@ -10,6 +10,7 @@ recipients). Behaviours for fault tests are chosen per recipient address:
   --slow SECONDS       wait this long before answering each message's final dot
   --tls CERT:KEY       offer STARTTLS with this certificate
   --auth USER:PASS     require AUTH (PLAIN or LOGIN) with these credentials, over TLS
+  --host ADDRESS       listen there instead of 127.0.0.1 (a test's own bridge to its network namespaces)
 Each accepted message's .json also has the time it arrived ("at", seconds since the epoch).
 Prints "PORT <n>" on standard output once it accepts connections, then runs until standard input closes
 or it gets SIGTERM.
@@ -77,9 +78,9 @@ class SpoolHandler:
         return f"250 2.0.0 queued as T{number}"
 
 
-def free_port():
+def free_port(host):
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+        probe.bind((host, 0))
         return probe.getsockname()[1]
 
 
@@ -93,6 +94,7 @@ def main():
     parser.add_argument("--slow", type=float, default=0.0)
     parser.add_argument("--tls")
     parser.add_argument("--auth")
+    parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
     os.makedirs(args.spool, exist_ok=True)
     rejections = {}
@@ -117,7 +119,7 @@ def main():
             return AuthResult(success=ok, handled=False)
 
         options.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(args.tls))
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), decode_data=False, **options)
+    controller = Controller(handler, hostname=args.host, port=free_port(args.host), decode_data=False, **options)
     controller.start()
     print(f"PORT {controller.port}", flush=True)
 

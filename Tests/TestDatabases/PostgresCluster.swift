@@ -15,10 +15,14 @@ public final class PostgresCluster: @unchecked Sendable {
     public let port: Int
     public let password = "cluster-test-password-\(UUID().uuidString.prefix(8))"
     private let binaries: URL
+    private let listenAddresses: String
     private let lock = NSLock()
     private var databases = 0
 
-    private init() throws {
+    /// `listen`: the addresses the server listens on; `clients`: further networks (CIDR) allowed to connect
+    /// with the password (loopback always is). The shared cluster listens on 127.0.0.1 only.
+    public init(listen: [String] = ["127.0.0.1"], clients: [String] = []) throws {
+        listenAddresses = listen.joined(separator: ",")
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).compactMap(Int.init).sorted()
         guard let version = versions.last else { throw ClusterError("no PostgreSQL server in /usr/lib/postgresql (Debian package postgresql)") }
         binaries = URL(fileURLWithPath: "/usr/lib/postgresql/\(version)/bin")
@@ -29,8 +33,15 @@ public final class PostgresCluster: @unchecked Sendable {
         if getuid() == 0 { try Self.run("/bin/chown", ["-R", "postgres", folder.path]) }
         try runAsServerUser("initdb", ["-D", folder.appendingPathComponent("data").path, "-U", "herald", "--auth=scram-sha-256",
                                        "--pwfile=" + folder.appendingPathComponent("pwfile").path, "--no-sync", "-E", "UTF8"])
+        let hba = folder.appendingPathComponent("data/pg_hba.conf")
+        let allowed = clients.map { "host all all \($0) scram-sha-256\n" }.joined()
+        if !allowed.isEmpty, let handle = FileHandle(forWritingAtPath: hba.path) {
+            handle.seekToEndOfFile()
+            handle.write(Data(allowed.utf8))
+            try handle.close()
+        }
         try runAsServerUser("pg_ctl", ["-D", folder.appendingPathComponent("data").path, "-w", "-l", folder.appendingPathComponent("server.log").path,
-                                       "-o", "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+                                       "-o", "-p \(port) -k \(folder.path) -c listen_addresses=\(listenAddresses) -c fsync=off -c max_connections=200", "start"])
         let cluster = self
         atexit_b { cluster.stop() }
     }
@@ -52,8 +63,8 @@ public final class PostgresCluster: @unchecked Sendable {
     }
 
     /// The `database:` value for a configuration (the password goes in `HERALD_DATABASE_PASSWORD`).
-    public func url(database: String) -> String {
-        "postgres://herald@127.0.0.1:\(port)/\(database)?sslmode=disable"
+    public func url(database: String, host: String = "127.0.0.1") -> String {
+        "postgres://herald@\(host):\(port)/\(database)?sslmode=disable"
     }
 
     public func settings(database: String, password: String? = nil) throws -> PostgresSettings {
@@ -69,7 +80,7 @@ public final class PostgresCluster: @unchecked Sendable {
     /// Stops and starts the server again (what a restart does to clients' connections).
     public func restart() throws {
         try runAsServerUser("pg_ctl", ["-D", folder.appendingPathComponent("data").path, "-w", "-m", "fast", "-l", folder.appendingPathComponent("server.log").path,
-                                       "-o", "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off", "restart"])
+                                       "-o", "-p \(port) -k \(folder.path) -c listen_addresses=\(listenAddresses) -c fsync=off -c max_connections=200", "restart"])
     }
 
     private func runAsServerUser(_ tool: String, _ arguments: [String]) throws {

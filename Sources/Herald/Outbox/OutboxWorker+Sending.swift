@@ -68,6 +68,13 @@ extension OutboxWorker {
                 queue.finish(job, .postponed(job, until: until))
                 continue
             }
+            // Under smtp.rate a withdrawn job must not take a slot from the fleet's schedule: it is checked once
+            // before the wait too (and again, as always, right before the send).
+            if rateLimiter.isLimited, !destinationFailed, !isStopping, let refused = refusal(of: job, reader: reader), refused.verdict == nil,
+               refused.outcome.state == .skipped {
+                queue.finish(job, .done(refused.outcome, refused.summary))
+                continue
+            }
             guard !destinationFailed, !isStopping, waitForRateSlot() else {
                 queue.finish(job, .unattempted(job))
                 continue
@@ -134,9 +141,10 @@ extension OutboxWorker {
         }
     }
 
-    /// The last-moment check, then the hand-off to SMTP.
-    func deliver(_ job: ClaimedJob, _ message: MessageComposer.Composed, with sender: any MessageSender,
-                 reader: Result<any SendPermissionReader, StorageError>) -> (outcome: JobOutcome, summary: JobOutcomeSummary, verdict: DeliveryVerdict?) {
+    /// What the committed state says against sending this job now: skipped (and why), deferred when the store
+    /// cannot be read, or nil when it may go.
+    func refusal(of job: ClaimedJob, reader: Result<any SendPermissionReader, StorageError>)
+        -> (outcome: JobOutcome, summary: JobOutcomeSummary, verdict: DeliveryVerdict?)? {
         func skip(_ reason: String) -> (JobOutcome, JobOutcomeSummary, DeliveryVerdict?) {
             (JobOutcome(jobID: job.jobID, state: .skipped, reply: reason, lease: job.leaseUntil), JobOutcomeSummary(state: .skipped, reason: reason), nil)
         }
@@ -163,7 +171,13 @@ extension OutboxWorker {
             return skip("address suppressed (\(reason.rawValue))")
         }
         if let purpose, permission.consentGranted != true { return skip("no \(purpose.rawValue) consent") }
+        return nil
+    }
 
+    /// The last-moment check, then the hand-off to SMTP.
+    func deliver(_ job: ClaimedJob, _ message: MessageComposer.Composed, with sender: any MessageSender,
+                 reader: Result<any SendPermissionReader, StorageError>) -> (outcome: JobOutcome, summary: JobOutcomeSummary, verdict: DeliveryVerdict?) {
+        if let refused = refusal(of: job, reader: reader) { return refused }
         let started = ContinuousClock.now
         let verdict = sender.send(message, job: job.jobID, campaign: job.campaignID)
         let took = (ContinuousClock.now - started).components

@@ -97,7 +97,7 @@ public final class OutboxWorker: Sendable {
         self.retry = retry
         self.options = options
         self.clock = clock
-        // One schedule for the whole fleet: the store hands out blocks of a quarter second's slots.
+        // One schedule for the whole fleet: the store hands out blocks of a tenth of a second's slots.
         self.rateLimiter = RateLimiter(perSecond: options.rate) { [store] (count, interval) throws(StorageError) in
             try store.reserveSendSlots(count: count, interval: interval)
         }

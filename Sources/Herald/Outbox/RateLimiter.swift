@@ -8,7 +8,7 @@ import Synchronization
 /// idle or the server is slow, so no burst ever exceeds the rate.
 ///
 /// With a `shared` schedule (the store's, one for every worker of the fleet) the slots come from it in blocks
-/// of a quarter second's worth: the fleet as a whole keeps the rate, each worker sending in the blocks it
+/// of a tenth of a second's worth: the fleet as a whole keeps the rate, each worker sending in the blocks it
 /// reserved. If the store cannot be asked, the worker keeps a schedule of its own meanwhile.
 final class RateLimiter: Sendable {
     typealias SharedSchedule = @Sendable (_ count: Int, _ interval: Double) throws(StorageError) -> Double
@@ -30,7 +30,7 @@ final class RateLimiter: Sendable {
     init(perSecond: Double, shared: SharedSchedule? = nil) {
         interval = perSecond > 0 ? 1 / perSecond : 0
         self.shared = shared
-        blockSize = max(1, Int(perSecond / 4))
+        blockSize = max(1, Int(perSecond / 10))
     }
 
     var isLimited: Bool { interval > 0 }

@@ -221,26 +221,10 @@ struct PostgresRow {
 
     /// `2026-12-03 09:43:09.123456+00`, as `timestamptz` prints in UTC with ISO DateStyle.
     func date(_ column: Int) -> Date? {
-        guard var text = values[column] else { return nil }
-        if text.hasSuffix("+00") { text.removeLast(3) }
-        let parts = text.split(separator: ".")
-        guard let base = Self.parser.date(from: String(parts[0])) else { return nil }
-        let fraction = parts.count > 1 ? (Double("0." + parts[1]) ?? 0) : 0
-        return base.addingTimeInterval(fraction)
+        values[column].flatMap(PostgresTimestamp.parse)
     }
 
     static func timestampText(_ date: Date) -> String {
-        let whole = date.timeIntervalSince1970.rounded(.down)
-        let micros = Int(((date.timeIntervalSince1970 - whole) * 1_000_000).rounded())
-        let fraction = String(micros)
-        return parser.string(from: Date(timeIntervalSince1970: whole)) + "." + String(repeating: "0", count: 6 - fraction.count) + fraction + "+00"
+        PostgresTimestamp.format(date)
     }
-
-    private static let parser: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter
-    }()
 }

@@ -62,6 +62,12 @@ extension PostgresStore {
             }
             if let result { started.append(result) }
         }
+        // A campaign's start can multiply the outbox's queued rows many times over between two autovacuum
+        // runs; without fresh statistics the planner sorts every queued job for each claim instead of reading
+        // the first of them from the ready index (measured: 10 ms instead of 0.3 ms a claim of 100).
+        if started.reduce(0, { $0 + $1.jobs }) >= 1000 {
+            try read { (db) throws(StorageError) in try db.execute("ANALYZE outbox, campaigns") }
+        }
         return started
     }
 

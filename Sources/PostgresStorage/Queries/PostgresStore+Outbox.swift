@@ -6,8 +6,10 @@ extension PostgresStore {
     /// Expired leases (a dead worker's) first, then due jobs, oldest first, with what composing needs, in one
     /// statement. `FOR UPDATE SKIP LOCKED`: a row another worker is claiming this instant is passed over rather
     /// than waited for, so each job goes to one worker and claims never queue behind each other.
+    /// The claim is one statement, so it is its own transaction (no BEGIN and COMMIT round trips); what is
+    /// read after it (the campaigns' names and templates) never changes once a campaign is sending.
     public func claimJobs(now: Date, limit: Int, leaseUntil: Date, owner: String) throws(StorageError) -> [ClaimedJob] {
-        try write { (db) throws(StorageError) in
+        try read { (db) throws(StorageError) in
             let rows = try db.query("""
                 WITH expired AS (
                     SELECT o.id FROM outbox o JOIN campaigns c ON c.id = o.campaign_id
@@ -92,14 +94,24 @@ extension PostgresStore {
 
     /// -- name: finish-campaigns
     /// These campaigns, if they have nothing left to try, become `done`; the standing confirmation campaign
-    /// never finishes (registrations keep coming).
+    /// never finishes (registrations keep coming). Two workers recording a campaign's last jobs at once would
+    /// each see the other's still `sending` and neither finish it, so a campaign with nothing left queued is
+    /// locked first: the second waits for the first to commit, and its check (a new snapshot) then sees it.
+    /// While jobs are still queued nothing is locked, so records do not queue behind each other.
     static func finishCampaigns(_ ids: [Int64], now: Date, in db: PostgresConnection) throws(StorageError) {
         guard !ids.isEmpty else { return }
+        let ending = try db.query("""
+            SELECT c.id FROM campaigns c
+            WHERE c.id = ANY($1::bigint[]) AND c.status = 'sending' AND c.kind != 'confirmation'
+              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = c.id AND o.state IN ('queued', 'deferred'))
+            ORDER BY c.id FOR UPDATE OF c
+            """, [.integers(ids)]).compactMap { $0.integer(0) }
+        guard !ending.isEmpty else { return }
         try db.query("""
             UPDATE campaigns SET status = 'done', finished_at = $1
-            WHERE id = ANY($2::bigint[]) AND status = 'sending' AND kind != 'confirmation'
+            WHERE id = ANY($2::bigint[]) AND status = 'sending'
               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = campaigns.id AND o.state IN ('queued', 'sending', 'deferred'))
-            """, [.date(now), .integers(ids)])
+            """, [.date(now), .integers(ending)])
     }
 
     public func outboxDepth() throws(StorageError) -> [OutboxState: Int] {

@@ -10,12 +10,12 @@ final class SMTPTestServer {
     /// `behaviour` adds the script's fault options (`--defer-once ADDR`, `--drop ADDR`, `--slow S`, `--tls CERT:KEY`,
     /// `--auth USER:PASS`); see Tests/Support/smtp_server.py.
     init(spool: String, rejecting rejections: [String: Int] = [:], refusingSendersWith refusal: Int? = nil,
-         behaviour: [String] = []) throws {
+         behaviour: [String] = [], host: String = "127.0.0.1") throws {
         self.spool = spool
         let script = Sandbox.packageRoot.appendingPathComponent("Tests/Support/smtp_server.py").path
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, "--spool", spool] + rejections.flatMap { ["--reject", "\($0.key)=\($0.value)"] }
-            + (refusal.map { ["--refuse-mail", String($0)] } ?? []) + behaviour
+            + (refusal.map { ["--refuse-mail", String($0)] } ?? []) + behaviour + ["--host", host]
         let output = Pipe()
         process.standardOutput = output
         process.standardInput = input

@@ -38,6 +38,15 @@ struct Sandbox {
         (database, backendEnvironment) = try backend.database(in: folder)
     }
 
+    /// A sandbox on a PostgreSQL database the test made itself (on a cluster of its own).
+    init(postgres url: String, environment: [String: String]) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("herald-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        backend = .postgres
+        database = url
+        backendEnvironment = environment
+    }
+
     func remove() {
         try? FileManager.default.removeItem(at: folder)
     }
@@ -100,18 +109,20 @@ struct Sandbox {
     }
 
     /// Starts `herald ARGS --config <sandbox config>` in the background; output goes to files in the sandbox.
-    func startHerald(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+    /// `inside` runs it through a command that execs it (`ip netns exec NAME`), so the process is herald's.
+    func startHerald(_ arguments: [String], environment: [String: String] = [:], inside: [String] = [],
+                     log: String = "background.err") throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.heraldBinary)
-        process.arguments = arguments + ["--config", configPath]
+        process.executableURL = URL(fileURLWithPath: inside.first ?? Self.heraldBinary)
+        process.arguments = Array(inside.dropFirst()) + (inside.isEmpty ? [] : [Self.heraldBinary]) + arguments + ["--config", configPath]
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HERALD_") }
         env.merge(backendEnvironment) { $1 }
         env.merge(environment) { $1 }
         process.environment = env
         process.currentDirectoryURL = folder
-        _ = FileManager.default.createFile(atPath: folder.appendingPathComponent("background.err").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: folder.appendingPathComponent(log).path, contents: nil)
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: folder.appendingPathComponent("background.err"))
+        process.standardError = try FileHandle(forWritingTo: folder.appendingPathComponent(log))
         try process.run()
         return process
     }
