@@ -45,6 +45,8 @@ public struct HeraldConfiguration: Sendable {
     public var database: String
     /// The PostgreSQL server `database` names, with the password from the URL or `HERALD_DATABASE_PASSWORD`.
     public var postgres: PostgresSettings?
+    /// The database as messages name it: the SQLite path, or `USER@HOST:PORT/DB` (never a password).
+    public var databaseDescription: String { postgres.map { "postgres://\($0.description)" } ?? database }
     public var templates: String
     public var fileDir: String
     public var sender: Sender

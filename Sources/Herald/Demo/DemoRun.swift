@@ -39,7 +39,10 @@ public struct DemoRun {
     public static func run(configuration base: HeraldConfiguration, folder: String = "var/demo",
                            progress: (@Sendable (WorkerProgress) -> Void)? = nil) throws(HeraldError) -> Report {
         var configuration = base
+        // The demo has a database of its own, always a fresh SQLite file, whatever the configuration names.
         configuration.database = folder + "/herald.sqlite"
+        configuration.postgres = nil
+        configuration.journalDirectory = configuration.database + ".accepted"
         configuration.fileDir = folder + "/mail"
         configuration.transport = .file
         try clearDemoFolder(folder)

@@ -12,7 +12,7 @@ struct InitCommand: ParsableCommand {
         try Terminal.run { () throws(HeraldError) in
             let app = try global.openApp()
             let migrations = try app.schemaVersions()
-            Terminal.say("database \(app.configuration.database) is ready (schema: \(migrations.last ?? "none"), \(migrations.count) migrations)")
+            Terminal.say("database \(app.configuration.databaseDescription) is ready (schema: \(migrations.last ?? "none"), \(migrations.count) migrations)")
         }
     }
 }
