@@ -34,11 +34,20 @@ public final class PostgresStore: HeraldStore {
         try pool.withConnection(body)
     }
 
-    /// One transaction on a pooled connection.
+    /// One transaction on a pooled connection. A transaction PostgreSQL aborted to break a deadlock left
+    /// nothing behind, so it runs again (twice at most).
     @discardableResult
     func write<T>(_ body: (PostgresConnection) throws(StorageError) -> T) throws(StorageError) -> T {
-        try pool.transaction(body)
+        var attempt = 0
+        while true {
+            do { return try pool.transaction(body) } catch {
+                attempt += 1
+                guard error.message.hasSuffix("(SQLSTATE \(Self.deadlockDetected))"), attempt < 3 else { throw error }
+            }
+        }
     }
+
+    static let deadlockDetected = "40P01"
 
     /// Several reads that must agree with each other, in one snapshot.
     func snapshot<T>(_ body: (PostgresConnection) throws(StorageError) -> T) throws(StorageError) -> T {

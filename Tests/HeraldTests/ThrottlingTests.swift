@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import Synchronization
 import Testing
 @testable import Herald
 
@@ -23,6 +24,35 @@ struct ThrottlingTests {
         let afterIdle = [limiter.reserve(now: 160), limiter.reserve(now: 160)]
         #expect(afterIdle[0] == 0 && abs(afterIdle[1] - 0.1) < 1e-9)
         #expect(RateLimiter(perSecond: 0).reserve(now: 1) == 0)
+    }
+
+    /// The fleet's schedule: slots come from the store a block at a time, one after another; a block whose time
+    /// passed unused is given up rather than sent at once.
+    @Test func aSharedScheduleHandsOutBlocksAndNeverSendsAStaleOneInABurst() {
+        let asked = Mutex(0)
+        let limiter = RateLimiter(perSecond: 100) { (count, interval) throws(StorageError) in
+            asked.withLock { $0 += 1 }
+            #expect(count == 10 && abs(interval - 0.01) < 1e-12)
+            return 0
+        }
+        let first = (0..<10).map { _ in limiter.reserve(now: 50) }
+        #expect(zip(first, (0..<10).map { Double($0) * 0.01 }).allSatisfy { abs($0 - $1) < 1e-9 }, "\(first)")
+        #expect(asked.withLock { $0 } == 1)
+        _ = limiter.reserve(now: 50.1)
+        #expect(asked.withLock { $0 } == 2, "the eleventh slot is in the next block")
+        // Idle for a minute with nine slots of that block unused: they are not sent now in a burst.
+        #expect(limiter.reserve(now: 110) == 0)
+        #expect(asked.withLock { $0 } == 3)
+        #expect(abs(limiter.reserve(now: 110) - 0.01) < 1e-9)
+    }
+
+    /// An owner the fleet does not know may have beaten after the fleet was read: alive, and its lease expiry
+    /// brings its jobs back. A journal on this machine whose owner's process is gone is dead.
+    @Test func anUnknownLeaseOwnerIsAliveButAnAbandonedJournalHereIsNot() {
+        let fleet = WorkerFleet([], now: Date(), staleAfter: 30)
+        #expect(fleet.isAlive("pid:\(Int32.max - 3):1"))
+        #expect(!fleet.ranHereIsAlive("pid:\(Int32.max - 3):1"))
+        #expect(fleet.ranHereIsAlive("pid:\(getpid()):1"))
     }
 
     @Test func aDomainNeverHasMoreInFlightThanItsCap() {

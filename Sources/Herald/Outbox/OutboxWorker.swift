@@ -122,6 +122,12 @@ public final class OutboxWorker: Sendable {
         let started = clock()
         logger.info("worker started", metadata: ["connections": "\(transport.parallelism)", "batch": "\(options.batchSize)",
                                                  "owner": "\(leaseOwner)"])
+        // Beats from a thread of its own, so a long campaign start or a slow shutdown never looks like death.
+        let heartbeat = Heartbeat(every: options.heartbeat) { [store, leaseOwner, clock] in
+            try? store.heartbeat(owner: leaseOwner, host: WorkerFleet.host, now: clock())
+        }
+        try storage { () throws(StorageError) in try store.heartbeat(owner: leaseOwner, host: WorkerFleet.host, now: started) }
+        defer { heartbeat.stop() }
         while !isStopping {
             let end = try session(untilIdle: untilIdle, started: started, totals: &totals, progress: progress, logger: logger)
             guard let fatal = end else { break }
@@ -135,6 +141,7 @@ public final class OutboxWorker: Sendable {
         totals.elapsedSeconds = clock().timeIntervalSince(started)
         // Every outcome is committed: nothing in this worker's journal is needed any more.
         journal?.removeFiles()
+        heartbeat.stop()
         try storage { () throws(StorageError) in try store.signOff(owner: leaseOwner, now: clock()) }
         return totals
     }
@@ -145,7 +152,8 @@ public final class OutboxWorker: Sendable {
     func takeBackAbandoned(now: Date, logger: Logger) throws(HeraldError) -> WorkerFleet {
         let presences = try storage { () throws(StorageError) in try store.workers(since: now.addingTimeInterval(-86_400)) }
         let fleet = WorkerFleet(presences, now: now, staleAfter: options.staleAfter.seconds)
-        let journals = journal.map { AcceptedJournal.abandoned(in: $0.directory, isAlive: fleet.isAlive) } ?? []
+        let journals = journal.map { AcceptedJournal.abandoned(in: $0.directory, isAlive: fleet.ranHereIsAlive) } ?? []
+        let deadHere = Set(journals.map(\.owner))
         var accepted: [String: [JobOutcome]] = [:]
         for abandoned in journals {
             accepted[abandoned.owner] = abandoned.accepted.map {
@@ -153,7 +161,7 @@ public final class OutboxWorker: Sendable {
             }
         }
         let taken = try storage { () throws(StorageError) in
-            try store.reclaimAbandoned(now: now, isAlive: fleet.isAlive, accepted: accepted)
+            try store.reclaimAbandoned(now: now, isAlive: { !deadHere.contains($0) && fleet.isAlive($0) }, accepted: accepted)
         }
         for path in journals.flatMap(\.paths) { unlink(path) }
         if taken.recorded > 0 {
@@ -284,11 +292,10 @@ public final class OutboxWorker: Sendable {
         return queue.fatalFailure
     }
 
-    /// Says this worker runs, takes back the jobs of workers that are gone, and applies the fleet's limits to
+    /// Takes back the jobs of workers that are gone, and applies the fleet's limits to
     /// this worker's queue: the domains another worker was told to leave alone, and a share of each domain's
     /// concurrency (`smtp.domain_concurrency` is for the fleet, split among the workers sending now).
     private func beat(_ queue: DeliveryQueue, now: Date, logger: Logger) throws(HeraldError) {
-        try storage { () throws(StorageError) in try store.heartbeat(owner: leaseOwner, host: WorkerFleet.host, now: now) }
         let fleet = try takeBackAbandoned(now: now, logger: logger)
         queue.setDomainConcurrency(max(1, options.domainConcurrency / max(1, fleet.liveCount)))
         for (domain, until) in try storage({ () throws(StorageError) in try store.pausedDomains(now: now) }) {

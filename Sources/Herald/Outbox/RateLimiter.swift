@@ -41,7 +41,9 @@ final class RateLimiter: Sendable {
         guard interval > 0 else { return 0 }
         return state.withLock { state in
             if let shared {
-                if state.blockTaken >= blockSize {
+                // A block whose time has passed is given up, not sent in a burst: its slots were the fleet's then.
+                let blockEnd = state.blockStart + Double(blockSize) * interval
+                if state.blockTaken >= blockSize || now >= blockEnd {
                     // Asked under the lock: the other senders of this worker wait for their slot anyway.
                     guard let wait = try? shared(blockSize, interval) else { return local(&state, now: now) }
                     state.blockStart = now + wait

@@ -8,6 +8,9 @@ import Store
 final class PostgresConnection {
     let handle: OpaquePointer
     let settings: PostgresSettings
+    /// Statements that have succeeded on this connection: a caller can tell whether anything reached the
+    /// server before it broke.
+    private(set) var succeeded = 0
 
     init(_ settings: PostgresSettings) throws(StorageError) {
         self.settings = settings
@@ -127,8 +130,10 @@ final class PostgresConnection {
         guard let result else { throw StorageError(path: settings.description, message: Self.clean(String(cString: PQerrorMessage(handle)), settings: settings)) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            succeeded += 1
             return []
         case PGRES_TUPLES_OK:
+            succeeded += 1
             let rowCount = PQntuples(result)
             let columnCount = PQnfields(result)
             var rows: [PostgresRow] = []

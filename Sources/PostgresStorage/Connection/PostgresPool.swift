@@ -18,14 +18,25 @@ final class PostgresPool: @unchecked Sendable {
         self.slots = DispatchSemaphore(value: maximum)
     }
 
+    /// An idle connection may have broken since it was last used (the server restarted, a firewall dropped it)
+    /// without libpq knowing yet: if its first statement fails on a broken connection, nothing reached the
+    /// server, and the call runs once more on a fresh connection.
     func withConnection<T>(_ body: (PostgresConnection) throws(StorageError) -> T) throws(StorageError) -> T {
         slots.wait()
         defer { slots.signal() }
         lock.lock()
         let reused = idle.popLast()
         lock.unlock()
-        let connection: PostgresConnection
-        if let reused { connection = reused } else { connection = try PostgresConnection(settings) }
+        if let reused {
+            let before = reused.succeeded
+            do { return try run(body, on: reused) } catch {
+                guard !reused.isHealthy, reused.succeeded == before else { throw error }
+            }
+        }
+        return try run(body, on: PostgresConnection(settings))
+    }
+
+    private func run<T>(_ body: (PostgresConnection) throws(StorageError) -> T, on connection: PostgresConnection) throws(StorageError) -> T {
         defer {
             if connection.isHealthy {
                 lock.lock()

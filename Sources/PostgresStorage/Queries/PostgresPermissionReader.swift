@@ -5,7 +5,8 @@ import Store
 /// never waits for a pooled connection) with the statement prepared once. Each run is its own snapshot under
 /// READ COMMITTED, so it sees every commit made before it began, from any host.
 final class PostgresPermissionReader: SendPermissionReader {
-    private let connection: PostgresConnection
+    private let settings: PostgresSettings
+    private var connection: PostgresConnection
 
     /// -- name: send-permission
     static let sql = """
@@ -17,14 +18,27 @@ final class PostgresPermissionReader: SendPermissionReader {
         """
 
     init(settings: PostgresSettings) throws(StorageError) {
-        connection = try PostgresConnection(settings)
-        try connection.prepare("send_permission", Self.sql)
+        self.settings = settings
+        connection = try Self.connect(settings)
     }
 
+    private static func connect(_ settings: PostgresSettings) throws(StorageError) -> PostgresConnection {
+        let connection = try PostgresConnection(settings)
+        try connection.prepare("send_permission", sql)
+        return connection
+    }
+
+    /// A connection that broke (a restart, a failover, an idle drop) is opened again and the check asked once
+    /// more; if that fails too, the error goes to the sender, which defers the job.
     func permission(recipientID: Int64, purpose: Purpose?, campaignID: Int64) throws(StorageError) -> SendPermission {
-        guard let row = try connection.run(prepared: "send_permission", [.string(purpose?.rawValue), .integer(campaignID), .integer(recipientID)]).first else {
-            return .noRecipient
+        let parameters: [PostgresValue] = [.string(purpose?.rawValue), .integer(campaignID), .integer(recipientID)]
+        let rows: [PostgresRow]
+        do { rows = try connection.run(prepared: "send_permission", parameters) } catch {
+            guard !connection.isHealthy else { throw error }
+            connection = try Self.connect(settings)
+            rows = try connection.run(prepared: "send_permission", parameters)
         }
+        guard let row = rows.first else { return .noRecipient }
         // An unknown reason is still a suppression: failing the check (the job waits) is safe, sending is not.
         let reason = try row.string(1).map { (text) throws(StorageError) in try stored(text, as: SuppressionReason.self, column: "suppressions.reason") }
         let waiting = row.bool(3)

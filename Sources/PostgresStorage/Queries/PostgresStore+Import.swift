@@ -38,17 +38,32 @@ extension PostgresStore {
         var tally = tally
         // An erased person comes back only by confirming an invitation, never by an import.
         tally.erased += try db.change("DELETE FROM herald_import i USING suppressions s WHERE s.address_hash = i.address_hash AND s.reason = 'erased'")
-        let created = try db.change("""
+        var created = try db.change("""
             WITH inserted AS (
                 INSERT INTO recipients (email, address_hash, name, birth_year, source, created_at)
                 SELECT email, address_hash, name, birth_year, source, $1 FROM herald_import ORDER BY ord
                 ON CONFLICT (address_hash) DO NOTHING RETURNING id, address_hash)
             UPDATE herald_import i SET recipient_id = n.id, created = TRUE FROM inserted n WHERE n.address_hash = i.address_hash
             """, [.date(now)])
+        // (New people get their ids in file order. Two imports adding the same new people at once, in other
+        // orders, can deadlock; PostgreSQL then aborts one, and `write` runs it again.)
+        // An erasure that committed while this insert waited on the erased row is seen by this later statement:
+        // the person it would have brought back goes again, and the row counts as erased.
+        let undone = try db.change("""
+            DELETE FROM recipients r USING herald_import i, suppressions s
+            WHERE i.created AND r.id = i.recipient_id AND s.address_hash = i.address_hash AND s.reason = 'erased'
+            """)
+        if undone > 0 {
+            try db.query("DELETE FROM herald_import i USING suppressions s WHERE i.created AND s.address_hash = i.address_hash AND s.reason = 'erased'")
+            created -= undone
+            tally.erased += undone
+        }
         tally.created += created
         // The people already stored: locked (in id order) before anything of theirs is read and changed.
         try db.query("SELECT r.id FROM recipients r JOIN herald_import i ON i.address_hash = r.address_hash WHERE NOT i.created ORDER BY r.id FOR NO KEY UPDATE OF r")
         try db.query("UPDATE herald_import i SET recipient_id = r.id FROM recipients r WHERE r.address_hash = i.address_hash AND NOT i.created")
+        // Someone stored a moment ago and erased (or swept) since, before the lock: not written, counted as erased.
+        tally.erased += try db.change("DELETE FROM herald_import WHERE recipient_id IS NULL")
         var changed = Set(try db.query("""
             UPDATE recipients r SET name = COALESCE(i.name, r.name), birth_year = COALESCE(i.birth_year, r.birth_year)
             FROM herald_import i WHERE r.id = i.recipient_id AND NOT i.created

@@ -70,6 +70,11 @@ extension PostgresStore {
 
     public func deleteUnconfirmed(before cutoff: Date) throws(StorageError) -> Int {
         try write { (db) throws(StorageError) in
+            // The people it may take are locked first: a confirmation committing meanwhile is then seen by the
+            // DELETE below (a new snapshot), and its person stays.
+            let candidates = try db.query("SELECT recipient_id FROM pending_registrations WHERE requested_at < $1 AND creates_recipient",
+                                          [.date(cutoff)]).compactMap { $0.integer(0) }
+            _ = try Self.lock(recipients: candidates, in: db)
             let count = try db.query("SELECT COUNT(*) FROM pending_registrations WHERE requested_at < $1", [.date(cutoff)]).first?.int(0) ?? 0
             // The people these registrations brought in go with everything about them, unless they have consented
             // to something since, by any way (the ledger says so); those who were already stored keep what they had.

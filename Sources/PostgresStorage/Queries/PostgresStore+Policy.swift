@@ -6,6 +6,12 @@ extension PostgresStore {
         try write { (db) throws(StorageError) in
             // Two publications of one version at once: the second waits here, then finds the first's.
             try db.query("SELECT pg_advisory_xact_lock($1)", [.integer(Self.policyLockKey)])
+            // A version that adds a purpose withdraws every grant of it: a grant committing meanwhile, under the
+            // old version, would escape the withdrawal. Consent writes wait for the publication (it is rare and
+            // quick), and the list of holders below is read after every earlier one committed.
+            if version.addsPurpose != nil {
+                try db.execute("LOCK TABLE consents IN SHARE ROW EXCLUSIVE MODE")
+            }
             if let existing = try PolicyVersion.fetchAll(db, where: "version = $1", [.string(version.version)]).first {
                 var campaign = try Self.noticeCampaign(policyVersion: existing.version, in: db)
                 var created = false
