@@ -66,6 +66,7 @@ let package = Package(
             dependencies: [
                 "Store", "Storage", "PostgresStorage", "Mail", "Tokens", "Rendering", "SMTP",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

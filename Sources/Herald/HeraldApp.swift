@@ -33,6 +33,8 @@ public struct HeraldApp: Sendable {
     public var doubleOptIn: DoubleOptIn { DoubleOptIn(store: store, hasher: hasher, tokens: tokens, clock: clock) }
     /// What the signed links in a person's mail let them do.
     public var links: RecipientLinks { RecipientLinks(tokens: tokens, publicURL: configuration.publicURL, store: store, clock: clock) }
+    /// Console accounts, sign-in and the audit log.
+    public var staff: StaffService { StaffService(store: store, clock: clock) }
     /// Privacy-policy versions, their notices, and people's choices on them.
     public var policy: PolicyService {
         PolicyService(store: store, tokens: tokens, settings: configuration.policy, company: companyName, clock: clock)

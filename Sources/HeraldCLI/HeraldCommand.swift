@@ -15,6 +15,7 @@ struct HeraldCommand: AsyncParsableCommand {
             SuppressCommand.self,
             CampaignCommand.self,
             PolicyCommand.self,
+            StaffCommand.self,
             TemplatesCommand.self,
             RenderCommand.self,
             UnsubscribeURLCommand.self,

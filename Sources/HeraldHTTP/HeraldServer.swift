@@ -7,7 +7,7 @@ import Store
 
 /// The web face of Herald: what recipients touch and mailbox providers call. Routes as in CONTRACT.md:
 /// liveness and metrics, one-click unsubscribe, preferences, registration with its confirmation, and the admin
-/// API when `http.admin_token` is set (policy choices and the staff console come with their steps). No request
+/// API when `http.admin_token` is set, policy choices, and the staff console under `/console`. No request
 /// is logged: the paths carry tokens.
 public struct HeraldServer: Sendable {
     let app: HeraldApp
@@ -44,6 +44,7 @@ public struct HeraldServer: Sendable {
         PreferencesRoutes(app: app, pages: pages).add(to: router)
         RegistrationRoutes(app: app, pages: pages).add(to: router)
         PolicyRoutes(app: app, pages: pages).add(to: router)
+        ConsoleRoutes(app: app, pages: pages).add(to: router)
         if let metrics { Self.addMetrics(metrics, app: app, to: router) }
         // No token, no API: /api/* then answers 404 like any unknown path.
         if let credential = AdminCredential(token: app.configuration.http.adminToken) {

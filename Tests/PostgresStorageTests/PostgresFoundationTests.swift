@@ -29,11 +29,11 @@ import Testing
         let settings = try PostgresCluster.shared.freshDatabase()
         let store = try PostgresStore(settings: settings)
         #expect(try store.appliedMigrations() == ["1-consent-store", "2-campaigns-outbox", "3-outbox-leases", "4-outbox-leased-index",
-                                                  "5-pending-registrations", "6-policy-versions", "7-fleet"])
+                                                  "5-pending-registrations", "6-policy-versions", "7-fleet", "8-staff"])
         // Opening it again (another worker, another machine) applies nothing.
         let connection = try PostgresConnection(settings)
         #expect(try PostgresMigrations.migrate(connection).isEmpty)
-        #expect(try PostgresStore(settings: settings).appliedMigrations().count == 7)
+        #expect(try PostgresStore(settings: settings).appliedMigrations().count == 8)
     }
 
     @Test func theSchemaKeepsItsInvariants() throws {
@@ -88,11 +88,11 @@ import Testing
         let cluster = try PostgresCluster()
         defer { cluster.stop() }
         let store = try PostgresStore(settings: try cluster.freshDatabase(), connections: 2)
-        #expect(try store.appliedMigrations().count == 7)
+        #expect(try store.appliedMigrations().count == 8)
         let reader = try store.makePermissionReader()
         #expect(try reader.permission(recipientID: 1, purpose: nil, campaignID: 1) == .noRecipient)
         try cluster.restart()
-        #expect(try store.appliedMigrations().count == 7, "the first call after the restart works")
+        #expect(try store.appliedMigrations().count == 8, "the first call after the restart works")
         #expect(try reader.permission(recipientID: 1, purpose: nil, campaignID: 1) == .noRecipient)
     }
 }

@@ -335,3 +335,34 @@ import TestDatabases
         #expect(try store.aggregateCounts().consents[.promotions]?.granted == count, "one grant each, not two")
     }
 }
+
+/// Console accounts, sessions, sign-in failures and the audit log, on both backends.
+@Suite struct StaffStoreTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test(arguments: TestBackend.allCases) func removingAnAccountEndsItsSessions(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        let ada = try #require(try store.addStaff(StaffAccount(email: "ada@example.com", role: .admin, passwordHash: "scrypt$x", createdAt: now)))
+        #expect(try store.addStaff(StaffAccount(email: "ada@example.com", role: .marketing, passwordHash: "scrypt$y", createdAt: now)) == nil, "one account per address")
+        _ = try store.addStaff(StaffAccount(email: "bob@example.com", role: .marketing, passwordHash: "scrypt$z", createdAt: now))
+        #expect(try store.staffAccounts().map(\.email) == ["ada@example.com", "bob@example.com"])
+        let token = Data(repeating: 9, count: 32)
+        try store.createSession(StaffSession(tokenHash: token, staffID: ada.id!, createdAt: now, expiresAt: now.addingTimeInterval(3600)), now: now)
+        #expect(try store.session(tokenHash: token, now: now.addingTimeInterval(10))?.account.email == "ada@example.com")
+        #expect(try store.session(tokenHash: token, now: now.addingTimeInterval(3600)) == nil, "expired")
+        #expect(try store.removeStaff(email: "ada@example.com"))
+        #expect(try store.session(tokenHash: token, now: now.addingTimeInterval(10)) == nil, "the account's sessions went with it")
+        #expect(try !store.removeStaff(email: "ada@example.com"))
+    }
+
+    @Test(arguments: TestBackend.allCases) func failuresAreCountedAndTheAuditLogOnlyGrows(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        for second in 0..<3 { try store.recordSignInFailure(email: "eve@example.com", at: now.addingTimeInterval(Double(second))) }
+        #expect(try store.signInFailures(email: "eve@example.com", since: now.addingTimeInterval(1)) == 2)
+        try store.clearSignInFailures(email: "eve@example.com")
+        #expect(try store.signInFailures(email: "eve@example.com", since: now) == 0)
+        try store.appendAudit(AuditEntry(staffEmail: "ada@example.com", action: "campaign.create", subject: "campaign 1", recordedAt: now))
+        try store.appendAudit(AuditEntry(staffEmail: "ada@example.com", action: "campaign.cancel", subject: "campaign 1", recordedAt: now))
+        #expect(try store.auditLog(limit: 10).map(\.action) == ["campaign.cancel", "campaign.create"], "newest first")
+    }
+}

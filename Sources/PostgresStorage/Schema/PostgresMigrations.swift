@@ -162,6 +162,38 @@ enum PostgresMigrations {
                 paused_until TIMESTAMPTZ NOT NULL
             );
             """),
+        Migration(name: "8-staff", sql: """
+            CREATE TABLE staff_accounts (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                email TEXT NOT NULL UNIQUE,
+                role TEXT NOT NULL CHECK (role IN ('marketing', 'admin')),
+                password_hash TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL
+            );
+            CREATE TABLE staff_sessions (
+                token_hash BYTEA PRIMARY KEY,
+                staff_id BIGINT NOT NULL REFERENCES staff_accounts(id) ON DELETE CASCADE,
+                created_at TIMESTAMPTZ NOT NULL,
+                expires_at TIMESTAMPTZ NOT NULL
+            );
+            CREATE INDEX staff_sessions_by_staff ON staff_sessions(staff_id);
+            CREATE TABLE staff_sign_in_failures (
+                email TEXT NOT NULL,
+                failed_at TIMESTAMPTZ NOT NULL
+            );
+            CREATE INDEX staff_sign_in_failures_by_email ON staff_sign_in_failures(email, failed_at);
+            CREATE TABLE audit_log (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                staff_email TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                recorded_at TIMESTAMPTZ NOT NULL
+            );
+            CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+            CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+                FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+            """),
     ]
 
     /// Applies what is missing, each migration in one transaction with its record, under an advisory lock so

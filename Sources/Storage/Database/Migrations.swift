@@ -239,6 +239,43 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("8-staff") { db in
+            try db.execute(sql: """
+                -- The console's accounts (a memory-hard password hash, never the password), their sessions (the
+                -- SHA-256 of the cookie's token), failed sign-ins (to slow guessing down) and the audit log of
+                -- what staff changed, which only grows.
+                CREATE TABLE staff_accounts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    email TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL CHECK (role IN ('marketing', 'admin')),
+                    password_hash TEXT NOT NULL,
+                    created_at DATETIME NOT NULL
+                );
+                CREATE TABLE staff_sessions (
+                    token_hash BLOB PRIMARY KEY,
+                    staff_id INTEGER NOT NULL REFERENCES staff_accounts(id) ON DELETE CASCADE,
+                    created_at DATETIME NOT NULL,
+                    expires_at DATETIME NOT NULL
+                );
+                CREATE INDEX staff_sessions_by_staff ON staff_sessions(staff_id);
+                CREATE TABLE staff_sign_in_failures (
+                    email TEXT NOT NULL,
+                    failed_at DATETIME NOT NULL
+                );
+                CREATE INDEX staff_sign_in_failures_by_email ON staff_sign_in_failures(email, failed_at);
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    staff_email TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    recorded_at DATETIME NOT NULL
+                );
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

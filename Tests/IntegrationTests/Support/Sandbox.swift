@@ -103,9 +103,9 @@ struct Sandbox {
 
     /// Runs `herald ARGS --config <sandbox config>` (unless `withConfig` is false).
     @discardableResult
-    func herald(_ arguments: [String], withConfig: Bool = true, environment: [String: String] = [:]) throws -> Result {
+    func herald(_ arguments: [String], withConfig: Bool = true, environment: [String: String] = [:], input: String? = nil) throws -> Result {
         try Self.run(Self.heraldBinary, arguments + (withConfig ? ["--config", configPath] : []),
-                     environment: backendEnvironment.merging(environment) { $1 }, in: folder)
+                     environment: backendEnvironment.merging(environment) { $1 }, in: folder, input: input)
     }
 
     /// Starts `herald ARGS --config <sandbox config>` in the background; output goes to files in the sandbox.
@@ -149,7 +149,9 @@ struct Sandbox {
         return created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Result {
+    /// `input`, if given, is the process's standard input (else it reads nothing).
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil,
+                    input: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -160,7 +162,13 @@ struct Sandbox {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try? stdin.fileHandleForWriting.close()
+        }
         // Read both pipes to the end before waiting, so a chatty process cannot block on a full pipe.
         let group = DispatchGroup()
         nonisolated(unsafe) var errData = Data()

@@ -1,0 +1,159 @@
+import Foundation
+import Herald
+import Hummingbird
+import Store
+
+/// `/console`: staff sign in, see the campaigns and their progress, and (admins) the audit log. Every page but
+/// the sign-in form needs a session; every form carries a CSRF value bound to the session; marketing accounts
+/// see counts only, never an address. The handlers only read the request and call `HeraldApp`'s services.
+struct ConsoleRoutes: Sendable {
+    let app: HeraldApp
+    let pages: Pages
+    let session: ConsoleSession
+
+    init(app: HeraldApp, pages: Pages) {
+        self.app = app
+        self.pages = pages
+        session = ConsoleSession(publicURL: app.configuration.publicURL)
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("console/sign-in") { _, _ in signInPage() }
+        router.post("console/sign-in") { request, _ in await signIn(request) }
+        router.post("console/sign-out") { request, _ in await signOut(request) }
+        router.get("console") { request, _ in await signedIn(request) { account, token in try dashboard(account, token: token) } }
+        router.get("console/audit") { request, _ in
+            await signedIn(request, role: .admin) { account, token in try audit(account, token: token) }
+        }
+    }
+
+    // MARK: - Signing in and out
+
+    private func signInPage(status: HTTPResponse.Status = .ok, problem: String? = nil, email: String = "") -> Response {
+        var values: [String: Any] = ["csrf": app.formGuard.issue(for: ConsoleSession.signInBinding, now: app.clock()), "email": email]
+        if let problem { values["problem"] = problem }
+        return pages.page("console-sign-in", title: "Sign in", status: status, values)
+    }
+
+    private func signIn(_ request: Request) async -> Response {
+        let form: FormBody
+        do { form = try await FormBody.read(request) } catch { return pages.formProblem(error) }
+        guard let csrf = form.first("csrf"), app.formGuard.accepts(csrf, for: ConsoleSession.signInBinding, now: app.clock()) else {
+            return signInPage(status: .forbidden, problem: "The form had expired. Please sign in again.")
+        }
+        let email = form.first("email") ?? "", password = form.first("password") ?? ""
+        let result: StaffService.SignIn
+        do { result = try await blocking { [app] in try app.staff.signIn(email: email, password: password) } } catch { return pages.failure(error) }
+        switch result {
+        case .signedIn(let token, _, let expires):
+            var response = Response(status: .seeOther, headers: [.location: "/console"])
+            response.headers[.setCookie] = session.setCookie(token, maxAge: expires.timeIntervalSince(app.clock()))
+            return response
+        case .refused:
+            return signInPage(status: .unauthorized, problem: "That address and password do not match an account.", email: email)
+        case .throttled:
+            var response = signInPage(status: .tooManyRequests, problem: "Too many failed attempts for this address. Please wait 15 minutes.", email: email)
+            response.headers[.retryAfter] = String(Int(StaffService.failureWindow))
+            return response
+        }
+    }
+
+    private func signOut(_ request: Request) async -> Response {
+        guard let token = ConsoleSession.token(in: request) else { return redirectToSignIn() }
+        switch await guardedForm(request, token: token) {
+        case .failure(let refusal): return refusal.response
+        case .success: break
+        }
+        _ = try? await blocking { [app] in try app.staff.signOut(session: token) }
+        var response = redirectToSignIn()
+        response.headers[.setCookie] = session.clearCookie()
+        return response
+    }
+
+    private func redirectToSignIn() -> Response {
+        Response(status: .seeOther, headers: [.location: "/console/sign-in"])
+    }
+
+    /// A page for a signed-in staff member with `role` (admin pages); without a session, the sign-in form; with
+    /// too little a role, 403 and nothing shown.
+    private func signedIn(_ request: Request, role: StaffRole? = nil,
+                          _ page: @escaping @Sendable (StaffAccount, String) throws -> Response) async -> Response {
+        guard let token = ConsoleSession.token(in: request) else { return redirectToSignIn() }
+        do {
+            return try await blocking { [app, pages] in
+                guard let account = try app.staff.account(session: token) else {
+                    var response = Response(status: .seeOther, headers: [.location: "/console/sign-in"])
+                    response.headers[.setCookie] = session.clearCookie()
+                    return response
+                }
+                if let role, account.role != role {
+                    return pages.page("console-message", title: "Not for this account", status: .forbidden, [
+                        "message": "This page is for administrators.", "staff": Self.staffValues(account),
+                        "csrf": app.formGuard.issue(for: ConsoleSession.formBinding(token), now: app.clock())])
+                }
+                return try page(account, token)
+            }
+        } catch {
+            return pages.failure(error)
+        }
+    }
+
+    /// A signed-in staff member's form, checked against their session.
+    private func guardedForm(_ request: Request, token: String) async -> Result<FormBody, Pages.Refusal> {
+        let form: FormBody
+        do { form = try await FormBody.read(request) } catch { return .failure(Pages.Refusal(response: pages.formProblem(error))) }
+        guard let csrf = form.first("csrf"), app.formGuard.accepts(csrf, for: ConsoleSession.formBinding(token), now: app.clock()) else {
+            return .failure(Pages.Refusal(response: pages.page("console-message", title: "Please try again", status: .forbidden, [
+                "message": "This form has expired or did not come from the console. Nothing was changed.",
+            ])))
+        }
+        return .success(form)
+    }
+
+    // MARK: - Pages
+
+    private func dashboard(_ account: StaffAccount, token: String) throws -> Response {
+        let campaigns = try app.campaigns.list().filter { $0.kind != .confirmation }.reversed()
+        return pages.page("console-dashboard", title: "Campaigns", [
+            "staff": Self.staffValues(account),
+            "csrf": app.formGuard.issue(for: ConsoleSession.formBinding(token), now: app.clock()),
+            "refresh": campaigns.contains { $0.status == .sending || $0.status == .scheduled },
+            "campaigns": campaigns.map(Self.campaignValues),
+            "none": campaigns.isEmpty,
+        ])
+    }
+
+    private func audit(_ account: StaffAccount, token: String) throws -> Response {
+        pages.page("console-audit", title: "Audit log", [
+            "staff": Self.staffValues(account),
+            "csrf": app.formGuard.issue(for: ConsoleSession.formBinding(token), now: app.clock()),
+            "entries": try app.staff.auditLog().map { entry -> [String: Any] in
+                ["at": Self.timestamp(entry.recordedAt), "who": entry.staffEmail, "action": entry.action, "subject": entry.subject]
+            },
+        ])
+    }
+
+    static func staffValues(_ account: StaffAccount) -> [String: Any] {
+        ["email": account.email, "role": account.role.rawValue, "admin": account.role == .admin]
+    }
+
+    /// Counts only: what marketing may see of people.
+    static func campaignValues(_ report: CampaignReport) -> [String: Any] {
+        let counts = report.counts
+        let total = counts.queued + counts.sending + counts.sent + counts.deferred + counts.bounced + counts.skipped + counts.failed
+        let finished = counts.sent + counts.bounced + counts.skipped + counts.failed
+        var values: [String: Any] = [
+            "id": String(report.id), "name": report.name, "kind": report.kind.rawValue, "status": report.status.rawValue,
+            "due": timestamp(report.dueAt), "queued": counts.queued + counts.sending, "sent": counts.sent, "deferred": counts.deferred,
+            "bounced": counts.bounced, "skipped": counts.skipped, "failed": counts.failed, "total": total,
+            "percent": total == 0 ? 0 : finished * 100 / total]
+        if let problem = report.problem { values["problem"] = problem }
+        return values
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
+        return formatter.string(from: date) + " UTC"
+    }
+}

@@ -1,0 +1,16 @@
+import Foundation
+
+/// A signed-in console session: the cookie holds a random token, the store only its SHA-256.
+public struct StaffSession: Sendable, Equatable {
+    public var tokenHash: Data
+    public var staffID: Int64
+    public var createdAt: Date
+    public var expiresAt: Date
+
+    public init(tokenHash: Data, staffID: Int64, createdAt: Date, expiresAt: Date) {
+        self.tokenHash = tokenHash
+        self.staffID = staffID
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import TestDatabases
+import Testing
+
+/// The staff console's door (Step 9, first part): accounts made with `herald staff`, sign-in with a session
+/// cookie, CSRF on every form, slowing down guessers, roles, and a dashboard of counts that names nobody.
+@Suite(.serialized)
+struct ConsoleTests {
+    static let password = "correct horse battery staple"
+
+    /// `name=value` of the session cookie an answer sets.
+    static func cookie(_ answer: WebServer.Answer) -> String? {
+        answer.headers["set-cookie"]?.split(separator: ";").first.map(String.init)
+    }
+
+    static func csrf(_ page: String) -> String? {
+        guard let range = page.range(of: "name=\"csrf\" value=\"") else { return nil }
+        return String(page[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    static func signIn(_ web: WebServer, _ email: String, _ password: String) throws -> WebServer.Answer {
+        let form = try web.get("/console/sign-in")
+        let value = try #require(Self.csrf(form.body))
+        let body = "csrf=\(value)&email=\(email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            + "&password=\(password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+        return try web.post("/console/sign-in", form: body)
+    }
+
+    @Test(arguments: TestBackend.allCases) func staffSignInSeeCountsAndLoseTheirSessionWhenRemoved(_ backend: TestBackend) throws {
+        let sandbox = try Sandbox(backend)
+        defer { sandbox.remove() }
+        let web = try WebServer(sandbox)
+        defer { web.stop() }
+        try sandbox.registerPeople(12)
+        _ = try sandbox.createCampaign(["--kind", "product-news", "--template", "product-news", "--name", "Spring news"])
+        #expect(try sandbox.herald(["staff", "add", "ada@staff.example", "--role", "admin"], input: Self.password + "\n").status == 0)
+        #expect(try sandbox.herald(["staff", "add", "max@staff.example", "--role", "marketing"], input: Self.password + "\n").status == 0)
+        let short = try sandbox.herald(["staff", "add", "eve@staff.example", "--role", "admin"], input: "short\n")
+        #expect(short.status == 65 && short.stderr.contains("at least 12 characters"), "\(short.stderr)")
+        let list = try sandbox.herald(["staff", "list", "--json"]).json(as: [[String: Any]].self)
+        #expect(list.compactMap { $0["email"] as? String } == ["ada@staff.example", "max@staff.example"])
+        #expect(list.allSatisfy { $0["password_hash"] == nil && $0["passwordHash"] == nil }, "no hash leaves the store")
+
+        // No session: the sign-in form. A form without its CSRF value changes nothing.
+        #expect(try web.get("/console").status == 303)
+        #expect(try web.post("/console/sign-in", form: "email=ada%40staff.example&password=x").status == 403)
+        #expect(try Self.signIn(web, "ada@staff.example", "wrong password!").status == 401)
+        let signedIn = try Self.signIn(web, "Ada@Staff.example", Self.password)
+        #expect(signedIn.status == 303 && signedIn.headers["location"] == "/console", "\(signedIn)")
+        let setCookie = signedIn.headers["set-cookie"] ?? ""
+        #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Path=/console"), "\(setCookie)")
+        #expect(!setCookie.contains("Secure"), "not over plain http")
+        let admin = try #require(Self.cookie(signedIn))
+
+        let dashboard = try web.request("GET", "/console", headers: ["-H", "Cookie: \(admin)"])
+        #expect(dashboard.status == 200 && dashboard.body.contains("Spring news") && dashboard.body.contains("scheduled"), "\(dashboard.status)")
+        #expect(!dashboard.body.contains("@example.com"), "the dashboard names no recipient")
+        #expect(try web.request("GET", "/console/audit", headers: ["-H", "Cookie: \(admin)"]).status == 200)
+
+        // Marketing: the campaigns, not the admin pages.
+        let marketing = try #require(Self.cookie(try Self.signIn(web, "max@staff.example", Self.password)))
+        #expect(try web.request("GET", "/console", headers: ["-H", "Cookie: \(marketing)"]).status == 200)
+        #expect(try web.request("GET", "/console/audit", headers: ["-H", "Cookie: \(marketing)"]).status == 403)
+
+        // Signing out needs the session's CSRF value; then the cookie opens nothing.
+        #expect(try web.request("POST", "/console/sign-out", headers: ["-H", "Cookie: \(marketing)", "-H", "Content-Type: application/x-www-form-urlencoded",
+                                                                      "--data-binary", "csrf=forged"]).status == 403)
+        #expect(try web.request("GET", "/console", headers: ["-H", "Cookie: \(marketing)"]).status == 200, "a forged sign-out changed nothing")
+        let page = try web.request("GET", "/console", headers: ["-H", "Cookie: \(marketing)"]).body
+        let out = try web.request("POST", "/console/sign-out", headers: ["-H", "Cookie: \(marketing)", "-H", "Content-Type: application/x-www-form-urlencoded",
+                                                                        "--data-binary", "csrf=\(try #require(Self.csrf(page)))"])
+        #expect(out.status == 303 && out.headers["set-cookie"]?.contains("Max-Age=0") == true)
+        #expect(try web.request("GET", "/console", headers: ["-H", "Cookie: \(marketing)"]).status == 303)
+
+        // A removed account's session ends at once.
+        #expect(try sandbox.herald(["staff", "remove", "ada@staff.example"]).status == 0)
+        #expect(try web.request("GET", "/console", headers: ["-H", "Cookie: \(admin)"]).status == 303)
+        let again = try sandbox.herald(["staff", "remove", "ada@staff.example"])
+        #expect(again.status == 65 && again.stderr.contains("ada@staff.example has no account"), "\(again.stderr)")
+    }
+
+    /// Five failures for an address within 15 minutes: the sixth attempt is refused even with the right
+    /// password, and an address without an account is answered the same way as one with.
+    @Test func repeatedFailuresSlowDownGuessing() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let web = try WebServer(sandbox)
+        defer { web.stop() }
+        #expect(try sandbox.herald(["staff", "add", "ada@staff.example", "--role", "admin"], input: Self.password + "\n").status == 0)
+        for _ in 0..<5 { #expect(try Self.signIn(web, "ada@staff.example", "guess guess guess").status == 401) }
+        let throttled = try Self.signIn(web, "ada@staff.example", Self.password)
+        #expect(throttled.status == 429 && throttled.headers["retry-after"] == "900", "\(throttled.status)")
+        let unknown = try Self.signIn(web, "nobody@staff.example", Self.password)
+        #expect(unknown.status == 401 && unknown.body.contains("do not match an account"))
+    }
+}
