@@ -79,6 +79,50 @@ struct ConsoleTests {
         #expect(again.status == 65 && again.stderr.contains("ada@staff.example has no account"), "\(again.stderr)")
     }
 
+    /// A marketing account builds a segment, counts its audience, schedules a campaign in its own time zone and
+    /// cancels it; each change is in the audit log with who made it; a form without the session's CSRF value
+    /// changes nothing.
+    @Test func aCampaignIsBuiltCountedScheduledAndCancelledFromTheConsole() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let web = try WebServer(sandbox)
+        defer { web.stop() }
+        let csv = "email,products,consents\n" + (1...14).map { "p\($0)@example.com,\($0 <= 11 ? "kronos" : "volca"),product-news\n" }.joined()
+        try csv.write(toFile: sandbox.folder.appendingPathComponent("people.csv").path, atomically: true, encoding: .utf8)
+        #expect(try sandbox.herald(["recipients", "import", sandbox.folder.appendingPathComponent("people.csv").path]).status == 0)
+        #expect(try sandbox.herald(["staff", "add", "max@staff.example", "--role", "marketing"], input: Self.password + "\n").status == 0)
+        #expect(try sandbox.herald(["staff", "add", "ada@staff.example", "--role", "admin"], input: Self.password + "\n").status == 0)
+        let max = try #require(Self.cookie(try Self.signIn(web, "max@staff.example", Self.password)))
+        func post(_ path: String, _ body: String) throws -> WebServer.Answer {
+            try web.request("POST", path, headers: ["-H", "Cookie: \(max)", "-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", body])
+        }
+        let form = try web.request("GET", "/console/campaigns/new", headers: ["-H", "Cookie: \(max)"])
+        #expect(form.status == 200 && form.body.contains("value=\"kronos\"") && form.body.contains("Europe/Berlin"))
+        let csrf = try #require(Self.csrf(form.body))
+        let fields = "csrf=\(csrf)&name=Kronos+news&kind=product-news&template=product-news&product=kronos&send_at=2099-06-01T09:30&time_zone=Europe%2FBerlin"
+        let counted = try post("/console/campaigns/new", fields + "&action=count")
+        #expect(counted.status == 200 && counted.body.contains("11 people would receive it now."), "\(counted.body.suffix(600))")
+        #expect(try post("/console/campaigns/new", "csrf=forged&" + fields.dropFirst(("csrf=" + csrf + "&").count) + "&action=create").status == 403)
+        let created = try post("/console/campaigns/new", fields + "&action=create")
+        #expect(created.status == 303, "\(created.body.suffix(400))")
+        let shown = try sandbox.herald(["campaign", "list", "--json"]).json(as: [[String: Any]].self)
+        let campaign = try #require(shown.first { $0["name"] as? String == "Kronos news" })
+        #expect(campaign["due_at"] as? String == "2099-06-01T07:30:00Z", "09:30 in Berlin in June is 07:30 UTC: \(campaign)")
+        #expect(campaign["segment"] as? String == "product:kronos")
+        let id = try #require(campaign["id"] as? Int)
+
+        let dashboard = try web.request("GET", "/console", headers: ["-H", "Cookie: \(max)"]).body
+        #expect(dashboard.contains("Kronos news") && dashboard.contains("/console/campaigns/\(id)/cancel"))
+        #expect(try post("/console/campaigns/\(id)/cancel", "csrf=\(try #require(Self.csrf(dashboard)))").status == 303)
+        #expect(try sandbox.campaignReport(String(id)).status == "cancelled")
+        let again = try post("/console/campaigns/\(id)/cancel", "csrf=\(try #require(Self.csrf(dashboard)))")
+        #expect(again.status == 409 && again.body.contains("Nothing was changed"), "\(again.status)")
+
+        let ada = try #require(Self.cookie(try Self.signIn(web, "ada@staff.example", Self.password)))
+        let audit = try web.request("GET", "/console/audit", headers: ["-H", "Cookie: \(ada)"]).body
+        #expect(audit.contains("campaign.create") && audit.contains("campaign.cancel") && audit.contains("max@staff.example"))
+    }
+
     /// Five failures for an address within 15 minutes: the sixth attempt is refused even with the right
     /// password, and an address without an account is answered the same way as one with.
     @Test func repeatedFailuresSlowDownGuessing() throws {

@@ -42,6 +42,8 @@ import TestDatabases
         _ = try store.suppress(addressHash: Data(repeating: 4, count: 32), reason: .manual, at: now)
         let campaign = try store.createCampaign(Campaign(name: "n", kind: .productNews, template: "t", segment: nil, dueAt: now, createdAt: now))
         let audience = Audience(purpose: .productNews, anyOfProducts: ["kronos"])
+        #expect(try store.audienceSize(audience) == 1, "the count the console shows is the start's")
+        #expect(try store.audienceSize(Audience(purpose: .productNews, anyOfProducts: nil)) == 2)
         let started = try store.startDueCampaigns(now: now) { _ in .send(audience) }
         #expect(started.map(\.1) == [1])
         // Starting again (say, after a crash mid-start) cannot duplicate a (campaign, recipient) row.

@@ -148,14 +148,20 @@ public struct CampaignService: Sendable {
     /// Who a stored campaign goes to; nil (nobody) when its stored segment no longer parses: a bad value
     /// narrows the audience, never widens it to everyone.
     static func audience(of campaign: Campaign) -> Audience? {
-        let purpose = campaign.kind.purpose
-        guard let text = campaign.segment else {
-            return Audience(purpose: purpose, anyOfProducts: nil, despiteSuppressions: campaign.kind.sentDespite)
-        }
+        guard let text = campaign.segment else { return audience(kind: campaign.kind, segment: nil) }
         guard let segment = try? Segment.parse(text) else { return nil }
-        return Audience(purpose: purpose,
-                        anyOfProducts: segment.products.isEmpty ? nil : segment.products,
-                        anyOfPurposes: segment.purposes.isEmpty ? nil : segment.purposes,
-                        despiteSuppressions: campaign.kind.sentDespite)
+        return audience(kind: campaign.kind, segment: segment)
+    }
+
+    static func audience(kind: CampaignKind, segment: Segment?) -> Audience {
+        Audience(purpose: kind.purpose,
+                 anyOfProducts: segment.flatMap { $0.products.isEmpty ? nil : $0.products },
+                 anyOfPurposes: segment.flatMap { $0.purposes.isEmpty ? nil : $0.purposes },
+                 despiteSuppressions: kind.sentDespite)
+    }
+
+    /// How many people a campaign of `kind` to `segment` would reach if it started now (a count only).
+    public func audienceSize(kind: CampaignKind, segment: Segment?) throws(HeraldError) -> Int {
+        try storage { () throws(StorageError) in try store.audienceSize(Self.audience(kind: kind, segment: segment)) }
     }
 }

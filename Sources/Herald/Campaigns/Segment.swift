@@ -9,6 +9,11 @@ public struct Segment: Sendable, Equatable, CustomStringConvertible {
     public var products: [String] = []
     public var purposes: [Purpose] = []
 
+    public init(products: [String] = [], purposes: [Purpose] = []) {
+        self.products = products
+        self.purposes = purposes
+    }
+
     public static func parse(_ text: String) throws(HeraldError) -> Segment {
         var segment = Segment()
         for (index, rawTerm) in text.split(separator: ",", omittingEmptySubsequences: false).enumerated() {

@@ -25,6 +25,35 @@ struct ConsoleRoutes: Sendable {
         router.get("console/audit") { request, _ in
             await signedIn(request, role: .admin) { account, token in try audit(account, token: token) }
         }
+        ConsoleCampaignRoutes(app: app, pages: pages, console: self).add(to: router)
+    }
+
+    static func backToDashboard() -> Response {
+        Response(status: .seeOther, headers: [.location: "/console"])
+    }
+
+    /// What every signed-in page shows: who is signed in, and the CSRF value of its forms.
+    func common(_ account: StaffAccount, token: String) -> [String: Any] {
+        ["staff": Self.staffValues(account), "csrf": app.formGuard.issue(for: ConsoleSession.formBinding(token), now: app.clock())]
+    }
+
+    /// A form a signed-in staff member posted: the session first, then its CSRF value, then `handle`. A service's
+    /// refusal (a campaign that cannot be cancelled now, say) is a page saying why, with nothing changed.
+    func signedInForm(_ request: Request, role: StaffRole? = nil,
+                      _ handle: @escaping @Sendable (StaffAccount, String, FormBody) throws -> Response) async -> Response {
+        guard let token = ConsoleSession.token(in: request) else { return redirectToSignIn() }
+        let form: FormBody
+        switch await guardedForm(request, token: token) {
+        case .failure(let refusal): return refusal.response
+        case .success(let read): form = read
+        }
+        return await signedIn(request, role: role) { [pages] account, token in
+            do { return try handle(account, token, form) } catch let error as HeraldError where [.conflict, .usage, .notFound, .dataError].contains(error.kind) {
+                var values = common(account, token: token)
+                values["message"] = error.message + ". Nothing was changed."
+                return pages.page("console-message", title: "Nothing was changed", status: error.kind == .notFound ? .notFound : .conflict, values)
+            }
+        }
     }
 
     // MARK: - Signing in and out
@@ -70,13 +99,13 @@ struct ConsoleRoutes: Sendable {
         return response
     }
 
-    private func redirectToSignIn() -> Response {
+    func redirectToSignIn() -> Response {
         Response(status: .seeOther, headers: [.location: "/console/sign-in"])
     }
 
     /// A page for a signed-in staff member with `role` (admin pages); without a session, the sign-in form; with
     /// too little a role, 403 and nothing shown.
-    private func signedIn(_ request: Request, role: StaffRole? = nil,
+    func signedIn(_ request: Request, role: StaffRole? = nil,
                           _ page: @escaping @Sendable (StaffAccount, String) throws -> Response) async -> Response {
         guard let token = ConsoleSession.token(in: request) else { return redirectToSignIn() }
         do {
@@ -87,9 +116,9 @@ struct ConsoleRoutes: Sendable {
                     return response
                 }
                 if let role, account.role != role {
-                    return pages.page("console-message", title: "Not for this account", status: .forbidden, [
-                        "message": "This page is for administrators.", "staff": Self.staffValues(account),
-                        "csrf": app.formGuard.issue(for: ConsoleSession.formBinding(token), now: app.clock())])
+                    var values = common(account, token: token)
+                    values["message"] = "This page is for administrators."
+                    return pages.page("console-message", title: "Not for this account", status: .forbidden, values)
                 }
                 return try page(account, token)
             }
@@ -114,23 +143,19 @@ struct ConsoleRoutes: Sendable {
 
     private func dashboard(_ account: StaffAccount, token: String) throws -> Response {
         let campaigns = try app.campaigns.list().filter { $0.kind != .confirmation }.reversed()
-        return pages.page("console-dashboard", title: "Campaigns", [
-            "staff": Self.staffValues(account),
-            "csrf": app.formGuard.issue(for: ConsoleSession.formBinding(token), now: app.clock()),
-            "refresh": campaigns.contains { $0.status == .sending || $0.status == .scheduled },
-            "campaigns": campaigns.map(Self.campaignValues),
-            "none": campaigns.isEmpty,
-        ])
+        var values = common(account, token: token)
+        values["refresh"] = campaigns.contains { $0.status == .sending || $0.status == .scheduled }
+        values["campaigns"] = campaigns.map(Self.campaignValues)
+        values["none"] = campaigns.isEmpty
+        return pages.page("console-dashboard", title: "Campaigns", values)
     }
 
     private func audit(_ account: StaffAccount, token: String) throws -> Response {
-        pages.page("console-audit", title: "Audit log", [
-            "staff": Self.staffValues(account),
-            "csrf": app.formGuard.issue(for: ConsoleSession.formBinding(token), now: app.clock()),
-            "entries": try app.staff.auditLog().map { entry -> [String: Any] in
-                ["at": Self.timestamp(entry.recordedAt), "who": entry.staffEmail, "action": entry.action, "subject": entry.subject]
-            },
-        ])
+        var values = common(account, token: token)
+        values["entries"] = try app.staff.auditLog().map { entry -> [String: Any] in
+            ["at": Self.timestamp(entry.recordedAt), "who": entry.staffEmail, "action": entry.action, "subject": entry.subject]
+        }
+        return pages.page("console-audit", title: "Audit log", values)
     }
 
     static func staffValues(_ account: StaffAccount) -> [String: Any] {
@@ -148,6 +173,8 @@ struct ConsoleRoutes: Sendable {
             "bounced": counts.bounced, "skipped": counts.skipped, "failed": counts.failed, "total": total,
             "percent": total == 0 ? 0 : finished * 100 / total]
         if let problem = report.problem { values["problem"] = problem }
+        values["cancellable"] = report.status == .scheduled || report.status == .sending
+        values["retryable"] = report.status == .failed || (report.status.isRetryable && counts.failed + counts.deferred > 0)
         return values
     }
 

@@ -72,11 +72,31 @@ extension PostgresStore {
     }
 
     /// -- name: enqueue-audience
+    private static func enqueue(campaign: Int64, audience: Audience, now: Date, in db: PostgresConnection) throws(StorageError) -> Int {
+        let filter = audienceFilter(audience, after: [.integer(campaign), .date(now)])
+        return try db.change("""
+            INSERT INTO outbox (campaign_id, recipient_id, state, next_attempt_at, queued_at)
+            SELECT $1, r.id, 'queued', $2, $2 FROM recipients r
+            WHERE \(filter.sql)
+            ORDER BY r.id
+            ON CONFLICT (campaign_id, recipient_id) DO NOTHING
+            """, filter.parameters)
+    }
+
+    public func audienceSize(_ audience: Audience) throws(StorageError) -> Int {
+        try read { (db) throws(StorageError) in
+            let filter = Self.audienceFilter(audience, after: [])
+            return try db.query("SELECT COUNT(*) FROM recipients r WHERE \(filter.sql)", filter.parameters).first?.int(0) ?? 0
+        }
+    }
+
+    /// -- name: audience
     /// Everyone with a current consent for the purpose (if any), matching the products and further purposes
     /// (if any), and whose address hash is not suppressed (but for the reasons the audience goes out despite).
-    private static func enqueue(campaign: Int64, audience: Audience, now: Date, in db: PostgresConnection) throws(StorageError) -> Int {
-        var parameters: [PostgresValue] = [.integer(campaign), .date(now), .array(audience.despiteSuppressions.map(\.rawValue).sorted())]
-        var conditions = ["NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = r.address_hash AND s.reason <> ALL($3::text[]))",
+    /// Its parameters follow `after`'s.
+    private static func audienceFilter(_ audience: Audience, after first: [PostgresValue]) -> (sql: String, parameters: [PostgresValue]) {
+        var parameters = first + [.array(audience.despiteSuppressions.map(\.rawValue).sorted())]
+        var conditions = ["NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = r.address_hash AND s.reason <> ALL($\(parameters.count)::text[]))",
                           // Stored only because of a registration still waiting for its confirmation: nobody's audience.
                           "NOT EXISTS (SELECT 1 FROM pending_registrations w WHERE w.recipient_id = r.id AND w.creates_recipient)"]
         if let purpose = audience.purpose {
@@ -91,13 +111,7 @@ extension PostgresStore {
             parameters.append(.array(purposes.map(\.rawValue)))
             conditions.append("EXISTS (SELECT 1 FROM consents c2 WHERE c2.recipient_id = r.id AND c2.granted AND c2.purpose = ANY($\(parameters.count)::text[]))")
         }
-        return try db.change("""
-            INSERT INTO outbox (campaign_id, recipient_id, state, next_attempt_at, queued_at)
-            SELECT $1, r.id, 'queued', $2, $2 FROM recipients r
-            WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY r.id
-            ON CONFLICT (campaign_id, recipient_id) DO NOTHING
-            """, parameters)
+        return (conditions.joined(separator: " AND "), parameters)
     }
 
     public func cancelCampaign(id: Int64, now: Date) throws(StorageError) -> Int? {

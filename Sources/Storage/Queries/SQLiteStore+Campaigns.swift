@@ -64,16 +64,36 @@ extension SQLiteStore {
     }
 
     /// -- name: enqueue-audience
+    private static func enqueue(campaign: Int64, audience: Audience, now: Date, in db: Database) throws -> Int {
+        let filter = audienceFilter(audience)
+        var arguments: StatementArguments = [campaign, now, now]
+        _ = arguments.append(contentsOf: filter.arguments)
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO outbox (campaign_id, recipient_id, state, next_attempt_at, queued_at)
+            SELECT ?, r.id, 'queued', ?, ? FROM recipients r
+            WHERE \(filter.sql)
+            ORDER BY r.id
+            """, arguments: arguments)
+        return db.changesCount
+    }
+
+    public func audienceSize(_ audience: Audience) throws(StorageError) -> Int {
+        try read { db in
+            let filter = Self.audienceFilter(audience)
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM recipients r WHERE \(filter.sql)", arguments: filter.arguments) ?? 0
+        }
+    }
+
+    /// -- name: audience
     /// Everyone with a current consent for the purpose (if any), matching the products and further purposes
     /// (if any), and whose address hash is not suppressed (but for the reasons the audience goes out despite).
-    private static func enqueue(campaign: Int64, audience: Audience, now: Date, in db: Database) throws -> Int {
+    private static func audienceFilter(_ audience: Audience) -> (sql: String, arguments: StatementArguments) {
         let despite = audience.despiteSuppressions.map(\.rawValue).sorted()
         let exempt = despite.isEmpty ? "" : " AND s.reason NOT IN (\(Array(repeating: "?", count: despite.count).joined(separator: ", ")))"
         var conditions = ["NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = r.address_hash\(exempt))",
                           // Stored only because of a registration still waiting for its confirmation: nobody's audience.
                           "NOT EXISTS (SELECT 1 FROM pending_registrations w WHERE w.recipient_id = r.id AND w.creates_recipient)"]
-        var arguments: StatementArguments = [campaign, now, now]
-        _ = arguments.append(contentsOf: StatementArguments(despite))
+        var arguments = StatementArguments(despite)
         if let purpose = audience.purpose {
             conditions.append("EXISTS (SELECT 1 FROM consents c WHERE c.recipient_id = r.id AND c.purpose = ? AND c.granted)")
             _ = arguments.append(contentsOf: [purpose.rawValue])
@@ -88,13 +108,7 @@ extension SQLiteStore {
             conditions.append("EXISTS (SELECT 1 FROM consents c2 WHERE c2.recipient_id = r.id AND c2.granted AND c2.purpose IN (\(marks)))")
             _ = arguments.append(contentsOf: StatementArguments(purposes.map(\.rawValue)))
         }
-        try db.execute(sql: """
-            INSERT OR IGNORE INTO outbox (campaign_id, recipient_id, state, next_attempt_at, queued_at)
-            SELECT ?, r.id, 'queued', ?, ? FROM recipients r
-            WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY r.id
-            """, arguments: arguments)
-        return db.changesCount
+        return (conditions.joined(separator: " AND "), arguments)
     }
 }
 

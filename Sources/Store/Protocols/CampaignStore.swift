@@ -28,6 +28,9 @@ public protocol CampaignStore: Sendable {
     /// A `failed` campaign (it never queued anyone) becomes `scheduled`, due now, and 0 is returned.
     func retryCampaign(id: Int64, now: Date) throws(StorageError) -> Int?
 
+    /// How many people `audience` reaches now: the count a campaign's start would queue (a count, no one named).
+    func audienceSize(_ audience: Audience) throws(StorageError) -> Int
+
     /// The campaign's deferred, bounced, failed and skipped jobs with the last reply of each, oldest first.
     func problems(campaignID: Int64, limit: Int) throws(StorageError) -> [JobProblem]
 }

@@ -1,0 +1,117 @@
+import Foundation
+import Herald
+import Hummingbird
+import Store
+
+/// `/console/campaigns/…`: the form that builds a campaign (kind, template, a segment of products and purposes
+/// with its audience counted, a send time in the staff member's time zone) and the cancel and retry buttons.
+/// Every change is audited; every form carries the session's CSRF value.
+struct ConsoleCampaignRoutes: Sendable {
+    let app: HeraldApp
+    let pages: Pages
+    let console: ConsoleRoutes
+
+    /// What marketing sends from the console; policy notices come from `herald policy publish`.
+    static let kinds: [CampaignKind] = [.productNews, .promotion]
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("console/campaigns/new") { request, _ in
+            await console.signedIn(request) { account, token in try form(account, token: token, input: FormInput()) }
+        }
+        router.post("console/campaigns/new") { request, _ in
+            await console.signedInForm(request) { account, token, form in try create(account, token: token, form: form) }
+        }
+        router.post("console/campaigns/:id/cancel") { request, context in
+            let id = Int64(context.parameters.get("id") ?? "") ?? 0
+            return await console.signedInForm(request) { account, _, _ in
+                let report = try app.campaigns.cancel(id: id)
+                try app.staff.audit(account, "campaign.cancel", "campaign \(id) (\(report.name))")
+                return ConsoleRoutes.backToDashboard()
+            }
+        }
+        router.post("console/campaigns/:id/retry") { request, context in
+            let id = Int64(context.parameters.get("id") ?? "") ?? 0
+            return await console.signedInForm(request) { account, _, _ in
+                let (report, queued) = try app.campaigns.retry(id: id)
+                try app.staff.audit(account, "campaign.retry", "campaign \(id) (\(report.name)): \(queued) queued again")
+                return ConsoleRoutes.backToDashboard()
+            }
+        }
+    }
+
+    /// The form's fields, as typed.
+    struct FormInput {
+        var name = ""
+        var kind = CampaignKind.productNews
+        var template = "product-news"
+        var products: Set<String> = []
+        var purposes: Set<Purpose> = []
+        var sendAt = ""
+        var timeZone = "UTC"
+
+        init() {}
+
+        init(_ form: FormBody) {
+            name = form.first("name") ?? ""
+            kind = form.first("kind").flatMap(CampaignKind.init(rawValue:)) ?? .productNews
+            template = form.first("template") ?? ""
+            products = Set(form.all("product"))
+            purposes = Set(form.all("purpose").compactMap(Purpose.init(rawValue:)))
+            sendAt = form.first("send_at") ?? ""
+            timeZone = form.first("time_zone") ?? "UTC"
+        }
+
+        var segment: Segment? {
+            products.isEmpty && purposes.isEmpty ? nil : Segment(products: products.sorted(), purposes: purposes.sorted { $0.rawValue < $1.rawValue })
+        }
+
+        /// `yyyy-MM-ddTHH:mm` in the chosen zone; nil (now) when empty.
+        func dueAt() throws(HeraldError) -> Date? {
+            guard !sendAt.isEmpty else { return nil }
+            guard let zone = TimeZone(identifier: timeZone) else { throw HeraldError(.usage, "unknown time zone '\(timeZone)'") }
+            let parser = DateFormatter()
+            parser.locale = Locale(identifier: "en_US_POSIX")
+            parser.timeZone = zone
+            parser.dateFormat = "yyyy-MM-dd'T'HH:mm"
+            guard let date = parser.date(from: sendAt) else { throw HeraldError(.usage, "the send time '\(sendAt)' is not a date and time") }
+            return date
+        }
+    }
+
+    private func create(_ account: StaffAccount, token: String, form: FormBody) throws -> Response {
+        let input = FormInput(form)
+        guard form.first("action") == "create" else { return try self.form(account, token: token, input: input, counted: true) }
+        do {
+            let due = try input.dueAt()
+            if let due, due < app.clock().addingTimeInterval(-60) { throw HeraldError(.usage, "the send time is in the past") }
+            let report = try app.campaigns.create(kind: input.kind, template: input.template, catalog: try app.catalog(), segment: input.segment,
+                                                  at: due, name: input.name.isEmpty ? nil : input.name)
+            try app.staff.audit(account, "campaign.create", "campaign \(report.id) (\(report.name)), due \(ConsoleRoutes.timestamp(report.dueAt))")
+            return ConsoleRoutes.backToDashboard()
+        } catch let error as HeraldError where error.kind == .usage || error.kind == .dataError || error.kind == .conflict {
+            return try self.form(account, token: token, input: input, problem: error.message, status: .badRequest)
+        }
+    }
+
+    private func form(_ account: StaffAccount, token: String, input: FormInput, counted: Bool = false, problem: String? = nil,
+                      status: HTTPResponse.Status = .ok) throws -> Response {
+        let catalog = try app.catalog()
+        let products = try app.report(minimumCell: 1).byProduct.keys.sorted()
+        var values = console.common(account, token: token)
+        values["name"] = input.name
+        values["kinds"] = Self.kinds.map { ["value": $0.rawValue, "label": Pages.sentence($0.rawValue.replacingOccurrences(of: "-", with: " ")),
+                                             "selected": $0 == input.kind] }
+        values["templates"] = catalog.templates.values.filter { template in Self.kinds.contains { $0.rawValue == template.kind } }
+            .sorted { $0.name < $1.name }
+            .map { ["name": $0.name, "kind": $0.kind, "description": $0.description, "selected": $0.name == input.template] }
+        values["products"] = products.map { ["name": $0, "checked": input.products.contains($0)] }
+        values["purposes"] = Purpose.allCases.map { ["name": $0.rawValue, "label": Pages.sentence($0.phrase), "checked": input.purposes.contains($0)] }
+        values["send_at"] = input.sendAt
+        values["zones"] = TimeZone.knownTimeZoneIdentifiers.sorted().map { ["name": $0, "selected": $0 == input.timeZone] }
+        if counted {
+            values["audience"] = String(try app.campaigns.audienceSize(kind: input.kind, segment: input.segment))
+        }
+        if let problem { values["problem"] = problem }
+        return pages.page("console-campaign-new", title: "New campaign", status: status, values)
+    }
+}
