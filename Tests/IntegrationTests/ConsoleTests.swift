@@ -118,6 +118,15 @@ struct ConsoleTests {
         let again = try post("/console/campaigns/\(id)/cancel", "csrf=\(try #require(Self.csrf(dashboard)))")
         #expect(again.status == 409 && again.body.contains("Nothing was changed"), "\(again.status)")
 
+        // The catalog with its check, and a preview whose HTML is sandboxed in frames of its own.
+        let templates = try web.request("GET", "/console/templates", headers: ["-H", "Cookie: \(max)"])
+        #expect(templates.status == 200 && templates.body.contains("product-news") && templates.body.contains("no problems"))
+        let preview = try web.request("GET", "/console/templates/promotion/preview", headers: ["-H", "Cookie: \(max)"])
+        #expect(preview.status == 200 && preview.body.contains("ADVERTISEMENT") && preview.body.contains("width=\"390\"") && preview.body.contains("width=\"800\""))
+        let html = try web.request("GET", "/console/templates/promotion/preview.html", headers: ["-H", "Cookie: \(max)"])
+        #expect(html.status == 200 && html.headers["content-security-policy"]?.contains("sandbox") == true && html.headers["x-frame-options"] == "SAMEORIGIN")
+        #expect(try web.get("/console/templates/promotion/preview.html").status == 303, "no session, no preview")
+
         let ada = try #require(Self.cookie(try Self.signIn(web, "ada@staff.example", Self.password)))
         let audit = try web.request("GET", "/console/audit", headers: ["-H", "Cookie: \(ada)"]).body
         #expect(audit.contains("campaign.create") && audit.contains("campaign.cancel") && audit.contains("max@staff.example"))

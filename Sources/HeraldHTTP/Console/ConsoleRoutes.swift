@@ -26,6 +26,7 @@ struct ConsoleRoutes: Sendable {
             await signedIn(request, role: .admin) { account, token in try audit(account, token: token) }
         }
         ConsoleCampaignRoutes(app: app, pages: pages, console: self).add(to: router)
+        ConsoleTemplateRoutes(app: app, pages: pages, console: self).add(to: router)
     }
 
     static func backToDashboard() -> Response {

@@ -4,7 +4,7 @@ import Hummingbird
 /// cached (Cache-Control) or framed; the pages need nothing but their own stylesheet and forms.
 struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
     static var policy: String {
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        "default-src 'none'; style-src 'self'; img-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -17,10 +17,12 @@ struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
                                 body: .init(byteBuffer: ByteBuffer(string: "\(error.status.code) \(error.status.reasonPhrase)\n")))
         }
         response.headers[.init("Referrer-Policy")!] = "no-referrer"
-        response.headers[.contentSecurityPolicy] = Self.policy
+        // A route that set its own policy keeps it (the console's sandboxed template preview); every other
+        // answer gets the strict one.
+        if response.headers[.contentSecurityPolicy] == nil { response.headers[.contentSecurityPolicy] = Self.policy }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.cacheControl] = "no-store"
-        response.headers[.init("X-Frame-Options")!] = "DENY"
+        if response.headers[.init("X-Frame-Options")!] == nil { response.headers[.init("X-Frame-Options")!] = "DENY" }
         return response
     }
 }
