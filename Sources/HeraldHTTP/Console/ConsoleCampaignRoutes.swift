@@ -65,16 +65,18 @@ struct ConsoleCampaignRoutes: Sendable {
             products.isEmpty && purposes.isEmpty ? nil : Segment(products: products.sorted(), purposes: purposes.sorted { $0.rawValue < $1.rawValue })
         }
 
-        /// `yyyy-MM-ddTHH:mm` in the chosen zone; nil (now) when empty.
+        /// `yyyy-MM-ddTHH:mm[:ss]` (as a browser's date-and-time control sends it) in the chosen zone; nil (now) when empty.
         func dueAt() throws(HeraldError) -> Date? {
             guard !sendAt.isEmpty else { return nil }
             guard let zone = TimeZone(identifier: timeZone) else { throw HeraldError(.usage, "unknown time zone '\(timeZone)'") }
             let parser = DateFormatter()
             parser.locale = Locale(identifier: "en_US_POSIX")
             parser.timeZone = zone
-            parser.dateFormat = "yyyy-MM-dd'T'HH:mm"
-            guard let date = parser.date(from: sendAt) else { throw HeraldError(.usage, "the send time '\(sendAt)' is not a date and time") }
-            return date
+            for format in ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm"] {
+                parser.dateFormat = format
+                if let date = parser.date(from: sendAt) { return date }
+            }
+            throw HeraldError(.usage, "the send time '\(sendAt)' is not a date and time")
         }
     }
 
