@@ -26,8 +26,8 @@ struct ThrottlingTests {
         #expect(RateLimiter(perSecond: 0).reserve(now: 1) == 0)
     }
 
-    /// The fleet's schedule: slots come from the store a block at a time, one after another; a block whose time
-    /// passed unused is given up rather than sent at once.
+    /// The fleet's schedule: slots come from the store a block at a time, one after another; a block left unused
+    /// for longer than it lasts is given up rather than sent at once, and a sender a little late catches up.
     @Test func aSharedScheduleHandsOutBlocksAndNeverSendsAStaleOneInABurst() {
         let asked = Mutex(0)
         let limiter = RateLimiter(perSecond: 100) { (count, interval) throws(StorageError) in
@@ -44,6 +44,9 @@ struct ThrottlingTests {
         #expect(limiter.reserve(now: 110) == 0)
         #expect(asked.withLock { $0 } == 3)
         #expect(abs(limiter.reserve(now: 110) - 0.01) < 1e-9)
+        // A little late (within a block's length): it catches up on its own block rather than waste it.
+        #expect(limiter.reserve(now: 110.15) == 0)
+        #expect(asked.withLock { $0 } == 3)
     }
 
     /// An owner the fleet does not know may have beaten after the fleet was read: alive, and its lease expiry

@@ -45,6 +45,11 @@ struct ConsoleTests {
         #expect(try web.get("/console").status == 303)
         #expect(try web.post("/console/sign-in", form: "email=ada%40staff.example&password=x").status == 403)
         #expect(try Self.signIn(web, "ada@staff.example", "wrong password!").status == 401)
+        // Another site's page posting the sign-in form (a valid CSRF value is easy to fetch): refused by its Origin.
+        let value = try #require(Self.csrf(try web.get("/console/sign-in").body))
+        let forged = try web.request("POST", "/console/sign-in", headers: ["-H", "Origin: https://evil.example", "-H", "Content-Type: application/x-www-form-urlencoded",
+                                                                         "--data-binary", "csrf=\(value)&email=ada%40staff.example&password=x"])
+        #expect(forged.status == 403 && forged.headers["set-cookie"] == nil)
         let signedIn = try Self.signIn(web, "Ada@Staff.example", Self.password)
         #expect(signedIn.status == 303 && signedIn.headers["location"] == "/console", "\(signedIn)")
         let setCookie = signedIn.headers["set-cookie"] ?? ""
@@ -103,6 +108,12 @@ struct ConsoleTests {
         let counted = try post("/console/campaigns/new", fields + "&action=count")
         #expect(counted.status == 200 && counted.body.contains("11 people would receive it now."), "\(counted.body.suffix(600))")
         #expect(try post("/console/campaigns/new", "csrf=forged&" + fields.dropFirst(("csrf=" + csrf + "&").count) + "&action=create").status == 403)
+        // Only what the form offers: no policy notice or confirmation campaign, no product a registration would refuse.
+        let notice = try post("/console/campaigns/new", fields.replacingOccurrences(of: "kind=product-news&template=product-news",
+                                                                                   with: "kind=policy-change&template=policy-change") + "&action=create")
+        #expect(notice.status == 400 && notice.body.contains("product-news and promotion campaigns, not"), "\(notice.status)")
+        let sneaky = try post("/console/campaigns/new", fields + "&product=x%2Cproduct%3Avolca&action=count")
+        #expect(sneaky.status == 400 && sneaky.body.contains("invalid product"), "\(sneaky.status)")
         let created = try post("/console/campaigns/new", fields + "&action=create")
         #expect(created.status == 303, "\(created.body.suffix(400))")
         let shown = try sandbox.herald(["campaign", "list", "--json"]).json(as: [[String: Any]].self)

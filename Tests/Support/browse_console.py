@@ -17,8 +17,20 @@ import sys
 import time
 
 from browse_pages import screenshooter, start_browser
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
+
+
+def steady(read, attempts=5):
+    """read(), again if the page reloaded itself meanwhile (the dashboard refreshes every five seconds)."""
+    for attempt in range(attempts):
+        try:
+            return read()
+        except (StaleElementReferenceException, NoSuchElementException):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 def main():
@@ -29,6 +41,9 @@ def main():
     shot = screenshooter(driver, artifacts, result)
 
     def look(name):
+        return steady(lambda: look_once(name))
+
+    def look_once(name):
         """Notes the page's text, its unlabelled controls and any recipient address on it, and keeps its picture."""
         text = driver.find_element(By.TAG_NAME, "main").text
         result["steps"][name] = text
@@ -50,7 +65,10 @@ def main():
         driver.find_element(By.ID, "email").send_keys(email)
         driver.find_element(By.ID, "password").send_keys(password)
         driver.find_element(By.CSS_SELECTOR, "form button").click()
-        wait.until(expected_conditions.title_contains("Campaigns"))
+        try:
+            wait.until(expected_conditions.title_contains("Campaigns"))
+        except Exception:
+            raise RuntimeError("not signed in: " + driver.title + ": " + driver.find_element(By.TAG_NAME, "main").text + " at " + driver.current_url)
         button = driver.find_element(By.CSS_SELECTOR, "a.button")
         result["styled"] = driver.execute_script("return getComputedStyle(arguments[0]).backgroundColor", button) not in ("", "rgba(0, 0, 0, 0)")
         look("dashboard")
@@ -74,19 +92,23 @@ def main():
         driver.find_element(By.CSS_SELECTOR, "button[value=create]").click()
         wait.until(expected_conditions.title_contains("Campaigns"))
         look("scheduled")
-        # The dashboard refreshes itself while something is scheduled or sending.
+        # The dashboard refreshes itself while something is scheduled or sending; the test reads what it shows.
+        def row(name):
+            return steady(lambda: driver.find_element(By.XPATH, "//tr[th[contains(., '%s')]]" % name).text)
         deadline = time.time() + 90
-        while time.time() < deadline and "done" not in driver.find_element(By.XPATH, "//tr[th[contains(., 'Kronos news')]]").text:
+        while time.time() < deadline and "done" not in row("Kronos news"):
             time.sleep(1)
-        result["steps"]["finished"] = driver.find_element(By.XPATH, "//tr[th[contains(., 'Kronos news')]]").text
+        result["steps"]["finished"] = row("Kronos news")
         look("done")
 
         new_campaign("Volca news", "volca", 3600)
         driver.find_element(By.CSS_SELECTOR, "button[value=create]").click()
         wait.until(expected_conditions.title_contains("Campaigns"))
-        driver.find_element(By.XPATH, "//tr[th[contains(., 'Volca news')]]//button[contains(., 'Cancel')]").click()
-        wait.until(expected_conditions.title_contains("Campaigns"))
-        result["steps"]["cancelled"] = driver.find_element(By.XPATH, "//tr[th[contains(., 'Volca news')]]").text
+        steady(lambda: driver.find_element(By.XPATH, "//tr[th[contains(., 'Volca news')]]//button[contains(., 'Cancel')]").click())
+        deadline = time.time() + 20
+        while time.time() < deadline and "cancelled" not in row("Volca news"):
+            time.sleep(0.5)
+        result["steps"]["cancelled"] = row("Volca news")
         look("cancelled")
 
         driver.get(base + "/console/templates")

@@ -41,9 +41,10 @@ final class RateLimiter: Sendable {
         guard interval > 0 else { return 0 }
         return state.withLock { state in
             if let shared {
-                // A block whose time has passed is given up, not sent in a burst: its slots were the fleet's then.
-                let blockEnd = state.blockStart + Double(blockSize) * interval
-                if state.blockTaken >= blockSize || now >= blockEnd {
+                // A sender a little late catches up within its block (at most a block's worth sooner than its
+                // slots); a block left unused for longer than itself lasts is given up, not sent in a burst.
+                let span = Double(blockSize) * interval
+                if state.blockTaken >= blockSize || now >= state.blockStart + 2 * span {
                     // Asked under the lock: the other senders of this worker wait for their slot anyway.
                     guard let wait = try? shared(blockSize, interval) else { return local(&state, now: now) }
                     state.blockStart = now + wait

@@ -59,13 +59,13 @@ public struct StaffService: Sendable {
         let address = (try? Self.address(email)) ?? email.lowercased()
         let failures = try storage { () throws(StorageError) in try store.signInFailures(email: address, since: now.addingTimeInterval(-Self.failureWindow)) }
         guard failures < Self.allowedFailures else { return .throttled }
+        // Counted as a failure before the password is checked, so guesses sent in parallel are all counted; a
+        // success forgets the address's failures.
+        try storage { () throws(StorageError) in try store.recordSignInFailure(email: address, at: now) }
         let account = try storage { () throws(StorageError) in try store.staffAccount(email: address) }
         // The same work for an address without an account, so timing does not tell them apart.
         let matches = hasher.verify(password, against: account?.passwordHash ?? Self.decoy)
-        guard let account, let id = account.id, matches else {
-            try storage { () throws(StorageError) in try store.recordSignInFailure(email: address, at: now) }
-            return .refused
-        }
+        guard let account, let id = account.id, matches else { return .refused }
         try storage { () throws(StorageError) in try store.clearSignInFailures(email: address) }
         let token = Self.base64url(Data((0..<32).map { _ in UInt8.random(in: 0...255) }))
         let expires = now.addingTimeInterval(Self.sessionLifetime)

@@ -24,6 +24,7 @@ struct ConsoleCampaignRoutes: Sendable {
         router.post("console/campaigns/:id/cancel") { request, context in
             let id = Int64(context.parameters.get("id") ?? "") ?? 0
             return await console.signedInForm(request) { account, _, _ in
+                try consoleCampaign(id)
                 let report = try app.campaigns.cancel(id: id)
                 try app.staff.audit(account, "campaign.cancel", "campaign \(id) (\(report.name))")
                 return ConsoleRoutes.backToDashboard()
@@ -32,10 +33,20 @@ struct ConsoleCampaignRoutes: Sendable {
         router.post("console/campaigns/:id/retry") { request, context in
             let id = Int64(context.parameters.get("id") ?? "") ?? 0
             return await console.signedInForm(request) { account, _, _ in
+                try consoleCampaign(id)
                 let (report, queued) = try app.campaigns.retry(id: id)
                 try app.staff.audit(account, "campaign.retry", "campaign \(id) (\(report.name)): \(queued) queued again")
                 return ConsoleRoutes.backToDashboard()
             }
+        }
+    }
+
+    /// Only the campaigns the console makes can be changed from it: not the standing confirmation campaign (every
+    /// double opt-in mail waits in it) nor a policy notice (`herald policy publish` owns those).
+    private func consoleCampaign(_ id: Int64) throws(HeraldError) {
+        let report = try app.campaigns.report(id: id)
+        guard Self.kinds.contains(report.kind) else {
+            throw HeraldError(.conflict, "campaign \(id) is a \(report.kind.rawValue) campaign, which the console does not change")
         }
     }
 
@@ -51,9 +62,13 @@ struct ConsoleCampaignRoutes: Sendable {
 
         init() {}
 
+        /// `rawKind`: the kind as posted, refused in `validate` unless the console offers it.
+        var rawKind = CampaignKind.productNews.rawValue
+
         init(_ form: FormBody) {
             name = form.first("name") ?? ""
-            kind = form.first("kind").flatMap(CampaignKind.init(rawValue:)) ?? .productNews
+            rawKind = form.first("kind") ?? ""
+            kind = CampaignKind(rawValue: rawKind) ?? .productNews
             template = form.first("template") ?? ""
             products = Set(form.all("product"))
             purposes = Set(form.all("purpose").compactMap(Purpose.init(rawValue:)))
@@ -61,8 +76,19 @@ struct ConsoleCampaignRoutes: Sendable {
             timeZone = form.first("time_zone") ?? "UTC"
         }
 
-        var segment: Segment? {
-            products.isEmpty && purposes.isEmpty ? nil : Segment(products: products.sorted(), purposes: purposes.sorted { $0.rawValue < $1.rawValue })
+        /// Each product checked as a registration checks it, so what is counted is what the start will queue.
+        func segment() throws(HeraldError) -> Segment? {
+            guard !products.isEmpty || !purposes.isEmpty else { return nil }
+            var names: [String] = []
+            for product in products.sorted() { names.append(try RegistrationRules.product(product)) }
+            return Segment(products: Array(Set(names)).sorted(), purposes: purposes.sorted { $0.rawValue < $1.rawValue })
+        }
+
+        /// A kind the console does not offer (a policy notice, a confirmation) is refused, not taken for another.
+        func validate() throws(HeraldError) {
+            guard let posted = CampaignKind(rawValue: rawKind), ConsoleCampaignRoutes.kinds.contains(posted) else {
+                throw HeraldError(.usage, "the console makes product-news and promotion campaigns, not '\(rawKind)'")
+            }
         }
 
         /// `yyyy-MM-ddTHH:mm[:ss]` (as a browser's date-and-time control sends it) in the chosen zone; nil (now) when empty.
@@ -82,11 +108,12 @@ struct ConsoleCampaignRoutes: Sendable {
 
     private func create(_ account: StaffAccount, token: String, form: FormBody) throws -> Response {
         let input = FormInput(form)
-        guard form.first("action") == "create" else { return try self.form(account, token: token, input: input, counted: true) }
         do {
+            try input.validate()
+            guard form.first("action") == "create" else { return try self.form(account, token: token, input: input, counted: true) }
             let due = try input.dueAt()
             if let due, due < app.clock().addingTimeInterval(-60) { throw HeraldError(.usage, "the send time is in the past") }
-            let report = try app.campaigns.create(kind: input.kind, template: input.template, catalog: try app.catalog(), segment: input.segment,
+            let report = try app.campaigns.create(kind: input.kind, template: input.template, catalog: try app.catalog(), segment: try input.segment(),
                                                   at: due, name: input.name.isEmpty ? nil : input.name)
             try app.staff.audit(account, "campaign.create", "campaign \(report.id) (\(report.name)), due \(ConsoleRoutes.timestamp(report.dueAt))")
             return ConsoleRoutes.backToDashboard()
@@ -111,7 +138,7 @@ struct ConsoleCampaignRoutes: Sendable {
         values["send_at"] = input.sendAt
         values["zones"] = TimeZone.knownTimeZoneIdentifiers.sorted().map { ["name": $0, "selected": $0 == input.timeZone] }
         if counted {
-            values["audience"] = String(try app.campaigns.audienceSize(kind: input.kind, segment: input.segment))
+            values["audience"] = String(try app.campaigns.audienceSize(kind: input.kind, segment: try input.segment()))
         }
         if let problem { values["problem"] = problem }
         return pages.page("console-campaign-new", title: "New campaign", status: status, values)

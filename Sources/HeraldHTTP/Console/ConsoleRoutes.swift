@@ -65,7 +65,27 @@ struct ConsoleRoutes: Sendable {
         return pages.page("console-sign-in", title: "Sign in", status: status, values)
     }
 
+    /// Sign-in's hashing runs on threads of its own, two at a time: a burst of attempts (each a 32 MiB scrypt)
+    /// waits there instead of taking the threads that one-click unsubscribes and pages run on.
+    private static let hashing = DispatchQueue(label: "herald-sign-in", attributes: .concurrent)
+    private static let hashers = DispatchSemaphore(value: 2)
+
+    private func signInApart(email: String, password: String) async -> Result<StaffService.SignIn, HeraldError> {
+        await withCheckedContinuation { continuation in
+            Self.hashing.async { [app] in
+                Self.hashers.wait()
+                defer { Self.hashers.signal() }
+                do throws(HeraldError) { continuation.resume(returning: .success(try app.staff.signIn(email: email, password: password))) } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+    }
+
     private func signIn(_ request: Request) async -> Response {
+        guard ConsoleSession.sameOrigin(request, publicURL: app.configuration.publicURL) else {
+            return signInPage(status: .forbidden, problem: "This form did not come from the console. Please sign in here.")
+        }
         let form: FormBody
         do { form = try await FormBody.read(request) } catch { return pages.formProblem(error) }
         guard let csrf = form.first("csrf"), app.formGuard.accepts(csrf, for: ConsoleSession.signInBinding, now: app.clock()) else {
@@ -73,7 +93,10 @@ struct ConsoleRoutes: Sendable {
         }
         let email = form.first("email") ?? "", password = form.first("password") ?? ""
         let result: StaffService.SignIn
-        do { result = try await blocking { [app] in try app.staff.signIn(email: email, password: password) } } catch { return pages.failure(error) }
+        switch await signInApart(email: email, password: password) {
+        case .success(let answer): result = answer
+        case .failure(let error): return pages.failure(error)
+        }
         switch result {
         case .signedIn(let token, _, let expires):
             var response = Response(status: .seeOther, headers: [.location: "/console"])
@@ -130,6 +153,11 @@ struct ConsoleRoutes: Sendable {
 
     /// A signed-in staff member's form, checked against their session.
     private func guardedForm(_ request: Request, token: String) async -> Result<FormBody, Pages.Refusal> {
+        guard ConsoleSession.sameOrigin(request, publicURL: app.configuration.publicURL) else {
+            return .failure(Pages.Refusal(response: pages.page("console-message", title: "Please try again", status: .forbidden, [
+                "message": "This form did not come from the console. Nothing was changed.",
+            ])))
+        }
         let form: FormBody
         do { form = try await FormBody.read(request) } catch { return .failure(Pages.Refusal(response: pages.formProblem(error))) }
         guard let csrf = form.first("csrf"), app.formGuard.accepts(csrf, for: ConsoleSession.formBinding(token), now: app.clock()) else {

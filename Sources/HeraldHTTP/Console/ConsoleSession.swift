@@ -32,6 +32,24 @@ struct ConsoleSession: Sendable {
         "\(Self.cookieName)=; Path=/console; Max-Age=0; HttpOnly; SameSite=Strict\(secure ? "; Secure" : "")"
     }
 
+    /// Whether a POST comes from the console's own pages, as far as the browser says (`Origin`, else
+    /// `Sec-Fetch-Site`): the sign-in form has no session to bind its CSRF value to, so another site could
+    /// otherwise sign a victim's browser into an account of its own. Browsers send `Origin: null` from pages
+    /// whose referrer policy is `no-referrer` (every Herald page's), so then `Sec-Fetch-Site` decides. A client
+    /// that sends neither (a script) cannot be led by another site, and is let through.
+    static func sameOrigin(_ request: Request, publicURL: String) -> Bool {
+        if let origin = request.headers[.origin], origin != "null" {
+            let host = request.head.authority ?? ""
+            let own = URL(string: publicURL).flatMap { url -> String? in
+                guard let scheme = url.scheme, let name = url.host else { return nil }
+                return "\(scheme)://\(name)" + (url.port.map { ":\($0)" } ?? "")
+            }
+            return origin == own || origin == "http://" + host || origin == "https://" + host
+        }
+        if let site = request.headers[.init("Sec-Fetch-Site")!] { return site == "same-origin" || site == "none" }
+        return true
+    }
+
     /// The CSRF binding of a signed-in staff member's forms: their session (`FormGuard` signs it).
     static func formBinding(_ token: String) -> String { "console\u{0}" + token }
     /// The sign-in form's: no session yet, so the form is bound to the console itself.

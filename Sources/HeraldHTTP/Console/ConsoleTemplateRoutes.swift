@@ -54,6 +54,9 @@ struct ConsoleTemplateRoutes: Sendable {
         let from = app.configuration.sender.from
         values["from"] = (from.displayName.map { $0 + " " } ?? "") + "<\(from.address)>"
         values["html_url"] = "/console/templates/\(name)/preview.html"
-        return pages.page("console-template-preview", title: "Preview: \(name)", values)
+        var response = pages.page("console-template-preview", title: "Preview: \(name)", values)
+        // The one page that frames: the sandboxed HTML part, from this server only.
+        response.headers[.contentSecurityPolicy] = SecurityHeaders<BasicRequestContext>.policy + "; frame-src 'self'"
+        return response
     }
 }

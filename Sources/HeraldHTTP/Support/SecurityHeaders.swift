@@ -4,7 +4,7 @@ import Hummingbird
 /// cached (Cache-Control) or framed; the pages need nothing but their own stylesheet and forms.
 struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
     static var policy: String {
-        "default-src 'none'; style-src 'self'; img-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
