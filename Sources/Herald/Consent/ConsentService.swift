@@ -67,6 +67,12 @@ public struct ConsentService: Sendable {
         return try storage { () throws(StorageError) in try store.suppress(addressHash: hasher.hash(address), reason: reason, at: clock()) }
     }
 
+    /// The keyed hash the store knows an address by (for naming a person without their address, as the
+    /// console's audit log does).
+    public func addressHash(_ email: String) throws(HeraldError) -> Data {
+        hasher.hash(try RegistrationRules.address(email))
+    }
+
     public func existingRecipient(_ email: String) throws(HeraldError) -> Recipient {
         let address = try RegistrationRules.address(email)
         guard let recipient = try storage({ () throws(StorageError) in try store.recipient(addressHash: hasher.hash(address)) }) else {

@@ -27,6 +27,7 @@ struct ConsoleRoutes: Sendable {
         }
         ConsoleCampaignRoutes(app: app, pages: pages, console: self).add(to: router)
         ConsoleTemplateRoutes(app: app, pages: pages, console: self).add(to: router)
+        ConsolePeopleRoutes(app: app, pages: pages, console: self).add(to: router)
     }
 
     static func backToDashboard() -> Response {
