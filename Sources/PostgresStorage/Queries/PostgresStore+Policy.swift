@@ -13,14 +13,10 @@ extension PostgresStore {
                 try db.execute("LOCK TABLE consents IN SHARE ROW EXCLUSIVE MODE")
             }
             if let existing = try PolicyVersion.fetchAll(db, where: "version = $1", [.string(version.version)]).first {
-                var campaign = try Self.noticeCampaign(policyVersion: existing.version, in: db)
-                var created = false
-                if campaign == nil, var notice, existing.isSamePublication(as: version) {
-                    notice.policyVersion = existing.version
-                    campaign = try Self.insert(notice, in: db)
-                    created = true
+                return try PolicyPublication.republishing(existing, as: version, notice: notice,
+                                                          currentNotice: try Self.noticeCampaign(policyVersion: existing.version, in: db)) {
+                    (campaign) throws(StorageError) in try Self.insert(campaign, in: db)
                 }
-                return PolicyPublication(version: existing, versionCreated: false, notice: campaign, noticeCreated: created, withdrawnGrants: 0)
             }
             var stored = version
             stored.seq = try db.query("""
@@ -28,29 +24,18 @@ extension PostgresStore {
                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq
                 """, [.string(version.version), .string(version.summary), .string(version.textHash), .bool(version.material),
                       .date(version.effectiveAt), .date(version.publishedAt), .string(version.addsPurpose?.rawValue)]).first?.integer(0)
-            // Consents given under earlier versions did not cover the purpose this one adds.
-            var withdrawn = 0
+            var holders: [Int64] = []
             if let purpose = version.addsPurpose {
-                let holders = try db.query("SELECT recipient_id FROM consents WHERE purpose = $1 AND granted ORDER BY recipient_id",
-                                           [.string(purpose.rawValue)]).compactMap { $0.integer(0) }
+                holders = try db.query("SELECT recipient_id FROM consents WHERE purpose = $1 AND granted ORDER BY recipient_id",
+                                       [.string(purpose.rawValue)]).compactMap { $0.integer(0) }
                 _ = try Self.lock(recipients: holders, in: db)
-                for id in holders {
-                    let change = ConsentChange(purpose: purpose, granted: false, source: Self.policySource, policyVersion: version.version,
-                                               noticeHash: version.textHash, at: version.publishedAt)
-                    if try Self.apply(change, to: id, in: db) { withdrawn += 1 }
-                }
             }
-            var campaign: Campaign?
-            if var notice {
-                notice.policyVersion = version.version
-                campaign = try Self.insert(notice, in: db)
-            }
-            return PolicyPublication(version: stored, versionCreated: true, notice: campaign, noticeCreated: campaign != nil, withdrawnGrants: withdrawn)
+            return try PolicyPublication.publishing(stored, notice: notice, holders: holders,
+                                                    withdraw: { (id, change) throws(StorageError) in try Self.apply(change, to: id, in: db) },
+                                                    insert: { (campaign) throws(StorageError) in try Self.insert(campaign, in: db) })
         }
     }
 
-    /// The ledger's source for what a policy version itself did.
-    static let policySource = "policy"
     /// `pg_advisory_xact_lock`'s key for publishing ("policy" in ASCII).
     static let policyLockKey: Int64 = 0x70_6F_6C_69_63_79
 

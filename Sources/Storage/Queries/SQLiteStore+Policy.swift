@@ -6,14 +6,10 @@ extension SQLiteStore {
     public func publishPolicy(_ version: PolicyVersion, notice: Campaign?) throws(StorageError) -> PolicyPublication {
         try write { db in
             if let existing = try PolicyVersion.fetchAll(db, where: "version = ?", arguments: [version.version]).first {
-                var campaign = try Self.noticeCampaign(policyVersion: existing.version, in: db)
-                var created = false
-                if campaign == nil, var notice, existing.isSamePublication(as: version) {
-                    notice.policyVersion = existing.version
-                    campaign = try Self.insert(notice, in: db)
-                    created = true
+                return try PolicyPublication.republishing(existing, as: version, notice: notice,
+                                                          currentNotice: try Self.noticeCampaign(policyVersion: existing.version, in: db)) {
+                    try Self.insert($0, in: db)
                 }
-                return PolicyPublication(version: existing, versionCreated: false, notice: campaign, noticeCreated: created, withdrawnGrants: 0)
             }
             try db.execute(sql: """
                 INSERT INTO policy_versions (version, summary, text_hash, material, effective_at, published_at, adds_purpose)
@@ -22,28 +18,15 @@ extension SQLiteStore {
                                   version.publishedAt, version.addsPurpose?.rawValue])
             var stored = version
             stored.seq = db.lastInsertedRowID
-            // Consents given under earlier versions did not cover the purpose this one adds.
-            var withdrawn = 0
-            if let purpose = version.addsPurpose {
-                let holders = try Int64.fetchAll(db, sql: "SELECT recipient_id FROM consents WHERE purpose = ? AND granted ORDER BY recipient_id",
-                                                 arguments: [purpose.rawValue])
-                for id in holders {
-                    let change = ConsentChange(purpose: purpose, granted: false, source: Self.policySource, policyVersion: version.version,
-                                               noticeHash: version.textHash, at: version.publishedAt)
-                    if try Self.apply(change, to: id, in: db) { withdrawn += 1 }
-                }
-            }
-            var campaign: Campaign?
-            if var notice {
-                notice.policyVersion = version.version
-                campaign = try Self.insert(notice, in: db)
-            }
-            return PolicyPublication(version: stored, versionCreated: true, notice: campaign, noticeCreated: campaign != nil, withdrawnGrants: withdrawn)
+            let holders = try version.addsPurpose.map { purpose in
+                try Int64.fetchAll(db, sql: "SELECT recipient_id FROM consents WHERE purpose = ? AND granted ORDER BY recipient_id",
+                                   arguments: [purpose.rawValue])
+            } ?? []
+            return try PolicyPublication.publishing(stored, notice: notice, holders: holders,
+                                                    withdraw: { id, change in try Self.apply(change, to: id, in: db) },
+                                                    insert: { try Self.insert($0, in: db) })
         }
     }
-
-    /// The ledger's source for what a policy version itself did, and for a person's choice on its page.
-    static let policySource = "policy"
 
     public func policyVersions() throws(StorageError) -> [PolicyVersion] {
         try read { db in try PolicyVersion.fetchAll(db) }
