@@ -43,6 +43,7 @@ import TestDatabases
         let campaign = try store.createCampaign(Campaign(name: "n", kind: .productNews, template: "t", segment: nil, dueAt: now, createdAt: now))
         let audience = Audience(purpose: .productNews, anyOfProducts: ["kronos"])
         #expect(try store.audienceSize(audience) == 1, "the count the console shows is the start's")
+        #expect(try store.productNames() == ["kronos", "minilogue"])
         #expect(try store.audienceSize(Audience(purpose: .productNews, anyOfProducts: nil)) == 2)
         let started = try store.startDueCampaigns(now: now) { _ in .send(audience) }
         #expect(started.map(\.1) == [1])

@@ -16,7 +16,7 @@ import re
 import sys
 import time
 
-from browse_pages import screenshooter, start_browser
+from browse_pages import console_errors, screenshooter, start_browser
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -115,7 +115,7 @@ def main():
         look("templates")
         driver.get(base + "/console/templates/product-news/preview")
         look("preview")
-        result["console"] = [entry["message"] for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
+        result["console"] = console_errors(driver)
     finally:
         driver.quit()
     print(json.dumps(result))

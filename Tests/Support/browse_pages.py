@@ -49,6 +49,11 @@ def start_browser():
     return driver, WebDriverWait(driver, 15)
 
 
+def console_errors(driver):
+    """The browser console's errors so far (a page that broke under the Content-Security-Policy shows here)."""
+    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
+
+
 def screenshooter(driver, artifacts, result):
     """shot(name): keeps the page's picture in ARTIFACTS and notes in result whether it is blank."""
     os.makedirs(artifacts, exist_ok=True)
@@ -115,7 +120,7 @@ def main():
         wait.until(expected_conditions.title_contains("Check your inbox"))
         result["steps"]["registered"] = driver.find_element(By.TAG_NAME, "main").text
         shot("registered")
-        result["console"] = [entry["message"] for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
+        result["console"] = console_errors(driver)
     finally:
         driver.quit()
     print(json.dumps(result))

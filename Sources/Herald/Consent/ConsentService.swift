@@ -67,6 +67,11 @@ public struct ConsentService: Sendable {
         return try storage { () throws(StorageError) in try store.suppress(addressHash: hasher.hash(address), reason: reason, at: clock()) }
     }
 
+    /// Every product anyone registered: what a segment can pick from.
+    public func productNames() throws(HeraldError) -> [String] {
+        try storage { () throws(StorageError) in try store.productNames() }
+    }
+
     /// The keyed hash the store knows an address by (for naming a person without their address, as the
     /// console's audit log does).
     public func addressHash(_ email: String) throws(HeraldError) -> Data {

@@ -125,7 +125,7 @@ struct ConsoleCampaignRoutes: Sendable {
     private func form(_ account: StaffAccount, token: String, input: FormInput, counted: Bool = false, problem: String? = nil,
                       status: HTTPResponse.Status = .ok) throws -> Response {
         let catalog = try app.catalog()
-        let products = try app.report(minimumCell: 1).byProduct.keys.sorted()
+        let products = try app.consent.productNames()
         var values = console.common(account, token: token)
         values["name"] = input.name
         values["kinds"] = Self.kinds.map { ["value": $0.rawValue, "label": Pages.sentence($0.rawValue.replacingOccurrences(of: "-", with: " ")),

@@ -100,7 +100,7 @@ struct ConsoleRoutes: Sendable {
         }
         switch result {
         case .signedIn(let token, _, let expires):
-            var response = Response(status: .seeOther, headers: [.location: "/console"])
+            var response = Self.backToDashboard()
             response.headers[.setCookie] = session.setCookie(token, maxAge: expires.timeIntervalSince(app.clock()))
             return response
         case .refused:
@@ -119,6 +119,11 @@ struct ConsoleRoutes: Sendable {
         case .success: break
         }
         _ = try? await blocking { [app] in try app.staff.signOut(session: token) }
+        return signedOut()
+    }
+
+    /// To the sign-in form, with the cookie of an ended (or unknown) session cleared.
+    private func signedOut() -> Response {
         var response = redirectToSignIn()
         response.headers[.setCookie] = session.clearCookie()
         return response
@@ -135,11 +140,7 @@ struct ConsoleRoutes: Sendable {
         guard let token = ConsoleSession.token(in: request) else { return redirectToSignIn() }
         do {
             return try await blocking { [app, pages] in
-                guard let account = try app.staff.account(session: token) else {
-                    var response = Response(status: .seeOther, headers: [.location: "/console/sign-in"])
-                    response.headers[.setCookie] = session.clearCookie()
-                    return response
-                }
+                guard let account = try app.staff.account(session: token) else { return signedOut() }
                 if let role, account.role != role {
                     var values = common(account, token: token)
                     values["message"] = "This page is for administrators."
@@ -209,8 +210,14 @@ struct ConsoleRoutes: Sendable {
     }
 
     static func timestamp(_ date: Date) -> String {
+        timestampFormatter.string(from: date) + " UTC"
+    }
+
+    /// Made once: every row of the dashboard and the audit log shows a time. (ISO8601DateFormatter is
+    /// documented as safe to use from several threads; it is only not marked Sendable.)
+    nonisolated(unsafe) private static let timestampFormatter: ISO8601DateFormatter = {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
-        return formatter.string(from: date) + " UTC"
-    }
+        return formatter
+    }()
 }

@@ -155,6 +155,12 @@ extension PostgresStore {
         try db.query("SELECT product FROM recipient_products WHERE recipient_id = $1 ORDER BY product COLLATE \"C\"", [.integer(id)]).compactMap { $0.string(0) }
     }
 
+    public func productNames() throws(StorageError) -> [String] {
+        try read { (db) throws(StorageError) in
+            try db.query("SELECT product FROM recipient_products GROUP BY product ORDER BY product COLLATE \"C\"").compactMap { $0.string(0) }
+        }
+    }
+
     public func consents(ofRecipient id: Int64) throws(StorageError) -> [ConsentState] {
         try read { (db) throws(StorageError) in try ConsentState.fetchAll(db, recipientID: id) }
     }

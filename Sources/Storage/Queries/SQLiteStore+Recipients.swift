@@ -144,6 +144,10 @@ extension SQLiteStore {
         try String.fetchAll(db, sql: "SELECT product FROM recipient_products WHERE recipient_id = ? ORDER BY product", arguments: [id])
     }
 
+    public func productNames() throws(StorageError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT product FROM recipient_products ORDER BY product") }
+    }
+
     public func consents(ofRecipient id: Int64) throws(StorageError) -> [ConsentState] {
         try read { db in try ConsentState.fetchAll(db, recipientID: id) }
     }

@@ -48,6 +48,8 @@ public protocol ConsentStore: Sendable {
     func recipient(id: Int64) throws(StorageError) -> Recipient?
     /// Sorted by name.
     func products(ofRecipient id: Int64) throws(StorageError) -> [String]
+    /// Every product anyone registered, sorted (names of products, no one named): what a segment can pick from.
+    func productNames() throws(StorageError) -> [String]
     /// One per purpose ever decided, sorted by purpose.
     func consents(ofRecipient id: Int64) throws(StorageError) -> [ConsentState]
     /// Oldest first.
