@@ -31,7 +31,8 @@ public struct HeraldServer: Sendable {
 
     func router() throws(HeraldError) -> Router<BasicRequestContext> {
         let pages = try Pages(app: app)
-        let stylesheet = try Self.stylesheet(templates: app.configuration.templates)
+        let stylesheet = try Self.asset("herald.css", templates: app.configuration.templates)
+        let script = try Self.asset("console.js", templates: app.configuration.templates)
         let router = Router()
         router.add(middleware: SecurityHeaders())
         router.get("healthz") { _, _ in "ok\n" }
@@ -44,7 +45,7 @@ public struct HeraldServer: Sendable {
         PreferencesRoutes(app: app, pages: pages).add(to: router)
         RegistrationRoutes(app: app, pages: pages).add(to: router)
         PolicyRoutes(app: app, pages: pages).add(to: router)
-        ConsoleRoutes(app: app, pages: pages).add(to: router)
+        ConsoleRoutes(app: app, pages: pages, script: script).add(to: router)
         if let metrics { Self.addMetrics(metrics, app: app, to: router) }
         // No token, no API: /api/* then answers 404 like any unknown path.
         if let credential = AdminCredential(token: app.configuration.http.adminToken) {
@@ -68,10 +69,11 @@ public struct HeraldServer: Sendable {
         }
     }
 
-    static func stylesheet(templates: String) throws(HeraldError) -> String {
-        let path = URL(fileURLWithPath: templates).appendingPathComponent("pages/herald.css").path
+    /// A file the pages load (`herald.css`, `console.js`), read once at start from the templates' `pages` folder.
+    static func asset(_ name: String, templates: String) throws(HeraldError) -> String {
+        let path = URL(fileURLWithPath: templates).appendingPathComponent("pages/\(name)").path
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw HeraldError(.configuration, "\(path): missing; the web face's pages need their stylesheet")
+            throw HeraldError(.configuration, "\(path): missing; the web face's pages need it")
         }
         return text
     }

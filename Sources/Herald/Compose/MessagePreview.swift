@@ -24,9 +24,40 @@ extension HeraldApp {
     }
 
     /// `herald templates preview`: the subject and both bodies of one message, for a registered person (`email`)
-    /// or, without one, for a stand-in person with a name and two products. A policy notice announces the newest
+    /// or, without one, for the stand-in person (`SampleRecipient.standIn`). A policy notice announces the newest
     /// published version (or a stand-in material change before any is published). Nothing is recorded or sent.
     public func previewParts(template name: String, email: String?) throws(HeraldError) -> RenderedMessage {
+        var (catalog, input) = try sampleInput(template: name, sample: .standIn, address: SampleRecipient.standInAddress)
+        if let email {
+            let recipient = try consent.existingRecipient(email)
+            input.recipientID = recipient.id!
+            input.email = recipient.email
+            input.name = recipient.name
+            input.products = try storage { () throws(StorageError) in try store.products(ofRecipient: recipient.id!) }
+        }
+        return try composer(catalog: catalog).render(input, now: clock())
+    }
+
+    /// The console's preview: the message a person of `sample`'s shape would get, as sent (headers and both
+    /// bodies of the very bytes that would go out, signed when DKIM is configured). Nothing is recorded or sent.
+    public func previewMessage(template name: String, sample: SampleRecipient) throws(HeraldError) -> PreviewedMessage {
+        let (catalog, input) = try sampleInput(template: name, sample: sample, address: SampleRecipient.standInAddress)
+        let composer = composer(catalog: catalog)
+        let now = clock()
+        let composed = try composer.compose(input, now: now)
+        return PreviewedMessage(rendered: try composer.render(input, now: now), headers: PreviewedMessage.headers(of: composed.bytes))
+    }
+
+    /// The console's test send: the same message, to `address` (the staff member's own), through the configured
+    /// transport. Nothing about a person is read or recorded; the verdict is the transport's.
+    public func testSend(template name: String, sample: SampleRecipient, to address: String) throws(HeraldError) -> DeliveryVerdict {
+        let (catalog, input) = try sampleInput(template: name, sample: sample, address: address)
+        let composed = try composer(catalog: catalog).compose(input, now: clock())
+        return try transport().makeSender().send(composed, job: 0, campaign: 0)
+    }
+
+    private func sampleInput(template name: String, sample: SampleRecipient,
+                             address: String) throws(HeraldError) -> (TemplateCatalog, MessageComposer.Input) {
         let catalog = try catalog()
         guard let template = catalog.template(named: name) else {
             throw HeraldError(.dataError, "no template named '\(name)'; templates are \(catalog.templateNames.joined(separator: ", "))")
@@ -38,17 +69,11 @@ extension HeraldApp {
         if kind == .policyChange {
             announced = try policy.current() ?? TemplateCheck.samplePolicies(now: clock())[0]
         }
-        var input = MessageComposer.Input(kind: kind, template: name, campaignName: "Preview", recipientID: 0, email: "ada@example.com",
-                                          name: "Ada Lovelace", products: ["minilogue", "volca"],
+        // Recipient 0 is nobody: the sample's signed links lead to no one's consent.
+        let input = MessageComposer.Input(kind: kind, template: name, campaignName: "Preview", recipientID: 0, email: address,
+                                          name: sample.name, products: sample.products,
                                           confirmPurposes: kind == .confirmation ? [.productNews] : [], policy: announced)
-        if let email {
-            let recipient = try consent.existingRecipient(email)
-            input.recipientID = recipient.id!
-            input.email = recipient.email
-            input.name = recipient.name
-            input.products = try storage { () throws(StorageError) in try store.products(ofRecipient: recipient.id!) }
-        }
-        return try composer(catalog: catalog).render(input, now: clock())
+        return (catalog, input)
     }
 
     /// `herald unsubscribe-url`: the person's signed one-click URL for one purpose.

@@ -21,6 +21,18 @@ struct ConsoleCampaignRoutes: Sendable {
         router.post("console/campaigns/new") { request, _ in
             await console.signedInForm(request) { account, token, form in try create(account, token: token, form: form) }
         }
+        // The audience size as the form changes (the console's script asks; without it, "Count the audience").
+        router.get("console/campaigns/audience") { request, _ in
+            let input = FormInput(request.uri.queryParameters)
+            return await console.signedIn(request) { _, _ in
+                do {
+                    try input.validate()
+                    return APIJSON.answer(["audience": try app.campaigns.audienceSize(kind: input.kind, segment: try input.segment())])
+                } catch let error as HeraldError where error.kind == .usage || error.kind == .dataError {
+                    return APIJSON.error(.badRequest, error.message)
+                }
+            }
+        }
         router.post("console/campaigns/:id/cancel") { request, context in
             let id = Int64(context.parameters.get("id") ?? "") ?? 0
             return await console.signedInForm(request) { account, _, _ in
@@ -66,14 +78,23 @@ struct ConsoleCampaignRoutes: Sendable {
         var rawKind = CampaignKind.productNews.rawValue
 
         init(_ form: FormBody) {
-            name = form.first("name") ?? ""
-            rawKind = form.first("kind") ?? ""
+            self.init { form.all($0) }
+        }
+
+        /// The form's fields in a query (the live audience count's).
+        init(_ query: Parameters) {
+            self.init { query.getAll($0) }
+        }
+
+        private init(_ values: (String) -> [String]) {
+            name = values("name").first ?? ""
+            rawKind = values("kind").first ?? ""
             kind = CampaignKind(rawValue: rawKind) ?? .productNews
-            template = form.first("template") ?? ""
-            products = Set(form.all("product"))
-            purposes = Set(form.all("purpose").compactMap(Purpose.init(rawValue:)))
-            sendAt = form.first("send_at") ?? ""
-            timeZone = form.first("time_zone") ?? "UTC"
+            template = values("template").first ?? ""
+            products = Set(values("product"))
+            purposes = Set(values("purpose").compactMap(Purpose.init(rawValue:)))
+            sendAt = values("send_at").first ?? ""
+            timeZone = values("time_zone").first ?? "UTC"
         }
 
         /// Each product checked as a registration checks it, so what is counted is what the start will queue.
@@ -110,6 +131,13 @@ struct ConsoleCampaignRoutes: Sendable {
         let input = FormInput(form)
         do {
             try input.validate()
+            if form.first("action") == "preview" {
+                // The chosen template, for a person who owns the products this segment picks.
+                let shape = ConsoleTemplateRoutes.SampleShape(products: input.products.sorted())
+                let query = shape.query(for: SampleRecipient(name: SampleRecipient.standIn.name, products: shape.products))
+                let template = input.template.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+                return Response(status: .seeOther, headers: [.location: "/console/templates/\(template)/preview?" + query])
+            }
             guard form.first("action") == "create" else { return try self.form(account, token: token, input: input, counted: true) }
             let due = try input.dueAt()
             if let due, due < app.clock().addingTimeInterval(-60) { throw HeraldError(.usage, "the send time is in the past") }
@@ -132,7 +160,7 @@ struct ConsoleCampaignRoutes: Sendable {
                                              "selected": $0 == input.kind] }
         values["templates"] = catalog.templates.values.filter { template in Self.kinds.contains { $0.rawValue == template.kind } }
             .sorted { $0.name < $1.name }
-            .map { ["name": $0.name, "kind": $0.kind, "description": $0.description, "selected": $0.name == input.template] }
+            .map { ["name": $0.name, "kind": $0.kind, "description": $0.description ?? "", "selected": $0.name == input.template] }
         values["products"] = products.map { ["name": $0, "checked": input.products.contains($0)] }
         values["purposes"] = Purpose.allCases.map { ["name": $0.rawValue, "label": Pages.sentence($0.phrase), "checked": input.purposes.contains($0)] }
         values["send_at"] = input.sendAt

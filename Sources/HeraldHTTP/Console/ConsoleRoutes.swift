@@ -10,10 +10,13 @@ struct ConsoleRoutes: Sendable {
     let app: HeraldApp
     let pages: Pages
     let session: ConsoleSession
+    /// `console.js`: the console's only script, served from here (a page works without it).
+    let script: String
 
-    init(app: HeraldApp, pages: Pages) {
+    init(app: HeraldApp, pages: Pages, script: String) {
         self.app = app
         self.pages = pages
+        self.script = script
         session = ConsoleSession(publicURL: app.configuration.publicURL)
     }
 
@@ -22,6 +25,10 @@ struct ConsoleRoutes: Sendable {
         router.post("console/sign-in") { request, _ in await signIn(request) }
         router.post("console/sign-out") { request, _ in await signOut(request) }
         router.get("console") { request, _ in await signedIn(request) { account, token in try dashboard(account, token: token) } }
+        router.get("console/progress.json") { request, _ in await signedIn(request) { _, _ in try progress() } }
+        router.get("console/console.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: script)))
+        }
         router.get("console/audit") { request, _ in
             await signedIn(request, role: .admin) { account, token in try audit(account, token: token) }
         }
@@ -29,6 +36,8 @@ struct ConsoleRoutes: Sendable {
         ConsoleTemplateRoutes(app: app, pages: pages, console: self).add(to: router)
         ConsolePeopleRoutes(app: app, pages: pages, console: self).add(to: router)
     }
+
+    static var policy: String { SecurityHeaders<BasicRequestContext>.policy + "; script-src 'self'; connect-src 'self'" }
 
     static func backToDashboard() -> Response {
         Response(status: .seeOther, headers: [.location: "/console"])
@@ -146,7 +155,10 @@ struct ConsoleRoutes: Sendable {
                     values["message"] = "This page is for administrators."
                     return pages.page("console-message", title: "Not for this account", status: .forbidden, values)
                 }
-                return try page(account, token)
+                var response = try page(account, token)
+                // Console pages may run the console's own script and let it ask this server for counts; nothing else.
+                if response.headers[.contentSecurityPolicy] == nil { response.headers[.contentSecurityPolicy] = Self.policy }
+                return response
             }
         } catch {
             return pages.failure(error)
@@ -173,12 +185,17 @@ struct ConsoleRoutes: Sendable {
     // MARK: - Pages
 
     private func dashboard(_ account: StaffAccount, token: String) throws -> Response {
-        let campaigns = try app.campaigns.list().filter { $0.kind != .confirmation }.reversed()
+        let campaigns = try app.campaigns.progress()
         var values = common(account, token: token)
-        values["refresh"] = campaigns.contains { $0.status == .sending || $0.status == .scheduled }
-        values["campaigns"] = campaigns.map(Self.campaignValues)
+        values["refresh"] = campaigns.contains { $0.report.status == .sending || $0.report.status == .scheduled }
+        values["campaigns"] = campaigns.map { Self.campaignValues($0.report, $0.progress) }
         values["none"] = campaigns.isEmpty
         return pages.page("console-dashboard", title: "Campaigns", values)
+    }
+
+    /// What the dashboard's script polls: the same counts as the page, for every campaign it lists.
+    private func progress() throws -> Response {
+        APIJSON.answer(try app.campaigns.progress().map(\.progress))
     }
 
     private func audit(_ account: StaffAccount, token: String) throws -> Response {
@@ -194,18 +211,15 @@ struct ConsoleRoutes: Sendable {
     }
 
     /// Counts only: what marketing may see of people.
-    static func campaignValues(_ report: CampaignReport) -> [String: Any] {
-        let counts = report.counts
-        let total = counts.queued + counts.sending + counts.sent + counts.deferred + counts.bounced + counts.skipped + counts.failed
-        let finished = counts.sent + counts.bounced + counts.skipped + counts.failed
+    static func campaignValues(_ report: CampaignReport, _ progress: CampaignProgress) -> [String: Any] {
         var values: [String: Any] = [
             "id": String(report.id), "name": report.name, "kind": report.kind.rawValue, "status": report.status.rawValue,
-            "due": timestamp(report.dueAt), "queued": counts.queued + counts.sending, "sent": counts.sent, "deferred": counts.deferred,
-            "bounced": counts.bounced, "skipped": counts.skipped, "failed": counts.failed, "total": total,
-            "percent": total == 0 ? 0 : finished * 100 / total]
+            "due": timestamp(report.dueAt), "queued": progress.waiting, "sent": progress.sent, "deferred": progress.deferred,
+            "bounced": progress.bounced, "skipped": progress.skipped, "failed": progress.failed, "total": progress.total,
+            "percent": progress.percent, "rate": progress.rateText]
         if let problem = report.problem { values["problem"] = problem }
         values["cancellable"] = report.status == .scheduled || report.status == .sending
-        values["retryable"] = report.status == .failed || (report.status.isRetryable && counts.failed + counts.deferred > 0)
+        values["retryable"] = report.status == .failed || (report.status.isRetryable && progress.failed + progress.deferred > 0)
         return values
     }
 

@@ -162,4 +162,20 @@ extension PostgresStore {
             return problems
         }
     }
+
+    public func attemptTimeline(campaignID: Int64, from: Date, bucketSeconds: Int) throws(StorageError) -> [AttemptBucket] {
+        try read { (db) throws(StorageError) in
+            var buckets: [AttemptBucket] = []
+            for row in try db.query("""
+                SELECT greatest(0, floor(extract(epoch FROM a.attempted_at - $1::timestamptz) / $2))::bigint AS bucket, a.outcome, count(*)
+                FROM outbox o JOIN delivery_attempts a ON a.job_id = o.id
+                WHERE o.campaign_id = $3
+                GROUP BY bucket, a.outcome ORDER BY bucket
+                """, [.date(from), .integer(bucketSeconds), .integer(campaignID)]) {
+                buckets.append(AttemptBucket(index: row.int(0) ?? 0, state: try stored(row.string(1), as: OutboxState.self, column: "delivery_attempts.outcome"),
+                                             count: row.int(2) ?? 0))
+            }
+            return buckets
+        }
+    }
 }

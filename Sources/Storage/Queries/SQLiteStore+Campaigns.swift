@@ -163,4 +163,18 @@ extension SQLiteStore {
             }
         }
     }
+
+    public func attemptTimeline(campaignID: Int64, from: Date, bucketSeconds: Int) throws(StorageError) -> [AttemptBucket] {
+        try read { db in
+            // julianday reads the stored text times (UTC) as days; × 86400 gives seconds since `from`.
+            try Row.fetchAll(db, sql: """
+                SELECT max(0, CAST((julianday(a.attempted_at) - julianday(?)) * 86400.0 / ? AS INTEGER)) AS bucket, a.outcome, count(*)
+                FROM outbox o INDEXED BY outbox_by_campaign JOIN delivery_attempts a ON a.job_id = o.id
+                WHERE o.campaign_id = ?
+                GROUP BY bucket, a.outcome ORDER BY bucket
+                """, arguments: [from, bucketSeconds, campaignID]).map { row in
+                AttemptBucket(index: row[0], state: try stored(row[1], as: OutboxState.self, column: "delivery_attempts.outcome"), count: row[2])
+            }
+        }
+    }
 }

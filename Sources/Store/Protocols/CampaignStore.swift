@@ -33,4 +33,8 @@ public protocol CampaignStore: Sendable {
 
     /// The campaign's deferred, bounced, failed and skipped jobs with the last reply of each, oldest first.
     func problems(campaignID: Int64, limit: Int) throws(StorageError) -> [JobProblem]
+
+    /// The campaign's delivery attempts, counted by outcome in stretches of `bucketSeconds` from `from` (index 0
+    /// starts there; an attempt before `from` counts in stretch 0): its outcome over time.
+    func attemptTimeline(campaignID: Int64, from: Date, bucketSeconds: Int) throws(StorageError) -> [AttemptBucket]
 }

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// The console's preview and test send (Step 9): the message for a chosen shape of person, with the header
+/// fields of the bytes that would go out, and a test sent through the configured SMTP server to the staff
+/// member's own address only, audited.
+@Suite(.serialized)
+struct ConsolePreviewTests {
+    @Test func aMarketingUserPreviewsAShapeAndTestSendsToTheirOwnAddress() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let spool = sandbox.folder.appendingPathComponent("spool").path
+        let smtp = try SMTPTestServer(spool: spool)
+        defer { smtp.stop() }
+        let web = try WebServer(sandbox, smtpPort: smtp.port)
+        defer { web.stop() }
+        let csv = "email,name,products,consents\np1@example.com,Grace Hopper,kronos,product-news\np2@example.com,,volca,product-news\n"
+        try csv.write(toFile: sandbox.folder.appendingPathComponent("people.csv").path, atomically: true, encoding: .utf8)
+        #expect(try sandbox.herald(["recipients", "import", sandbox.folder.appendingPathComponent("people.csv").path]).status == 0)
+        #expect(try sandbox.herald(["staff", "add", "max@staff.example", "--role", "marketing"], input: ConsoleTests.password + "\n").status == 0)
+        #expect(try sandbox.herald(["staff", "add", "ada@staff.example", "--role", "admin"], input: ConsoleTests.password + "\n").status == 0)
+        let max = try #require(ConsoleTests.cookie(try ConsoleTests.signIn(web, "max@staff.example", ConsoleTests.password)))
+        func get(_ path: String) throws -> WebServer.Answer { try web.request("GET", path, headers: ["-H", "Cookie: \(max)"]) }
+        func post(_ path: String, _ body: String) throws -> WebServer.Answer {
+            try web.request("POST", path, headers: ["-H", "Cookie: \(max)", "-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", body])
+        }
+
+        // First visit: the stand-in. The header fields are those of the composed bytes, one-click link and all.
+        let standIn = try get("/console/templates/product-news/preview")
+        #expect(standIn.status == 200 && standIn.body.contains("Hello Ada,"), "\(standIn.status)")
+        for field in ["From", "To", "Subject", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post", "List-Id", "MIME-Version"] {
+            #expect(standIn.body.contains("<dt>\(field)</dt>"), "the \(field) field is shown")
+        }
+        #expect(standIn.body.contains("List-Unsubscribe=One-Click"))
+        // Products come from what people registered; a product nobody has is not offered, and is ignored if posted.
+        #expect(standIn.body.contains("value=\"kronos\"") && standIn.body.contains("value=\"volca\""))
+        let shaped = try get("/console/templates/product-news/preview?shaped=1&recipient_name=&product=kronos&product=moog")
+        #expect(shaped.status == 200 && shaped.body.contains("Hello,") && !shaped.body.contains("Hello Ada"), "no name, no greeting by name")
+        #expect(shaped.body.contains("There is news about kronos") && !shaped.body.contains("moog"), "only offered products")
+        #expect(shaped.body.contains("a person who gave no name, with kronos"))
+        let framed = try get("/console/templates/product-news/preview.html?shaped=1&recipient_name=Lin&product=volca")
+        #expect(framed.status == 200 && framed.body.contains("Lin") && framed.body.contains("volca") && !framed.body.contains("kronos"))
+        #expect(try get("/console/templates/nonesuch/preview").status == 400)
+
+        // The campaign form's preview button: the chosen template, for an owner of the segment's products.
+        let form = try get("/console/campaigns/new")
+        let csrf = try #require(ConsoleTests.csrf(form.body))
+        let toPreview = try post("/console/campaigns/new", "csrf=\(csrf)&kind=promotion&template=promotion&product=volca&action=preview")
+        #expect(toPreview.status == 303 && toPreview.headers["location"]?.hasPrefix("/console/templates/promotion/preview?shaped=1") == true
+                && toPreview.headers["location"]?.contains("product=volca") == true, "\(toPreview.headers)")
+
+        // A test send needs the session's CSRF value; it goes to the account's own address only, whatever is posted.
+        #expect(try post("/console/templates/product-news/test-send", "shaped=1&recipient_name=Lin&product=kronos").status == 403)
+        #expect(smtp.acceptedRecipients().isEmpty, "a refused form sent nothing")
+        let sent = try post("/console/templates/product-news/test-send",
+                            "csrf=\(csrf)&shaped=1&recipient_name=Lin&product=kronos&to=p1%40example.com&email=p1%40example.com")
+        #expect(sent.status == 200 && sent.body.contains("Sent to max@staff.example: the server answered 250"), "\(sent.body.suffix(800))")
+        #expect(smtp.acceptedRecipients() == ["max@staff.example"])
+        let messages = try Sandbox.inspectMessages(in: spool)
+        let message = try #require(messages.first)
+        #expect(message["to_address"] as? String == "max@staff.example" && (message["defects"] as? [String])?.isEmpty == true, "\(message)")
+        let text = (message["parts"] as? [[String: Any]])?.first { $0["type"] as? String == "text/plain" }?["content"] as? String ?? ""
+        #expect(text.contains("Hello Lin,") && text.contains("There is news about kronos"), "the shape chosen is the shape sent: \(text)")
+        #expect(try sandbox.herald(["campaign", "list", "--json"]).json(as: [[String: Any]].self).isEmpty, "a test send is no campaign")
+
+        // Refused by the server: said so, plainly.
+        smtp.stop()
+        let unsent = try post("/console/templates/product-news/test-send", "csrf=\(csrf)&shaped=1&recipient_name=Lin")
+        #expect(unsent.status == 200 && unsent.body.contains("Not sent:"), "\(unsent.body.suffix(600))")
+
+        let ada = try #require(ConsoleTests.cookie(try ConsoleTests.signIn(web, "ada@staff.example", ConsoleTests.password)))
+        let audit = try web.request("GET", "/console/audit", headers: ["-H", "Cookie: \(ada)"]).body
+        #expect(audit.components(separatedBy: "template.test-send").count - 1 == 2 && !audit.contains("Lin"), "both attempts are audited")
+    }
+}
