@@ -83,10 +83,10 @@ public struct CampaignService: Sendable {
         return try report(id: id)
     }
 
-    /// The recipients whose message has not gone, with the server's last reply to each.
-    public func problems(id: Int64) throws(HeraldError) -> [CampaignProblem] {
+    /// The recipients whose message has not gone (the first `limit`), with the server's last reply to each.
+    public func problems(id: Int64, limit: Int = 1000) throws(HeraldError) -> [CampaignProblem] {
         _ = try campaign(id: id)  // an unknown id is an error, not an empty list; the counts are not needed
-        return try storage { () throws(StorageError) in try store.problems(campaignID: id, limit: 1000) }
+        return try storage { () throws(StorageError) in try store.problems(campaignID: id, limit: limit) }
     }
 
     /// Queues a campaign's failed and deferred recipients again; each is checked for consent when sent.

@@ -35,6 +35,7 @@ struct ConsoleRoutes: Sendable {
         ConsoleCampaignRoutes(app: app, pages: pages, console: self).add(to: router)
         ConsoleTemplateRoutes(app: app, pages: pages, console: self).add(to: router)
         ConsolePeopleRoutes(app: app, pages: pages, console: self).add(to: router)
+        ConsoleReportRoutes(app: app, pages: pages, console: self).add(to: router)
     }
 
     static var policy: String { SecurityHeaders<BasicRequestContext>.policy + "; script-src 'self'; connect-src 'self'" }

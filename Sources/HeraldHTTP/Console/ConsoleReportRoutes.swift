@@ -1,0 +1,98 @@
+import Foundation
+import Herald
+import Hummingbird
+import Store
+
+/// `/console/reports`: the aggregate report (`herald report`'s, with cells under ten suppressed: staff can
+/// raise that floor, never lower it) and each campaign's outcome over time as a chart drawn on the server.
+/// An administrator also sees a campaign's problems: each recipient not sent, with the server's last reply.
+struct ConsoleReportRoutes: Sendable {
+    let app: HeraldApp
+    let pages: Pages
+    let console: ConsoleRoutes
+
+    /// The console's floor for a cell: the same default as `herald report`.
+    static let minimumCell = 10
+    static let problemsShown = 500
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("console/reports") { request, _ in
+            let asked = Int(request.uri.queryParameters.get("min_cell") ?? "") ?? Self.minimumCell
+            return await console.signedIn(request) { account, token in try aggregate(account, token: token, minimumCell: max(asked, Self.minimumCell)) }
+        }
+        router.get("console/reports/campaigns/:id") { request, context in
+            let id = Int64(context.parameters.get("id") ?? "") ?? 0
+            return await console.signedIn(request) { account, token in try campaign(account, token: token, id: id) }
+        }
+        router.get("console/campaigns/:id/problems") { request, context in
+            let id = Int64(context.parameters.get("id") ?? "") ?? 0
+            return await console.signedIn(request, role: .admin) { account, token in try problems(account, token: token, id: id) }
+        }
+    }
+
+    private func aggregate(_ account: StaffAccount, token: String, minimumCell: Int) throws -> Response {
+        let report = try app.report(minimumCell: minimumCell)
+        func cell(_ value: Int?) -> String { value.map(String.init) ?? "fewer than \(minimumCell)" }
+        func rows(_ cells: [String: Int?]) -> [[String: Any]] {
+            cells.keys.sorted().map { ["label": $0, "count": cell(cells[$0] ?? nil)] }
+        }
+        var values = console.common(account, token: token)
+        values["min_cell"] = String(minimumCell)
+        values["recipients"] = cell(report.recipients)
+        values["purposes"] = Purpose.allCases.map { purpose -> [String: Any] in
+            let cells = report.byPurpose[purpose.rawValue]
+            return ["label": Pages.sentence(purpose.phrase), "granted": cell(cells?.granted), "revoked": cell(cells?.revoked), "never": cell(cells?.never)]
+        }
+        values["products"] = rows(report.byProduct)
+        values["has_products"] = !report.byProduct.isEmpty
+        values["ages"] = (AggregateReport.ageBands.map(\.label) + ["unknown"]).map { ["label": $0, "count": cell(report.byAgeBand[$0] ?? nil)] }
+        values["suppressions"] = rows(report.suppressionsByReason)
+        values["has_suppressions"] = !report.suppressionsByReason.isEmpty
+        values["messages"] = rows(report.messagesByStatus)
+        values["has_messages"] = !report.messagesByStatus.isEmpty
+        let started = try app.campaigns.progress().filter { $0.report.startedAt != nil }
+        values["campaigns"] = started.map { item -> [String: Any] in
+            ["id": String(item.report.id), "name": item.report.name, "status": item.report.status.rawValue, "sent": item.progress.sent, "total": item.progress.total]
+        }
+        values["has_campaigns"] = !started.isEmpty
+        return pages.page("console-reports", title: "Reports", values)
+    }
+
+    private func campaign(_ account: StaffAccount, token: String, id: Int64) throws -> Response {
+        let report = try app.campaigns.report(id: id)
+        let progress = CampaignProgress(report, now: app.clock())
+        var values = console.common(account, token: token)
+        values["campaign"] = ConsoleRoutes.campaignValues(report, progress)
+        values["refresh"] = report.status == .sending
+        if let timeline = try app.campaigns.timeline(id: id) {
+            values["started"] = ConsoleRoutes.timestamp(timeline.from)
+            values["ended"] = report.finishedAt.map(ConsoleRoutes.timestamp) ?? "still sending"
+            values["attempts"] = timeline.attempts
+            values["chart"] = TimelineChart(timeline: timeline).svg(titled: "Delivery attempts of \(report.name) over time, by outcome")
+            values["legend"] = CampaignTimeline.outcomes.map { ["outcome": $0.rawValue, "colour": $0.rawValue] }
+            values["stretches"] = timeline.stretches.filter { $0.total > 0 }.map { stretch -> [String: Any] in
+                var row: [String: Any] = ["start": ConsoleRoutes.timestamp(stretch.start)]
+                for outcome in CampaignTimeline.outcomes { row[outcome.rawValue] = stretch.counts[outcome] ?? 0 }
+                return row
+            }
+        }
+        return pages.page("console-campaign-report", title: "Report: \(report.name)", values)
+    }
+
+    private func problems(_ account: StaffAccount, token: String, id: Int64) throws -> Response {
+        let report = try app.campaigns.report(id: id)
+        let problems = try app.campaigns.problems(id: id, limit: Self.problemsShown)
+        try app.staff.audit(account, "campaign.problems.view", "campaign \(id) (\(report.name)): \(problems.count) recipients shown")
+        var values = console.common(account, token: token)
+        values["campaign"] = ["id": String(id), "name": report.name]
+        values["problems"] = problems.map { problem -> [String: Any] in
+            let reply = [problem.code.map(String.init), problem.enhancedStatus, problem.reply].compactMap { $0 }.joined(separator: " ")
+            return ["email": problem.email ?? "(erased since)", "state": problem.state.rawValue, "attempts": problem.attempts,
+                    "reply": reply.isEmpty ? "no reply" : reply]
+        }
+        values["none"] = problems.isEmpty
+        values["limited"] = problems.count == Self.problemsShown
+        values["limit"] = String(Self.problemsShown)
+        return pages.page("console-problems", title: "Problems: \(report.name)", values)
+    }
+}
