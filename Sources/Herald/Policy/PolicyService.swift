@@ -12,9 +12,16 @@ import Tokens
 /// accept or decline. A purpose the version adds is granted to nobody until they accept.
 public struct PolicyService: Sendable {
     public struct Publication: Sendable {
+        /// Where the summary people are told comes from: a file (`herald policy publish --summary`) or typed
+        /// text (the console's form).
+        public enum Summary: Sendable {
+            case file(String)
+            case text(String)
+        }
+
         public var version: String
-        /// The version's text hash when it is new or the same as before.
-        public var summaryFile: String
+        /// What changed, as people are told; its hash is compared when the version was published before.
+        public var summary: Summary
         public var material: Bool
         /// nil: today.
         public var effective: Date?
@@ -26,8 +33,22 @@ public struct PolicyService: Sendable {
 
         public init(version: String, summaryFile: String, material: Bool, effective: Date?, notify: Bool, addsPurpose: Purpose?,
                     force: Bool, template: String? = nil) {
+            self.init(version: version, summary: .file(summaryFile), material: material, effective: effective, notify: notify,
+                      addsPurpose: addsPurpose, force: force, template: template)
+        }
+
+        /// An effective date as typed (`2027-01-31`, what a date field sends): the start of that day, UTC.
+        public static func effectiveDate(_ text: String, field: String = "--effective") throws(HeraldError) -> Date {
+            guard let parts = CivilDate.components(text), let day = CivilDate(year: parts.year, month: parts.month, day: parts.day) else {
+                throw HeraldError(.usage, "\(field) '\(text)' is not a date such as 2027-01-31")
+            }
+            return day.startOfDay
+        }
+
+        public init(version: String, summary: Summary, material: Bool, effective: Date?, notify: Bool, addsPurpose: Purpose?,
+                    force: Bool, template: String? = nil) {
             self.version = version
-            self.summaryFile = summaryFile
+            self.summary = summary
             self.material = material
             self.effective = effective
             self.notify = notify
@@ -89,7 +110,7 @@ public struct PolicyService: Sendable {
         if request.addsPurpose != nil, !request.material {
             throw HeraldError(.usage, "--adds-purpose makes a material change (a new use of people's information): add --material")
         }
-        let summary = try Self.readSummary(request.summaryFile)
+        let summary = try Self.readSummary(request.summary)
         // Effective dates are whole days (UTC): the same publication names the same day whenever it is repeated.
         let effective = CivilDate(request.effective ?? now).startOfDay
         if request.material, !request.force {
@@ -135,14 +156,20 @@ public struct PolicyService: Sendable {
         throw HeraldError(.usage, "several policy-change templates (\(notices.joined(separator: ", "))): choose one with --template")
     }
 
-    static func readSummary(_ path: String) throws(HeraldError) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw HeraldError(.dataError, "\(path): cannot be read")
+    static func readSummary(_ source: Publication.Summary) throws(HeraldError) -> String {
+        let data: Data, origin: String
+        switch source {
+        case .file(let path):
+            guard let read = FileManager.default.contents(atPath: path) else { throw HeraldError(.dataError, "\(path): cannot be read") }
+            (data, origin) = (read, path)
+        case .text(let text):
+            // A browser's text box sends CRLF line breaks; a file's are kept as written (its hash names it).
+            (data, origin) = (Data(text.replacingOccurrences(of: "\r\n", with: "\n").utf8), "the summary")
         }
-        guard data.count <= 64 * 1024 else { throw HeraldError(.dataError, "\(path): a summary is at most 64 KB; link to the full policy instead") }
-        guard let text = String(data: data, encoding: .utf8) else { throw HeraldError(.dataError, "\(path): is not UTF-8 text") }
+        guard data.count <= 64 * 1024 else { throw HeraldError(.dataError, "\(origin): a summary is at most 64 KB; link to the full policy instead") }
+        guard let text = String(data: data, encoding: .utf8) else { throw HeraldError(.dataError, "\(origin): is not UTF-8 text") }
         let summary = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !summary.isEmpty else { throw HeraldError(.dataError, "\(path): is empty; the summary is what people are told changed") }
+        guard !summary.isEmpty else { throw HeraldError(.dataError, "\(origin): is empty; the summary is what people are told changed") }
         return summary
     }
 

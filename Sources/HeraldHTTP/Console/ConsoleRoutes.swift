@@ -36,6 +36,8 @@ struct ConsoleRoutes: Sendable {
         ConsoleTemplateRoutes(app: app, pages: pages, console: self).add(to: router)
         ConsolePeopleRoutes(app: app, pages: pages, console: self).add(to: router)
         ConsoleReportRoutes(app: app, pages: pages, console: self).add(to: router)
+        ConsoleStaffRoutes(app: app, pages: pages, console: self).add(to: router)
+        ConsolePolicyRoutes(app: app, pages: pages, console: self).add(to: router)
     }
 
     static var policy: String { SecurityHeaders<BasicRequestContext>.policy + "; script-src 'self'; connect-src 'self'" }

@@ -56,13 +56,7 @@ extension PolicyCommand {
         }
 
         private func parsed() throws(HeraldError) -> (Date?, Purpose?) {
-            var date: Date?
-            if let effective {
-                guard let parts = CivilDate.components(effective), let day = CivilDate(year: parts.year, month: parts.month, day: parts.day) else {
-                    throw HeraldError(.usage, "--effective '\(effective)' is not a date such as 2027-01-31")
-                }
-                date = day.startOfDay
-            }
+            let date = try effective.map { (text) throws(HeraldError) in try PolicyService.Publication.effectiveDate(text) }
             let purpose = try addsPurpose.map { (text) throws(HeraldError) in try Purpose.parse(text) }
             return (date, purpose)
         }
