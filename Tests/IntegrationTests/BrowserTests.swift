@@ -41,10 +41,12 @@ struct BrowserTests {
     }
 
     /// The staff console in a real browser: a marketing user signs in, builds a segment (a product ticked, its
-    /// audience counted), schedules a campaign a few seconds ahead and watches the dashboard reach "done" while
-    /// a worker sends it through aiosmtpd, cancels another, and looks at the templates and a preview. No page
-    /// shows a recipient's address; every control has a label; screenshots kept and checked not blank.
-    @Test func aMarketingUserSchedulesAndWatchesACampaignInTheConsole() throws {
+    /// audience counted by the console's script), previews its message and test-sends it to their own address
+    /// (received by aiosmtpd), schedules a campaign a few seconds ahead and watches the dashboard reach "done"
+    /// while a worker sends it, cancels another, and looks at the templates, reports and a campaign's chart; an
+    /// administrator looks one person up and erases them. No marketing page shows a recipient's address; every
+    /// control has a label; no console error; screenshots kept and checked not blank.
+    @Test func consoleStaffScheduleWatchTestSendAndEraseInABrowser() throws {
         let sandbox = try Sandbox()
         let smtp = try SMTPTestServer(spool: sandbox.folder.appendingPathComponent("spool").path)
         let server = try WebServer(sandbox, smtpPort: smtp.port)
@@ -54,23 +56,33 @@ struct BrowserTests {
         try csv.write(toFile: file, atomically: true, encoding: .utf8)
         #expect(try sandbox.herald(["recipients", "import", file]).status == 0)
         #expect(try sandbox.herald(["staff", "add", "max@staff.example", "--role", "marketing"], input: ConsoleTests.password + "\n").status == 0)
+        #expect(try sandbox.herald(["staff", "add", "ada@staff.example", "--role", "admin"], input: ConsoleTests.password + "\n").status == 0)
         let worker = try sandbox.startHerald(["worker"], log: "worker.err")
         defer { worker.terminate(); worker.waitUntilExit() }
         let script = Sandbox.packageRoot.appendingPathComponent("Tests/Support/browse_console.py").path
-        let run = try Sandbox.run("/usr/bin/env", ["python3", script, "http://127.0.0.1:\(server.port)", "max@staff.example", ConsoleTests.password, Self.artifacts])
+        let run = try Sandbox.run("/usr/bin/env", ["python3", script, "http://127.0.0.1:\(server.port)", "max@staff.example", ConsoleTests.password,
+                                                   "ada@staff.example", ConsoleTests.password, "p3@example.com", Self.artifacts])
         let result = try run.json()
         let steps = result["steps"] as? [String: String] ?? [:]
         #expect(steps["counted"] == "11 people would receive it now.", "\(steps["counted"] ?? run.stderr)")
+        #expect(steps["preview"]?.contains("Header fields") == true && steps["preview"]?.contains("There is news about kronos") == true,
+                "\(steps["preview"] ?? "")")
+        #expect(steps["test-send"]?.hasPrefix("Sent to max@staff.example") == true, "\(steps["test-send"] ?? "")")
         #expect(steps["finished"]?.contains("done") == true && steps["finished"]?.contains("11") == true, "\(steps["finished"] ?? "")")
+        #expect(steps["finished"]?.contains("/min") == true, "the dashboard shows the rate: \(steps["finished"] ?? "")")
         #expect(steps["cancelled"]?.contains("cancelled") == true, "\(steps["cancelled"] ?? "")")
-        #expect(steps["preview"]?.contains("Text part") == true, "\(steps["preview"] ?? "")")
+        #expect(Int(steps["chart-bars"] ?? "") ?? 0 > 0, "the campaign's chart has bars: \(steps["chart-bars"] ?? "")")
+        #expect(steps["looked-up"]?.contains("What is stored") == true && steps["erased"]?.contains("Erased") == true, "\(steps["erased"] ?? "")")
         let shots = result["screenshots"] as? [String: String] ?? [:]
-        #expect(shots.count == 8 && shots.values.allSatisfy { $0 == "ok" }, "\(shots)")
+        #expect(shots.count == 13 && shots.values.allSatisfy { $0 == "ok" }, "\(shots)")
         #expect((result["unlabelled"] as? [String])?.isEmpty == true, "\(result["unlabelled"] ?? "")")
-        #expect((result["addresses"] as? [String])?.isEmpty == true, "recipient addresses on console pages: \(result["addresses"] ?? "")")
+        #expect((result["addresses"] as? [String])?.isEmpty == true, "recipient addresses on marketing pages: \(result["addresses"] ?? "")")
         #expect(result["styled"] as? Bool == true)
         #expect((result["console"] as? [String])?.isEmpty == true, "\(result["console"] ?? "")")
-        // What the dashboard said is what the SMTP server received: the eleven Kronos owners, once each.
-        #expect(Set(smtp.acceptedRecipients()) == Set((1...11).map { "p\($0)@example.com" }) && smtp.acceptedRecipients().count == 11)
+        // What the dashboard said is what the SMTP server received: the eleven Kronos owners once each, and the test.
+        let received = smtp.acceptedRecipients()
+        #expect(Set(received) == Set((1...11).map { "p\($0)@example.com" } + ["max@staff.example"]) && received.count == 12, "\(received)")
+        let erased = try sandbox.herald(["recipients", "export", "p3@example.com"]).json()
+        #expect(erased["recipient"] == nil && (erased["suppression"] as? [String: Any])?["reason"] as? String == "erased", "\(erased)")
     }
 }

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Drives Herald's staff console in a real browser (Debian's chromium through chromium-driver, from selenium),
-as a marketing user would: signs in by typing, builds a segment by clicking labels, counts its audience,
-schedules a campaign a few seconds ahead and watches the dashboard (which refreshes itself) until it is done
-while a worker sends, cancels a second campaign, and looks at the templates and a preview. Keeps a screenshot of
-each page in ARTIFACTS and checks each is not blank. Prints one JSON object:
+as its staff would. A marketing user signs in by typing, builds a segment by clicking labels and watches its
+audience counted as it changes (the console's script), previews the message for that segment and test-sends it
+to their own address, schedules a campaign a few seconds ahead and watches the dashboard (live, by the script)
+until it is done while a worker sends, cancels a second campaign, and looks at the templates, the reports and a
+campaign's chart. Then an administrator signs in, looks one person up by address and erases them.
+
+Keeps a screenshot of each page in ARTIFACTS and checks each is not blank. Prints one JSON object:
 
   {"steps": {name: text seen}, "screenshots": {name: "ok" | problem}, "unlabelled": [...], "styled": bool,
-   "console": [browser console errors], "addresses": [recipient addresses seen on any page]}
+   "console": [browser console errors], "addresses": [recipient addresses seen on a marketing page]}
 
-Usage: browse_console.py BASE_URL EMAIL PASSWORD ARTIFACTS
+Usage: browse_console.py BASE_URL EMAIL PASSWORD ADMIN_EMAIL ADMIN_PASSWORD PERSON ARTIFACTS
 """
 import datetime
 import json
@@ -22,8 +25,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 
 
-def steady(read, attempts=5):
-    """read(), again if the page reloaded itself meanwhile (the dashboard refreshes every five seconds)."""
+def steady(read, attempts=8):
+    """read(), again if the page reloaded itself meanwhile (the dashboard does when a campaign changes state)."""
     for attempt in range(attempts):
         try:
             return read()
@@ -34,21 +37,23 @@ def steady(read, attempts=5):
 
 
 def main():
-    base, email, password, artifacts = sys.argv[1:5]
+    base, email, password, admin_email, admin_password, person, artifacts = sys.argv[1:8]
     driver, wait = start_browser()
     driver.set_window_size(1280, 900)
     result = {"steps": {}, "screenshots": {}, "unlabelled": [], "styled": False, "console": [], "addresses": []}
     shot = screenshooter(driver, artifacts, result)
 
-    def look(name):
-        return steady(lambda: look_once(name))
+    def look(name, marketing=True):
+        return steady(lambda: look_once(name, marketing))
 
-    def look_once(name):
-        """Notes the page's text, its unlabelled controls and any recipient address on it, and keeps its picture."""
+    def look_once(name, marketing):
+        """Notes the page's text, its unlabelled controls and (on a marketing user's page) any recipient address
+        on it, and keeps its picture."""
         text = driver.find_element(By.TAG_NAME, "main").text
         result["steps"][name] = text
-        result["addresses"] += re.findall(r"\bp[0-9]+@example\.com", driver.page_source)
-        for control in driver.find_elements(By.CSS_SELECTOR, "input, select"):
+        if marketing:
+            result["addresses"] += re.findall(r"\bp[0-9]+@example\.com", driver.page_source)
+        for control in driver.find_elements(By.CSS_SELECTOR, "input, select, textarea"):
             if control.get_attribute("type") == "hidden":
                 continue
             labelled = driver.find_elements(By.CSS_SELECTOR, "label[for='%s']" % control.get_attribute("id")) if control.get_attribute("id") else []
@@ -58,28 +63,39 @@ def main():
         shot("console-" + name)
         return text
 
-    try:
+    def sign_in(address, secret):
         driver.get(base + "/console")
         wait.until(expected_conditions.title_contains("Sign in"))
-        look("sign-in")
-        driver.find_element(By.ID, "email").send_keys(email)
-        driver.find_element(By.ID, "password").send_keys(password)
-        driver.find_element(By.CSS_SELECTOR, "form button").click()
+        driver.find_element(By.ID, "email").send_keys(address)
+        driver.find_element(By.ID, "password").send_keys(secret)
+        driver.find_element(By.CSS_SELECTOR, "main form button").click()
         try:
             wait.until(expected_conditions.title_contains("Campaigns"))
         except Exception:
             raise RuntimeError("not signed in: " + driver.title + ": " + driver.find_element(By.TAG_NAME, "main").text + " at " + driver.current_url)
+
+    def text_of(selector):
+        return driver.find_element(By.CSS_SELECTOR, selector).text
+
+    def row(name):
+        return steady(lambda: driver.find_element(By.XPATH, "//tr[th[contains(., '%s')]]" % name).text)
+
+    try:
+        driver.get(base + "/console")
+        wait.until(expected_conditions.title_contains("Sign in"))
+        look("sign-in")
+        sign_in(email, password)
         button = driver.find_element(By.CSS_SELECTOR, "a.button")
         result["styled"] = driver.execute_script("return getComputedStyle(arguments[0]).backgroundColor", button) not in ("", "rgba(0, 0, 0, 0)")
         look("dashboard")
 
         def new_campaign(name, product, seconds_ahead):
+            """Fills the form; the audience is counted by the console's script as the product is ticked."""
             driver.get(base + "/console/campaigns/new")
             driver.find_element(By.ID, "name").send_keys(name)
             driver.find_element(By.XPATH, "//label[contains(., '%s')]" % product).click()
-            driver.find_element(By.CSS_SELECTOR, "button[value=count]").click()
-            wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "output.audience")))
-            counted = driver.find_element(By.CSS_SELECTOR, "output.audience").text
+            wait.until(lambda _: "people would receive it now" in text_of("output.audience"))
+            counted = text_of("output.audience")
             due = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds_ahead)).strftime("%Y-%m-%dT%H:%M:%S")
             driver.execute_script("arguments[0].value = arguments[1]", driver.find_element(By.ID, "send_at"), due)
             for option in driver.find_elements(By.CSS_SELECTOR, "#time_zone option"):
@@ -87,17 +103,25 @@ def main():
                     option.click()
             return counted
 
-        result["steps"]["counted"] = new_campaign("Kronos news", "kronos", 4)
+        # The segment's message, previewed for an owner of its product, and sent as a test to oneself.
+        result["steps"]["counted"] = new_campaign("Kronos news", "kronos", 3600)
+        driver.find_element(By.CSS_SELECTOR, "button[value=preview]").click()
+        wait.until(expected_conditions.title_contains("Preview"))
+        look("preview")
+        driver.find_element(By.XPATH, "//button[contains(., 'Send a test')]").click()
+        wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "p.notice")))
+        result["steps"]["test-send"] = text_of("p.notice")
+        look("test-sent")
+
+        new_campaign("Kronos news", "kronos", 4)
         look("new-campaign")
         driver.find_element(By.CSS_SELECTOR, "button[value=create]").click()
         wait.until(expected_conditions.title_contains("Campaigns"))
         look("scheduled")
-        # The dashboard refreshes itself while something is scheduled or sending; the test reads what it shows.
-        def row(name):
-            return steady(lambda: driver.find_element(By.XPATH, "//tr[th[contains(., '%s')]]" % name).text)
+        # The dashboard follows the campaign by itself while it is scheduled or sending.
         deadline = time.time() + 90
         while time.time() < deadline and "done" not in row("Kronos news"):
-            time.sleep(1)
+            time.sleep(0.5)
         result["steps"]["finished"] = row("Kronos news")
         look("done")
 
@@ -113,9 +137,28 @@ def main():
 
         driver.get(base + "/console/templates")
         look("templates")
-        driver.get(base + "/console/templates/product-news/preview")
-        look("preview")
+        driver.get(base + "/console/reports")
+        look("reports")
+        driver.find_element(By.XPATH, "//a[contains(., 'Kronos news')]").click()
+        wait.until(expected_conditions.title_contains("Report"))
+        result["steps"]["chart-bars"] = str(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart rect")))
+        look("campaign-report")
         result["console"] = console_errors(driver)
+
+        # An administrator: one person by exact address, then their erasure behind its confirming tick box.
+        driver.find_element(By.XPATH, "//button[contains(., 'Sign out')]").click()
+        wait.until(expected_conditions.title_contains("Sign in"))
+        sign_in(admin_email, admin_password)
+        driver.get(base + "/console/people")
+        driver.find_element(By.ID, "email").send_keys(person)
+        driver.find_element(By.XPATH, "//button[contains(., 'Look up')]").click()
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "record")))
+        result["steps"]["looked-up"] = look("person", marketing=False)
+        driver.find_element(By.XPATH, "//label[contains(., 'erase') or contains(., 'Erase')]").click()
+        driver.find_element(By.XPATH, "//button[contains(., 'Erase')]").click()
+        wait.until(expected_conditions.title_contains("Erased"))
+        result["steps"]["erased"] = look("erased", marketing=False)
+        result["console"] += console_errors(driver)
     finally:
         driver.quit()
     print(json.dumps(result))

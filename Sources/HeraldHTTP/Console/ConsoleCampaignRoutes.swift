@@ -163,7 +163,8 @@ struct ConsoleCampaignRoutes: Sendable {
             .map { ["name": $0.name, "kind": $0.kind, "description": $0.description ?? "", "selected": $0.name == input.template] }
         values["products"] = products.map { ["name": $0, "checked": input.products.contains($0)] }
         values["purposes"] = Purpose.allCases.map { ["name": $0.rawValue, "label": Pages.sentence($0.phrase), "checked": input.purposes.contains($0)] }
-        values["send_at"] = input.sendAt
+        // Shown again only when it is a date and time: a date-and-time control cannot hold anything else.
+        values["send_at"] = (try? input.dueAt()) == nil ? "" : input.sendAt
         values["zones"] = TimeZone.knownTimeZoneIdentifiers.sorted().map { ["name": $0, "selected": $0 == input.timeZone] }
         if counted {
             values["audience"] = String(try app.campaigns.audienceSize(kind: input.kind, segment: try input.segment()))

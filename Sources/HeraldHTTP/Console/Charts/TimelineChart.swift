@@ -21,7 +21,8 @@ struct TimelineChart {
         let plotWidth = Self.width - Self.left - Self.right, plotHeight = Self.height - Self.top - Self.bottom
         let highest = Self.niceCeiling(timeline.stretches.map(\.total).max() ?? 0)
         let slot = plotWidth / Double(max(timeline.stretches.count, 1))
-        let bar = max(slot * 0.8, 1)
+        // Thin bars for many stretches, never a slab for few (a campaign sent within a second has one).
+        let bar = min(max(slot * 0.8, 1), 40)
         var out = """
             <svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 \(Int(Self.width)) \(Int(Self.height))" role="img" aria-labelledby="chart-title">
             <title id="chart-title">\(Self.escape(title))</title>

