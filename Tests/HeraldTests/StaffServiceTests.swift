@@ -29,4 +29,16 @@ import Testing
         #expect(try app.staff.account(session: token) == nil)
         guard case .refused = try app.staff.signIn(email: "ada@staff.example", password: "wrong") else { Issue.record("a wrong password signed in"); return }
     }
+
+    @Test func anAccountCannotRemoveItselfButAnotherCan() throws {
+        let app = try TestApp.make(.sqlite)
+        let ada = try app.staff.add(email: "ada@staff.example", role: .admin, password: "correct horse battery staple")
+        let bob = try app.staff.add(email: "bob@staff.example", role: .admin, password: "correct horse battery staple")
+        #expect(throws: HeraldError.self) { try app.staff.remove(email: "ADA@staff.example", by: ada) }
+        #expect(try app.staff.accounts().count == 2, "nothing was removed")
+        try app.staff.remove(email: "ada@staff.example", by: bob)
+        #expect(try app.staff.accounts().map(\.email) == ["bob@staff.example"])
+        try app.staff.remove(email: "bob@staff.example")  // the command line names no one asking
+        #expect(try app.staff.accounts().isEmpty)
+    }
 }

@@ -15,8 +15,8 @@ struct ConsoleLiveTests {
         try csv.write(toFile: sandbox.folder.appendingPathComponent("people.csv").path, atomically: true, encoding: .utf8)
         #expect(try sandbox.herald(["recipients", "import", sandbox.folder.appendingPathComponent("people.csv").path]).status == 0)
         #expect(try sandbox.herald(["staff", "add", "max@staff.example", "--role", "marketing"], input: ConsoleTests.password + "\n").status == 0)
-        let max = try #require(ConsoleTests.cookie(try ConsoleTests.signIn(web, "max@staff.example", ConsoleTests.password)))
-        func get(_ path: String) throws -> WebServer.Answer { try web.request("GET", path, headers: ["-H", "Cookie: \(max)"]) }
+        let max = try ConsoleClient(web, "max@staff.example")
+        func get(_ path: String) throws -> WebServer.Answer { try max.get(path) }
 
         let audience = try get("/console/campaigns/audience?kind=product-news&product=kronos")
         #expect(audience.status == 200 && audience.body.contains("\"audience\":6"), "\(audience.body)")

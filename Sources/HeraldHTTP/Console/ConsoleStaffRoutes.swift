@@ -34,10 +34,7 @@ struct ConsoleStaffRoutes: Sendable {
         router.post("console/staff/remove") { request, _ in
             await console.signedInForm(request, role: .admin) { account, token, form in
                 let email = form.first("email") ?? ""
-                guard email.lowercased() != account.email.lowercased() else {
-                    throw HeraldError(.conflict, "you cannot remove your own account here; another administrator can, or `herald staff remove`")
-                }
-                try app.staff.remove(email: email)
+                try app.staff.remove(email: email, by: account)
                 try app.staff.audit(account, "staff.remove", email)
                 return try page(account, token: token, notice: "\(email) can no longer sign in; their sessions have ended.")
             }
