@@ -74,7 +74,7 @@ struct BrowserTests {
         #expect(Int(steps["chart-bars"] ?? "") ?? 0 > 0, "the campaign's chart has bars: \(steps["chart-bars"] ?? "")")
         #expect(steps["looked-up"]?.contains("What is stored") == true && steps["erased"]?.contains("Erased") == true, "\(steps["erased"] ?? "")")
         let shots = result["screenshots"] as? [String: String] ?? [:]
-        #expect(shots.count == 13 && shots.values.allSatisfy { $0 == "ok" }, "\(shots)")
+        #expect(shots.count == 16 && shots.values.allSatisfy { $0 == "ok" }, "\(shots)")
         #expect((result["unlabelled"] as? [String])?.isEmpty == true, "\(result["unlabelled"] ?? "")")
         #expect((result["addresses"] as? [String])?.isEmpty == true, "recipient addresses on marketing pages: \(result["addresses"] ?? "")")
         #expect(result["styled"] as? Bool == true)

@@ -57,6 +57,8 @@ struct PageValidationTests {
         pages["nothing-changed"] = try ada.post("/console/campaigns/\(sent)/cancel", "csrf=\(csrf)")
         pages["staff-problem"] = try ada.post("/console/staff/add", "csrf=\(csrf)&email=x%40staff.example&role=admin&password=short")
         pages["policy-problem"] = try ada.post("/console/policy/publish", "csrf=\(csrf)&version=2027-02&summary=x&material=yes")
+        pages["not-found"] = try ada.get("/console/reports/campaigns/999")
+        #expect(pages["not-found"]?.status == 404 && pages["not-found"]?.body.contains("No campaign with id 999") == true, "in the console's words")
         pages["not-for-marketing"] = try max.get("/console/staff")
         pages["marketing-dashboard"] = try max.get("/console")
         pages["register"] = try web.get("/register")

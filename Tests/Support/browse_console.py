@@ -158,6 +158,9 @@ def main():
         driver.find_element(By.XPATH, "//button[contains(., 'Erase')]").click()
         wait.until(expected_conditions.title_contains("Erased"))
         result["steps"]["erased"] = look("erased", marketing=False)
+        for page in ("staff", "policy", "audit"):
+            driver.get(base + "/console/" + page)
+            look(page, marketing=False)
         result["console"] += console_errors(driver)
     finally:
         driver.quit()

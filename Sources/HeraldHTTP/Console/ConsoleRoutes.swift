@@ -158,7 +158,14 @@ struct ConsoleRoutes: Sendable {
                     values["message"] = "This page is for administrators."
                     return pages.page("console-message", title: "Not for this account", status: .forbidden, values)
                 }
-                var response = try page(account, token)
+                var response: Response
+                do { response = try page(account, token) } catch let error as HeraldError where [.notFound, .usage, .dataError, .conflict].contains(error.kind) {
+                    // Said in the console's words (an unknown campaign, a template that is not there), not a recipient's.
+                    var values = common(account, token: token)
+                    values["message"] = Pages.sentence(error.message) + "."
+                    let status: HTTPResponse.Status = error.kind == .notFound ? .notFound : error.kind == .conflict ? .conflict : .badRequest
+                    return pages.page("console-message", title: error.kind == .notFound ? "Not found" : "Not possible", status: status, values)
+                }
                 // Console pages may run the console's own script and let it ask this server for counts; nothing else.
                 if response.headers[.contentSecurityPolicy] == nil { response.headers[.contentSecurityPolicy] = Self.policy }
                 return response
