@@ -56,6 +56,11 @@
   // The campaign form: the audience counted again a moment after the kind, a product or a purpose changes.
   var form = document.querySelector("form[data-audience]");
   if (form) {
+    // The send time is read in the chosen zone: start from the browser's own, until someone chooses.
+    var zone = form.querySelector("#time_zone"), local = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && zone.value === "UTC" && !form.querySelector("#send_at").value && local) {
+      Array.prototype.forEach.call(zone.options, function (option) { if (option.text === local) { option.selected = true; } });
+    }
     var output = form.querySelector("output.audience");
     var timer = null;
     var count = function () {

@@ -12,7 +12,8 @@ struct TimelineChart {
     static let width = 720.0, height = 260.0
     static let left = 52.0, right = 12.0, top = 14.0, bottom = 40.0
 
-    /// Colours told apart by people with the common colour blindnesses (Okabe–Ito), each with a name in the legend.
+    /// Colours told apart by people with the common colour blindnesses (Okabe–Ito), each with a name in the legend;
+    /// a dark outline gives the light ones (the deferred yellow) contrast against the page.
     static let colours: [OutboxState: String] = [
         .sent: "#009E73", .deferred: "#E69F00", .bounced: "#D55E00", .failed: "#CC79A7", .skipped: "#7F7F7F",
     ]
@@ -41,7 +42,7 @@ struct TimelineChart {
                 guard let count = stretch.counts[outcome], count > 0 else { continue }
                 let height = Double(count) / Double(max(highest, 1)) * plotHeight
                 base -= height
-                out += "<rect x=\"\(Self.number(x))\" y=\"\(Self.number(base))\" width=\"\(Self.number(bar))\" height=\"\(Self.number(height))\" fill=\"\(Self.colours[outcome]!)\">"
+                out += "<rect x=\"\(Self.number(x))\" y=\"\(Self.number(base))\" width=\"\(Self.number(bar))\" height=\"\(Self.number(height))\" fill=\"\(Self.colours[outcome]!)\" stroke=\"#1a1a1a\" stroke-width=\"0.6\">"
                 out += "<title>\(clock(stretch.start)) UTC: \(count) \(outcome.rawValue)</title></rect>\n"
             }
         }
