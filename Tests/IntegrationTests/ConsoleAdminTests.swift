@@ -54,6 +54,8 @@ struct ConsoleAdminTests {
         #expect(try max.post("/console/policy/publish", soon).status == 403)
         let early = try ada.post("/console/policy/publish", soon)
         #expect(early.status == 400 && early.body.contains("days ahead") && early.body.contains("Nothing was published"), "\(early.status)")
+        #expect(early.body.contains("is too soon; give") && early.body.contains("or later, or the box"), "named as the form names it, not as a command-line option")
+        #expect(!early.body.contains("--force"))
         #expect(try versions() == 0 && sandbox.herald(["campaign", "list", "--json"]).json(as: [[String: Any]].self).isEmpty)
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate]

@@ -37,6 +37,18 @@ public struct PolicyService: Sendable {
                       addsPurpose: addsPurpose, force: force, template: template)
         }
 
+        /// What the face that asks calls each choice, so a refusal names it as its user knows it.
+        public struct Wording: Sendable {
+            public var version: String, material: String, effective: String, addsPurpose: String, force: String
+
+            public static let commandLine = Wording(version: "--version", material: "--material", effective: "--effective",
+                                                    addsPurpose: "--adds-purpose", force: "--force")
+            public static let console = Wording(version: "the version", material: "the box 'A material change'", effective: "the effective date",
+                                                addsPurpose: "a purpose it adds", force: "the box 'Publish a material change with less notice'")
+        }
+
+        public var wording = Wording.commandLine
+
         /// An effective date as typed (`2027-01-31`, what a date field sends): the start of that day, UTC.
         public static func effectiveDate(_ text: String, field: String = "--effective") throws(HeraldError) -> Date {
             guard let parts = CivilDate.components(text), let day = CivilDate(year: parts.year, month: parts.month, day: parts.day) else {
@@ -105,10 +117,10 @@ public struct PolicyService: Sendable {
                         rehearse: (Campaign, PolicyVersion) throws(HeraldError) -> Void) throws(HeraldError) -> PolicyPublication {
         let now = clock()
         guard request.version.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"#, options: .regularExpression) != nil else {
-            throw HeraldError(.usage, "--version '\(request.version)': use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+            throw HeraldError(.usage, "\(request.wording.version) '\(request.version)': use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
         }
         if request.addsPurpose != nil, !request.material {
-            throw HeraldError(.usage, "--adds-purpose makes a material change (a new use of people's information): add --material")
+            throw HeraldError(.usage, "\(request.wording.addsPurpose) makes a material change (a new use of people's information): add \(request.wording.material)")
         }
         let summary = try Self.readSummary(request.summary)
         // Effective dates are whole days (UTC): the same publication names the same day whenever it is repeated.
@@ -118,7 +130,7 @@ public struct PolicyService: Sendable {
             // Dates are whole days: a change effective on the day notice_days from today is in time.
             if CivilDate(effective) < CivilDate(earliest) {
                 throw HeraldError(.dataError, "a material change must be announced \(settings.noticeDays) days ahead (policy.notice_days): "
-                    + "--effective \(CivilDate(effective)) is too soon; give \(CivilDate(earliest)) or later, or --force")
+                    + "\(request.wording.effective) \(CivilDate(effective)) is too soon; give \(CivilDate(earliest)) or later, or \(request.wording.force)")
             }
         }
         let version = PolicyVersion(version: request.version, summary: summary, textHash: ConsentNotice.hash(summary), material: request.material,

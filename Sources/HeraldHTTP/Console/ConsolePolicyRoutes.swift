@@ -44,11 +44,13 @@ struct ConsolePolicyRoutes: Sendable {
 
     static func publication(_ form: FormBody) throws(HeraldError) -> PolicyService.Publication {
         let effective = try (form.first("effective")).flatMap { $0.isEmpty ? nil : $0 }
-            .map { (text) throws(HeraldError) in try PolicyService.Publication.effectiveDate(text, field: "the effective date") }
+            .map { (text) throws(HeraldError) in try PolicyService.Publication.effectiveDate(text, field: PolicyService.Publication.Wording.console.effective) }
         let purpose = try (form.first("adds_purpose")).flatMap { $0.isEmpty ? nil : $0 }.map { (text) throws(HeraldError) in try Purpose.parse(text) }
-        return PolicyService.Publication(version: form.first("version") ?? "", summary: .text(form.first("summary") ?? ""),
-                                         material: form.first("material") == "yes", effective: effective, notify: form.first("notify") == "yes",
-                                         addsPurpose: purpose, force: form.first("force") == "yes")
+        var publication = PolicyService.Publication(version: form.first("version") ?? "", summary: .text(form.first("summary") ?? ""),
+                                                    material: form.first("material") == "yes", effective: effective,
+                                                    notify: form.first("notify") == "yes", addsPurpose: purpose, force: form.first("force") == "yes")
+        publication.wording = .console
+        return publication
     }
 
     private func page(_ account: StaffAccount, token: String, form: FormBody?, notice: String? = nil, problem: String? = nil,
