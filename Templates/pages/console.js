@@ -35,8 +35,9 @@
           });
           var bar = row.querySelector("progress");
           if (bar) { bar.value = campaign.percent; bar.textContent = campaign.percent + " %"; }
-          // The rate of the last two seconds, from this answer and the one before; the average until then.
-          var at = Date.parse(campaign.updated_at), before = earlier[campaign.id];
+          // The rate of the last two seconds, from this answer and the one before (timed here: the server's
+          // times are whole seconds); the average until then.
+          var at = Date.now(), before = earlier[campaign.id];
           var rate = campaign.sent_per_minute === undefined ? "–" : perMinute(campaign.sent_per_minute);
           if (before && at > before.at && campaign.status === "sending") {
             rate = perMinute((campaign.sent - before.sent) * 60000 / (at - before.at));
@@ -51,6 +52,12 @@
       }).catch(function () { setTimeout(poll, 10000); });
     };
     setTimeout(poll, 2000);
+  }
+
+  // A page that follows a sending campaign without counts of its own (a campaign's report) reloads itself.
+  var reloading = document.querySelector("[data-reload]");
+  if (reloading) {
+    setTimeout(function () { location.reload(); }, 1000 * Number(reloading.getAttribute("data-reload")));
   }
 
   // The campaign form: the audience counted again a moment after the kind, a product or a purpose changes.

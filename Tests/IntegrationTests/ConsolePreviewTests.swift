@@ -36,6 +36,8 @@ struct ConsolePreviewTests {
         #expect(shaped.status == 200 && shaped.body.contains("Hello,") && !shaped.body.contains("Hello Ada"), "no name, no greeting by name")
         #expect(shaped.body.contains("There is news about kronos") && !shaped.body.contains("moog"), "only offered products")
         #expect(shaped.body.contains("a person who gave no name, with kronos"))
+        let spaced = try get("/console/templates/product-news/preview?shaped=1&recipient_name=Grace+Hopper&product=kronos")
+        #expect(spaced.body.contains("Hello Grace,") && spaced.body.contains("recipient_name=Grace%20Hopper"), "a form's + is a space")
         let framed = try get("/console/templates/product-news/preview.html?shaped=1&recipient_name=Lin&product=volca")
         #expect(framed.status == 200 && framed.body.contains("Lin") && framed.body.contains("volca") && !framed.body.contains("kronos"))
         #expect(try get("/console/templates/nonesuch/preview").status == 400)

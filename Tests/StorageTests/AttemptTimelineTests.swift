@@ -21,18 +21,19 @@ import TestDatabases
         let jobs = try store.claimJobs(now: now, limit: 10, leaseUntil: now.addingTimeInterval(600), owner: "test")
         let ours = jobs.filter { $0.campaignID == campaign.id! }, theirs = jobs.filter { $0.campaignID == other.id! }
         #expect(ours.count == 5 && theirs.count == 5)
-        // Seconds 0–9: three sent and one deferred; seconds 20–29: one bounced. The other campaign: all sent at 5 s.
+        // Seconds 0–9: three sent and one deferred; at 20 s exactly (a stretch's first instant): one bounced. The
+        // other campaign: all sent at 5 s.
         try store.record(ours[0..<3].map { JobOutcome(jobID: $0.jobID, state: .sent, code: 250, lease: $0.leaseUntil) }, now: now.addingTimeInterval(1.5))
         try store.record([JobOutcome(jobID: ours[3].jobID, state: .deferred, code: 451, nextAttemptAt: now.addingTimeInterval(60), lease: ours[3].leaseUntil)],
                          now: now.addingTimeInterval(9.9))
-        try store.record([JobOutcome(jobID: ours[4].jobID, state: .bounced, code: 550, lease: ours[4].leaseUntil)], now: now.addingTimeInterval(25))
+        try store.record([JobOutcome(jobID: ours[4].jobID, state: .bounced, code: 550, lease: ours[4].leaseUntil)], now: now.addingTimeInterval(20))
         try store.record(theirs.map { JobOutcome(jobID: $0.jobID, state: .sent, code: 250, lease: $0.leaseUntil) }, now: now.addingTimeInterval(5))
 
         let timeline = try store.attemptTimeline(campaignID: campaign.id!, from: now, bucketSeconds: 10)
         #expect(Set(timeline.map { "\($0.index) \($0.state.rawValue) \($0.count)" }) == ["0 sent 3", "0 deferred 1", "2 bounced 1"], "\(timeline)")
         let before = try store.attemptTimeline(campaignID: campaign.id!, from: now.addingTimeInterval(5), bucketSeconds: 10)
-        #expect(Set(before.map { "\($0.index) \($0.state.rawValue) \($0.count)" }) == ["0 sent 3", "0 deferred 1", "2 bounced 1"],
-                "an attempt before `from` counts in the first stretch; 9.9 s is in 0, 25 s in 2: \(before)")
+        #expect(Set(before.map { "\($0.index) \($0.state.rawValue) \($0.count)" }) == ["0 sent 3", "0 deferred 1", "1 bounced 1"],
+                "an attempt before `from` counts in the first stretch; 4.9 s after it is in 0, 15 s in 1: \(before)")
         #expect(try store.attemptTimeline(campaignID: other.id! + 100, from: now, bucketSeconds: 10).isEmpty)
     }
 }

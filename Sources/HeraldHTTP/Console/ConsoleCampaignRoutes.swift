@@ -23,7 +23,7 @@ struct ConsoleCampaignRoutes: Sendable {
         }
         // The audience size as the form changes (the console's script asks; without it, "Count the audience").
         router.get("console/campaigns/audience") { request, _ in
-            let input = FormInput(request.uri.queryParameters)
+            let input = FormInput(FormBody(query: request))
             return await console.signedIn(request) { _, _ in
                 do {
                     try input.validate()
@@ -77,24 +77,16 @@ struct ConsoleCampaignRoutes: Sendable {
         /// `rawKind`: the kind as posted, refused in `validate` unless the console offers it.
         var rawKind = CampaignKind.productNews.rawValue
 
+        /// As posted, or as the live audience count's query carries them.
         init(_ form: FormBody) {
-            self.init { form.all($0) }
-        }
-
-        /// The form's fields in a query (the live audience count's).
-        init(_ query: Parameters) {
-            self.init { query.getAll($0) }
-        }
-
-        private init(_ values: (String) -> [String]) {
-            name = values("name").first ?? ""
-            rawKind = values("kind").first ?? ""
+            name = form.first("name") ?? ""
+            rawKind = form.first("kind") ?? ""
             kind = CampaignKind(rawValue: rawKind) ?? .productNews
-            template = values("template").first ?? ""
-            products = Set(values("product"))
-            purposes = Set(values("purpose").compactMap(Purpose.init(rawValue:)))
-            sendAt = values("send_at").first ?? ""
-            timeZone = values("time_zone").first ?? "UTC"
+            template = form.first("template") ?? ""
+            products = Set(form.all("product"))
+            purposes = Set(form.all("purpose").compactMap(Purpose.init(rawValue:)))
+            sendAt = form.first("send_at") ?? ""
+            timeZone = form.first("time_zone") ?? "UTC"
         }
 
         /// Each product checked as a registration checks it, so what is counted is what the start will queue.

@@ -48,7 +48,8 @@ struct ConsolePolicyRoutes: Sendable {
         let purpose = try (form.first("adds_purpose")).flatMap { $0.isEmpty ? nil : $0 }.map { (text) throws(HeraldError) in try Purpose.parse(text) }
         var publication = PolicyService.Publication(version: form.first("version") ?? "", summary: .text(form.first("summary") ?? ""),
                                                     material: form.first("material") == "yes", effective: effective,
-                                                    notify: form.first("notify") == "yes", addsPurpose: purpose, force: form.first("force") == "yes")
+                                                    notify: form.first("notify") == "yes", addsPurpose: purpose, force: form.first("force") == "yes",
+                                                    template: form.first("template").flatMap { $0.isEmpty ? nil : $0 })
         publication.wording = .console
         return publication
     }
@@ -69,6 +70,12 @@ struct ConsolePolicyRoutes: Sendable {
         values["material"] = form?.first("material") == "yes"
         values["notify"] = form?.first("notify") == "yes"
         values["force"] = form?.first("force") == "yes"
+        // With several notice templates the form asks which; with one, the service takes it.
+        let catalog = try app.catalog()
+        let notices = catalog.templateNames.filter { catalog.template(named: $0)?.kind == CampaignKind.policyChange.rawValue }
+        let template = form?.first("template") ?? ""
+        values["notice_templates"] = notices.map { ["name": $0, "selected": $0 == template] }
+        values["choose_template"] = notices.count > 1
         let chosen = form?.first("adds_purpose") ?? ""
         values["purposes"] = Purpose.allCases.map { ["value": $0.rawValue, "label": Pages.sentence($0.phrase), "selected": $0.rawValue == chosen] }
         if let notice { values["notice"] = notice }

@@ -18,12 +18,12 @@ struct ConsoleTemplateRoutes: Sendable {
         router.get("console/templates") { request, _ in await console.signedIn(request) { account, token in try catalog(account, token: token) } }
         router.get("console/templates/:name/preview") { request, context in
             let name = context.parameters.get("name") ?? ""
-            let shape = SampleShape(request.uri.queryParameters)
+            let shape = SampleShape(FormBody(query: request))
             return await console.signedIn(request) { account, token in try preview(account, token: token, name: name, shape: shape) }
         }
         router.get("console/templates/:name/preview.html") { request, context in
             let name = context.parameters.get("name") ?? ""
-            let shape = SampleShape(request.uri.queryParameters)
+            let shape = SampleShape(FormBody(query: request))
             return await console.signedIn(request) { _, _ in
                 let message = try app.previewMessage(template: name, sample: shape.sample(offered: try offeredProducts()))
                 var response = Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
@@ -66,12 +66,6 @@ struct ConsoleTemplateRoutes: Sendable {
         var name = ""
         var products: [String] = []
 
-        init(_ query: Parameters) {
-            chosen = query.get("shaped") != nil
-            name = query.get("recipient_name") ?? ""
-            products = query.getAll("product")
-        }
-
         init(_ form: FormBody) {
             chosen = form.first("shaped") != nil
             name = form.first("recipient_name") ?? ""
@@ -97,7 +91,8 @@ struct ConsoleTemplateRoutes: Sendable {
             items += sample.products.map { URLQueryItem(name: "product", value: $0) }
             var components = URLComponents()
             components.queryItems = items
-            return components.percentEncodedQuery ?? ""
+            // URLComponents leaves "+" as it is, which a form's decoding reads as a space.
+            return (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
         }
     }
 

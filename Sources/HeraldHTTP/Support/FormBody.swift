@@ -42,6 +42,12 @@ struct FormBody {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// A GET form's fields, from the request's raw query: decoded as a form is (`+` is a space), which
+    /// Hummingbird's `queryParameters` does not do. A query that does not decode gives no fields.
+    init(query request: Request) {
+        fields = (try? Self.urlEncoded(Array((request.uri.query ?? "").utf8))) ?? [:]
+    }
+
     func first(_ name: String) -> String? { fields[name]?.first }
     func all(_ name: String) -> [String] { fields[name] ?? [] }
 

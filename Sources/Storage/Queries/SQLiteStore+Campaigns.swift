@@ -166,9 +166,10 @@ extension SQLiteStore {
 
     public func attemptTimeline(campaignID: Int64, from: Date, bucketSeconds: Int) throws(StorageError) -> [AttemptBucket] {
         try read { db in
-            // julianday reads the stored text times (UTC) as days; × 86400 gives seconds since `from`.
+            // julianday reads the stored text times (UTC) as days, with a float's error: rounded to whole
+            // milliseconds first, so an attempt on a stretch's first millisecond is in it (as PostgreSQL's floor has it).
             try Row.fetchAll(db, sql: """
-                SELECT max(0, CAST((julianday(a.attempted_at) - julianday(?)) * 86400.0 / ? AS INTEGER)) AS bucket, a.outcome, count(*)
+                SELECT max(0, CAST(round((julianday(a.attempted_at) - julianday(?)) * 86400000.0) AS INTEGER) / (? * 1000)) AS bucket, a.outcome, count(*)
                 FROM outbox o INDEXED BY outbox_by_campaign JOIN delivery_attempts a ON a.job_id = o.id
                 WHERE o.campaign_id = ?
                 GROUP BY bucket, a.outcome ORDER BY bucket
