@@ -110,9 +110,10 @@ public struct CampaignService: Sendable {
         return campaign
     }
 
-    public func list() throws(HeraldError) -> [CampaignReport] {
+    /// Every campaign (or those `including` keeps) with its counts, oldest first; counts are read only for those kept.
+    public func list(including: (Campaign) -> Bool = { _ in true }) throws(HeraldError) -> [CampaignReport] {
         var reports: [CampaignReport] = []
-        for campaign in try storage({ () throws(StorageError) in try store.campaigns() }) {
+        for campaign in try storage({ () throws(StorageError) in try store.campaigns() }) where including(campaign) {
             reports.append(try report(for: campaign))
         }
         return reports

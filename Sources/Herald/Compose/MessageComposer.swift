@@ -88,12 +88,16 @@ public struct MessageComposer: Sendable {
     }
 
     public func compose(_ input: Input, now: Date) throws(HeraldError) -> Composed {
+        try compose(input, rendered: try render(input, now: now), now: now)
+    }
+
+    /// The message of parts already rendered for `input` (`render`'s), for a caller that shows them too.
+    public func compose(_ input: Input, rendered: RenderedMessage, now: Date) throws(HeraldError) -> Composed {
         let recipient: EmailAddress
         do { recipient = try EmailAddress(parsing: input.email) } catch {
             throw HeraldError(.dataError, "stored address of recipient \(input.recipientID) is invalid: \(error.reason)")
         }
         let unsubscribe = data.unsubscribeURL(input, now: now)
-        let rendered = try render(input, now: now)
         let messageID = identifiers.messageID(sender.from.address.domain)
         let draft = MessageDraft(
             from: sender.from, to: Mailbox(displayName: input.name, address: recipient), replyTo: sender.replyTo,

@@ -44,8 +44,9 @@ extension HeraldApp {
         let (catalog, input) = try sampleInput(template: name, sample: sample, address: SampleRecipient.standInAddress)
         let composer = composer(catalog: catalog)
         let now = clock()
-        let composed = try composer.compose(input, now: now)
-        return PreviewedMessage(rendered: try composer.render(input, now: now), headers: PreviewedMessage.headers(of: composed.bytes))
+        let rendered = try composer.render(input, now: now)
+        let composed = try composer.compose(input, rendered: rendered, now: now)
+        return PreviewedMessage(rendered: rendered, headers: PreviewedMessage.headers(of: composed.bytes))
     }
 
     /// The console's test send: the same message, to `address` (the staff member's own), through the configured

@@ -152,8 +152,13 @@ public struct PolicyService: Sendable {
         return publication
     }
 
+    /// The catalog's templates of kind policy-change: those a notice can be sent with.
+    public static func noticeTemplates(in catalog: TemplateCatalog) -> [String] {
+        catalog.templateNames.filter { catalog.template(named: $0)?.kind == CampaignKind.policyChange.rawValue }
+    }
+
     private func noticeTemplate(_ name: String?, in catalog: TemplateCatalog) throws(HeraldError) -> String {
-        let notices = catalog.templateNames.filter { catalog.template(named: $0)?.kind == CampaignKind.policyChange.rawValue }
+        let notices = Self.noticeTemplates(in: catalog)
         if let name {
             guard notices.contains(name) else {
                 throw HeraldError(.usage, "--template \(name): no template of kind policy-change by that name; there are \(notices.joined(separator: ", "))")

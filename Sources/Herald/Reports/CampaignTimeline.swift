@@ -43,13 +43,13 @@ public struct CampaignTimeline: Sendable, Equatable {
 }
 
 extension CampaignService {
-    /// The campaign's outcome over time in about `stretches` stretches; nil before it started.
-    public func timeline(id: Int64, stretches wanted: Int = 40) throws(HeraldError) -> CampaignTimeline? {
-        let report = try report(id: id)
+    /// The outcome over time of the campaign `report` describes (read already: its counts are not read again),
+    /// in about `stretches` stretches; nil before it started.
+    public func timeline(of report: CampaignReport, stretches wanted: Int = 40) throws(HeraldError) -> CampaignTimeline? {
         guard let started = report.startedAt else { return nil }
         let end = report.finishedAt ?? clock()
         let seconds = CampaignTimeline.stretchSeconds(span: end.timeIntervalSince(started), wanted: wanted)
-        let buckets = try storage { () throws(StorageError) in try store.attemptTimeline(campaignID: id, from: started, bucketSeconds: seconds) }
+        let buckets = try storage { () throws(StorageError) in try store.attemptTimeline(campaignID: report.id, from: started, bucketSeconds: seconds) }
         return CampaignTimeline(from: started, to: end, buckets: buckets, stretchSeconds: seconds)
     }
 }

@@ -125,8 +125,8 @@ struct ConsoleCampaignRoutes: Sendable {
             try input.validate()
             if form.first("action") == "preview" {
                 // The chosen template, for a person who owns the products this segment picks.
-                let shape = ConsoleTemplateRoutes.SampleShape(products: input.products.sorted())
-                let query = shape.query(for: SampleRecipient(name: SampleRecipient.standIn.name, products: shape.products))
+                let query = ConsoleTemplateRoutes.SampleShape.query(for: SampleRecipient(name: SampleRecipient.standIn.name,
+                                                                                          products: input.products.sorted()))
                 let template = input.template.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
                 return Response(status: .seeOther, headers: [.location: "/console/templates/\(template)/preview?" + query])
             }

@@ -57,12 +57,13 @@ struct ConsolePolicyRoutes: Sendable {
     private func page(_ account: StaffAccount, token: String, form: FormBody?, notice: String? = nil, problem: String? = nil,
                       status: HTTPResponse.Status = .ok) throws -> Response {
         var values = console.common(account, token: token)
-        values["versions"] = try app.policy.history().reversed().map { version -> [String: Any] in
+        let versions = try app.policy.history()
+        values["versions"] = versions.reversed().map { version -> [String: Any] in
             ["version": version.version, "material": version.material, "effective": String(describing: CivilDate(version.effectiveAt)),
              "published": ConsoleRoutes.timestamp(version.publishedAt), "adds": version.addsPurpose.map { Pages.sentence($0.phrase) } ?? "",
              "summary": version.summary]
         }
-        values["none"] = (values["versions"] as? [Any])?.isEmpty ?? true
+        values["none"] = versions.isEmpty
         values["notice_days"] = String(app.configuration.policy.noticeDays)
         values["version"] = form?.first("version") ?? ""
         values["summary"] = form?.first("summary") ?? ""
@@ -71,8 +72,7 @@ struct ConsolePolicyRoutes: Sendable {
         values["notify"] = form?.first("notify") == "yes"
         values["force"] = form?.first("force") == "yes"
         // With several notice templates the form asks which; with one, the service takes it.
-        let catalog = try app.catalog()
-        let notices = catalog.templateNames.filter { catalog.template(named: $0)?.kind == CampaignKind.policyChange.rawValue }
+        let notices = PolicyService.noticeTemplates(in: try app.catalog())
         let template = form?.first("template") ?? ""
         values["notice_templates"] = notices.map { ["name": $0, "selected": $0 == template] }
         values["choose_template"] = notices.count > 1

@@ -64,7 +64,7 @@ struct ConsoleReportRoutes: Sendable {
         var values = console.common(account, token: token)
         values["campaign"] = ConsoleRoutes.campaignValues(report, progress)
         values["refresh"] = report.status == .sending
-        if let timeline = try app.campaigns.timeline(id: id) {
+        if let timeline = try app.campaigns.timeline(of: report) {
             values["started"] = ConsoleRoutes.timestamp(timeline.from)
             values["ended"] = report.finishedAt.map(ConsoleRoutes.timestamp) ?? "still sending"
             values["attempts"] = timeline.attempts

@@ -72,12 +72,6 @@ struct ConsoleTemplateRoutes: Sendable {
             products = form.all("product")
         }
 
-        init(products: [String]) {
-            chosen = true
-            name = SampleRecipient.standIn.name ?? ""
-            self.products = products
-        }
-
         /// Only offered products count: a preview shows what a real person could be.
         func sample(offered: [String]) -> SampleRecipient {
             guard chosen else { return .standIn }
@@ -86,7 +80,7 @@ struct ConsoleTemplateRoutes: Sendable {
         }
 
         /// The query that shows this shape again (the framed HTML part's, the campaign form's link).
-        func query(for sample: SampleRecipient) -> String {
+        static func query(for sample: SampleRecipient) -> String {
             var items = [URLQueryItem(name: "shaped", value: "1"), URLQueryItem(name: "recipient_name", value: sample.name ?? "")]
             items += sample.products.map { URLQueryItem(name: "product", value: $0) }
             var components = URLComponents()
@@ -123,7 +117,7 @@ struct ConsoleTemplateRoutes: Sendable {
             + (sample.products.isEmpty ? "with no products" : "with " + sample.products.joined(separator: " and "))
         values["headers"] = message.headers.map { ["name": $0.name, "value": $0.value] }
         values["text"] = message.rendered.text
-        values["html_url"] = "/console/templates/\(name)/preview.html?" + shape.query(for: sample)
+        values["html_url"] = "/console/templates/\(name)/preview.html?" + SampleShape.query(for: sample)
         values["email"] = account.email
         if let notice {
             values["notice"] = notice

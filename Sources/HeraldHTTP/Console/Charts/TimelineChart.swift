@@ -1,5 +1,6 @@
 import Foundation
 import Herald
+import Rendering
 import Store
 
 /// A campaign's outcome over time as an SVG bar chart drawn here, on the server: one bar per stretch of time,
@@ -26,7 +27,7 @@ struct TimelineChart {
         let bar = min(max(slot * 0.8, 1), 40)
         var out = """
             <svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 \(Int(Self.width)) \(Int(Self.height))" role="img" aria-labelledby="chart-title">
-            <title id="chart-title">\(Self.escape(title))</title>
+            <title id="chart-title">\(HTMLEscaping.escape(title))</title>
 
             """
         // The scale: 0, half and the top, with faint lines across.
@@ -88,10 +89,6 @@ struct TimelineChart {
         return String(format: "%02d-%02d ", parts.month ?? 0, parts.day ?? 0) + time.dropLast(3)
     }
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
 }
 
 extension Calendar {
