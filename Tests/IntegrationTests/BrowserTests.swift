@@ -79,6 +79,7 @@ struct BrowserTests {
         #expect((result["addresses"] as? [String])?.isEmpty == true, "recipient addresses on marketing pages: \(result["addresses"] ?? "")")
         #expect(result["styled"] as? Bool == true)
         #expect((result["console"] as? [String])?.isEmpty == true, "\(result["console"] ?? "")")
+        #expect((result["overflow"] as? [String])?.isEmpty == true, "pages wider than a phone: \(result["overflow"] ?? "")")
         // What the dashboard said is what the SMTP server received: the eleven Kronos owners once each, and the test.
         let received = smtp.acceptedRecipients()
         #expect(Set(received) == Set((1...11).map { "p\($0)@example.com" } + ["max@staff.example"]) && received.count == 12, "\(received)")

@@ -9,7 +9,8 @@ campaign's chart. Then an administrator signs in, looks one person up by address
 Keeps a screenshot of each page in ARTIFACTS and checks each is not blank. Prints one JSON object:
 
   {"steps": {name: text seen}, "screenshots": {name: "ok" | problem}, "unlabelled": [...], "styled": bool,
-   "console": [browser console errors], "addresses": [recipient addresses seen on a marketing page]}
+   "console": [browser console errors], "addresses": [recipient addresses seen on a marketing page],
+   "overflow": [pages wider than a phone's screen]}
 
 Usage: browse_console.py BASE_URL EMAIL PASSWORD ADMIN_EMAIL ADMIN_PASSWORD PERSON ARTIFACTS
 """
@@ -40,7 +41,7 @@ def main():
     base, email, password, admin_email, admin_password, person, artifacts = sys.argv[1:8]
     driver, wait = start_browser()
     driver.set_window_size(1280, 900)
-    result = {"steps": {}, "screenshots": {}, "unlabelled": [], "styled": False, "console": [], "addresses": []}
+    result = {"steps": {}, "screenshots": {}, "unlabelled": [], "styled": False, "console": [], "addresses": [], "overflow": []}
     shot = screenshooter(driver, artifacts, result)
 
     def look(name, marketing=True):
@@ -161,6 +162,13 @@ def main():
         for page in ("staff", "policy", "audit"):
             driver.get(base + "/console/" + page)
             look(page, marketing=False)
+        # On a phone the pages keep the screen's width: a wide table scrolls in its own box, the menu wraps.
+        driver.set_window_size(390, 844)
+        for page in ("", "/templates", "/templates/product-news/preview", "/reports", "/reports/campaigns/1", "/people", "/staff", "/policy", "/audit"):
+            driver.get(base + "/console" + page)
+            wide = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if wide > 0:
+                result["overflow"].append("/console%s: %d px too wide" % (page, wide))
         result["console"] += console_errors(driver)
     finally:
         driver.quit()
