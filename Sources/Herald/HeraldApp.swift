@@ -30,9 +30,17 @@ public struct HeraldApp: Sendable {
     public var personData: PersonDataService { PersonDataService(store: store, hasher: hasher, clock: clock) }
     public var importer: RecipientImporter { RecipientImporter(store: store, hasher: hasher, clock: clock) }
     /// Registration with double opt-in.
-    public var doubleOptIn: DoubleOptIn { DoubleOptIn(store: store, hasher: hasher, tokens: tokens, clock: clock) }
+    public var doubleOptIn: DoubleOptIn {
+        DoubleOptIn(store: store, hasher: hasher, tokens: tokens, limits: configuration.register.limits, clock: clock)
+    }
     /// What the signed links in a person's mail let them do.
-    public var links: RecipientLinks { RecipientLinks(tokens: tokens, publicURL: configuration.publicURL, store: store, clock: clock) }
+    public var links: RecipientLinks {
+        RecipientLinks(tokens: tokens, publicURL: configuration.publicURL, store: store, clock: clock) { [self] (person, purposes) throws(HeraldError) in
+            // The person's own address, from the store: the double opt-in mail is the only way these are granted.
+            let registration = Registration(email: person.email, name: nil, products: [], consents: purposes, source: RecipientLinks.preferencesSource)
+            _ = try doubleOptIn.request(registration, challenged: true)  // a signed link: no bot makes one
+        }
+    }
     /// Console accounts, sign-in and the audit log.
     public var staff: StaffService { StaffService(store: store, clock: clock) }
     /// Privacy-policy versions, their notices, and people's choices on them.
@@ -41,8 +49,12 @@ public struct HeraldApp: Sendable {
     }
     /// How pages and notices name the company: the sender's display name, or its domain.
     public var companyName: String { configuration.sender.from.displayName ?? configuration.sender.from.address.domain }
-    /// The CSRF values of the web face's forms; its key is derived from `suppression.key`.
-    public var formGuard: FormGuard { FormGuard(secret: configuration.suppressionKey) }
+    /// The CSRF values of the web face's forms, keyed by `http.session_key` (a key of their own: never the
+    /// suppression key, which can never be rotated). Commands that serve no form may run without one; they
+    /// then get a key made for this process, which no form outlives.
+    public var formGuard: FormGuard { FormGuard(secret: configuration.http.sessionKey ?? Self.processKey) }
+
+    private static let processKey: [UInt8] = Array(SecretsGenerator.random().utf8)
 
     /// Aggregate counts with cells under `minimumCell` suppressed.
     public func report(minimumCell: Int) throws(HeraldError) -> AggregateReport {
@@ -80,6 +92,7 @@ public struct HeraldApp: Sendable {
         sized.rateLimitPause = max(.seconds(30), configuration.retry.backoff)
         sized.journalDirectory = configuration.journalDirectory
         sized.journalSync = configuration.journalSync
+        sized.confirmationShare = configuration.register.sendShare
         var chosen = options ?? sized
         if chosen.journalDirectory == nil { chosen.journalDirectory = sized.journalDirectory }
         return OutboxWorker(store: store, composer: composer(catalog: try catalog()), transport: transport,

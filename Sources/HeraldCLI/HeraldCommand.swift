@@ -16,12 +16,14 @@ struct HeraldCommand: AsyncParsableCommand {
             CampaignCommand.self,
             PolicyCommand.self,
             StaffCommand.self,
+            ApiTokensCommand.self,
             TemplatesCommand.self,
             RenderCommand.self,
             UnsubscribeURLCommand.self,
             WorkerCommand.self,
             ReportCommand.self,
             ServeCommand.self,
+            SecretsCommand.self,
         ]
     )
 

@@ -109,7 +109,11 @@ public struct TokenAuthority: Sendable {
             byte == UInt8(ascii: "-") ? UInt8(ascii: "+") : byte == UInt8(ascii: "_") ? UInt8(ascii: "/") : byte
         }
         standard += Array(repeating: UInt8(ascii: "="), count: (4 - standard.count % 4) % 4)
-        return Data(base64Encoded: Data(standard)).map(Array.init)
+        guard let bytes = Data(base64Encoded: Data(standard)).map(Array.init) else { return nil }
+        // One spelling per token: a last character whose unused low bits are set decodes to the same bytes, so
+        // `…A` and `…B` would both be accepted and a token's text could not serve as its identity.
+        guard base64URL(bytes).utf8.elementsEqual(text.utf8) else { return nil }
+        return bytes
     }
 }
 

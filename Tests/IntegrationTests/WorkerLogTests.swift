@@ -21,7 +21,7 @@ struct WorkerLogTests {
         #expect(log.contains("herald: info: worker started") && log.contains("herald: info: campaign started")
                 && log.contains("campaign=\(id)") && log.contains("herald: debug: recorded a batch") && log.contains("herald: info: worker stopped"),
                 "\(log)")
-        for secret in ["@", "Ada", "Lovelace", "/u/", "/preferences/", "integration-test-token-secret", "integration-test-suppression-key", "550"] {
+        for secret in ["@", "Ada", "Lovelace", "/u/", "/preferences/", Sandbox.tokenSecret, Sandbox.suppressionKey, Sandbox.sessionKey, "550"] {
             #expect(!log.contains(secret), "the log holds '\(secret)': \(log)")
         }
         // By default only what needs attention: a clean run says nothing on standard error.

@@ -84,4 +84,32 @@ struct TokenAuthorityTests {
         #expect(throws: TokenError.self) { try TokenAuthority(keys: []) }
         #expect(throws: TokenError.self) { try TokenAuthority(keys: [current, current]) }
     }
+
+    /// Base64 leaves unused bits in a last character that stands for a partial byte: setting them decodes to the
+    /// same bytes. Only the one canonical spelling of a token is accepted, and padding or the standard
+    /// alphabet's `+` and `/` never are.
+    @Test func onlyTheCanonicalSpellingIsAccepted() throws {
+        let authority = try TokenAuthority(keys: [current])
+        var found = 0
+        for length in 1...6 {
+            let token = authority.issue(claims(scope: String(repeating: "s", count: length)))
+            #expect(try authority.verify(token, expecting: .unsubscribe, now: now).scope.count == length)
+            guard token.utf8.count % 4 != 0 else { continue }
+            let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+            let last = alphabet.firstIndex(of: token.last!)!
+            let unusedBits = token.utf8.count % 4 == 2 ? 4 : 2
+            let sibling = String(token.dropLast()) + String(alphabet[last ^ 1])
+            #expect(last & ((1 << unusedBits) - 1) == 0, "a canonical last character leaves its unused bits clear")
+            #expect(throws: TokenError(.malformed, "the token is not well-formed")) {
+                try authority.verify(sibling, expecting: .unsubscribe, now: now)
+            }
+            found += 1
+        }
+        #expect(found > 0, "some token lengths end in a partial group")
+        let token = authority.issue(claims())
+        #expect(throws: TokenError.self) { try authority.verify(token + "=", expecting: .unsubscribe, now: now) }
+        #expect(throws: TokenError.self) { try authority.verify(token + "==", expecting: .unsubscribe, now: now) }
+        let standard = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        if standard != token { #expect(throws: TokenError.self) { try authority.verify(standard, expecting: .unsubscribe, now: now) } }
+    }
 }

@@ -18,11 +18,10 @@ public struct SignedLinks: Sendable {
         return publicURL + "/u/" + token
     }
 
-    /// The double opt-in link of a pending registration (valid 7 days); it grants only the purposes it names.
-    public func confirmURL(recipientID: Int64, purposes: [Purpose], now: Date) -> String {
-        let scope = purposes.map(\.rawValue).sorted().joined(separator: ",")
-        let token = tokens.issue(TokenClaims(action: .confirm, recipientID: recipientID, scope: scope, issuedAt: now))
-        return publicURL + "/confirm/" + token
+    /// The double opt-in link of one registration request (valid 7 days); it grants only the purposes it names.
+    /// The token's id is the request's, never a person's (`ConfirmLink`).
+    public func confirmURL(requestID: Int64, purposes: [Purpose], now: Date) -> String {
+        publicURL + "/confirm/" + tokens.issue(ConfirmLink.claims(requestID: requestID, purposes: purposes, now: now))
     }
 
     /// A material policy change's accept/decline page for one person and version.
@@ -31,8 +30,16 @@ public struct SignedLinks: Sendable {
         return publicURL + "/policy/" + token
     }
 
-    public func preferencesURL(recipientID: Int64, now: Date) -> String {
-        let token = tokens.issue(TokenClaims(action: .preferences, recipientID: recipientID, scope: "", issuedAt: now))
+    /// The preferences page. A mail's own link (`limited` false) may grant as well as withdraw; one handed out
+    /// by the unsubscribe page (`limited`, scope `withdraw-only`) comes from a URL that mailbox providers,
+    /// security gateways and anyone the mail was forwarded to have seen, so a purpose chosen there is only asked
+    /// for, by a confirmation mail to the person's own inbox.
+    public func preferencesURL(recipientID: Int64, now: Date, limited: Bool = false) -> String {
+        let scope = limited ? Self.withdrawOnlyScope : ""
+        let token = tokens.issue(TokenClaims(action: .preferences, recipientID: recipientID, scope: scope, issuedAt: now))
         return publicURL + "/preferences/" + token
     }
+
+    /// The scope of a preferences token that may only withdraw.
+    public static let withdrawOnlyScope = "withdraw-only"
 }

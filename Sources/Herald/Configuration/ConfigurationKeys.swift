@@ -35,6 +35,20 @@ enum ConfigurationKeys {
         "suppression.key": .scalar,
         "http.listen": .scalar,
         "http.admin_token": .scalar,
+        "http.session_key": .scalar,
+        "http.metrics_token": .scalar,
+        "http.trusted_proxies": .scalar,
+        "http.max_connections": .scalar,
+        "http.header_timeout": .scalar,
+        "http.body_timeout": .scalar,
+        "http.idle_timeout": .scalar,
+        "http.max_queued_work": .scalar,
+        "register.limits.per_mailbox": .scalar,
+        "register.limits.per_domain": .scalar,
+        "register.limits.total": .scalar,
+        "register.limits.without_challenge": .scalar,
+        "register.challenge_cost": .scalar,
+        "register.send_share": .scalar,
         "retry.backoff": .scalar,
         "retry.max_backoff": .scalar,
         "retry.max_attempts": .scalar,
@@ -47,14 +61,16 @@ enum ConfigurationKeys {
     ]
 
     /// Values that must never be printed or logged.
-    static let secrets: Set<String> = ["smtp.password", "tokens.keys", "suppression.key", "http.admin_token"]
+    static let secrets: Set<String> = ["smtp.password", "tokens.keys", "suppression.key", "http.admin_token", "http.session_key",
+                                       "http.metrics_token"]
 
     /// Read from the environment only, never from the file: the PostgreSQL password (`database` is a scalar,
     /// so it cannot have a key of its own there).
     static let databasePassword = "HERALD_DATABASE_PASSWORD"
 
-    static let sections: Set<String> = Set(all.keys.compactMap { key in
-        key.firstIndex(of: ".").map { String(key[..<$0]) }
+    /// Every section and sub-section (`register`, `register.limits`): the prefixes of the dotted keys.
+    static let sections: Set<String> = Set(all.keys.flatMap { key in
+        key.indices.filter { key[$0] == "." }.map { String(key[..<$0]) }
     })
 
     /// `smtp.password` → `HERALD_SMTP_PASSWORD`.

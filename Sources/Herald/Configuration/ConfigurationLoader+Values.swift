@@ -75,12 +75,41 @@ extension ConfigurationLoader {
             dkim: dkim,
             tokenKeys: try tokenKeys(),
             suppressionKey: try secret("suppression.key"),
-            http: .init(listen: string("http.listen") ?? "127.0.0.1:8080", adminToken: try adminToken()),
+            http: try http(),
+            register: try register(),
             retry: retry,
             policy: .init(noticeDays: try integer("policy.notice_days", default: 30, range: 0...3650), url: policyURL),
             journalSync: try boolean("outbox.journal_sync", default: false),
             journalDirectory: journalDirectory,
-            logLevel: try logLevel())
+            logLevel: try logLevel(),
+            secretOrigins: Dictionary(uniqueKeysWithValues: ConfigurationKeys.secrets.map { ($0, origin(of: $0)) }))
+    }
+
+    private func http() throws(HeraldError) -> HeraldConfiguration.HTTP {
+        let limits = HeraldConfiguration.HTTP.Limits(
+            maxConnections: try integer("http.max_connections", default: 1000, range: 1...1_000_000),
+            headerTimeout: try duration("http.header_timeout", default: .seconds(10)),
+            bodyTimeout: try duration("http.body_timeout", default: .seconds(30)),
+            idleTimeout: try duration("http.idle_timeout", default: .seconds(60)),
+            maxBlockingQueue: try integer("http.max_queued_work", default: 256, range: 1...1_000_000))
+        var sessionKey: [UInt8]?
+        if string("http.session_key") != nil { sessionKey = try secret("http.session_key") }
+        let proxies = (string("http.trusted_proxies") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return .init(listen: string("http.listen") ?? "127.0.0.1:8080", adminToken: try adminToken(), sessionKey: sessionKey,
+                     metricsToken: try optionalToken("http.metrics_token"), trustedProxies: proxies, limits: limits)
+    }
+
+    private func register() throws(HeraldError) -> HeraldConfiguration.Register {
+        let shareText = string("register.send_share") ?? "0.25"
+        guard let share = Double(shareText), share > 0, share <= 1 else {
+            throw problem("register.send_share", "must be a fraction above 0 and at most 1, not '\(shareText)'")
+        }
+        return .init(perMailbox: try integer("register.limits.per_mailbox", default: 3, range: 0...1_000_000),
+                     perDomain: try integer("register.limits.per_domain", default: 100, range: 0...1_000_000),
+                     total: try integer("register.limits.total", default: 500, range: 0...10_000_000),
+                     withoutChallenge: try integer("register.limits.without_challenge", default: 50, range: 0...10_000_000),
+                     challengeCost: try integer("register.challenge_cost", default: 50_000, range: 1_000...100_000_000),
+                     sendShare: share)
     }
 
     private func logLevel() throws(HeraldError) -> Logger.Level {
@@ -129,9 +158,12 @@ extension ConfigurationLoader {
     }
 
     /// The admin API's bearer token: optional (no token, no API), but never guessable when given.
-    private func adminToken() throws(HeraldError) -> String? {
-        guard let token = string("http.admin_token") else { return nil }
-        guard token.utf8.count >= 24 else { throw problem("http.admin_token", "must be at least 24 characters long") }
+    private func adminToken() throws(HeraldError) -> String? { try optionalToken("http.admin_token") }
+
+    /// A bearer token: optional, at least 24 characters (`serve` asks for 32 of a fresh secret, see `SecretsCheck`).
+    private func optionalToken(_ key: String) throws(HeraldError) -> String? {
+        guard let token = string(key) else { return nil }
+        guard token.utf8.count >= 24 else { throw problem(key, "must be at least 24 characters long") }
         return token
     }
 

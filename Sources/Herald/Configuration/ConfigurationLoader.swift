@@ -88,7 +88,7 @@ public struct ConfigurationLoader {
                 throw HeraldError(.configuration, "\(path):\(line): a key must be a plain name")
             }
             let key = prefix.isEmpty ? name : prefix + "." + name
-            if prefix.isEmpty, ConfigurationKeys.sections.contains(key) {
+            if ConfigurationKeys.sections.contains(key) {
                 if valueNode.null != nil { continue }
                 guard case .mapping(let section) = valueNode else {
                     throw HeraldError(.configuration, "\(path):\(line): '\(key)' must be a section of keys")

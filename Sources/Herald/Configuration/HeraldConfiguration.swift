@@ -36,8 +36,45 @@ public struct HeraldConfiguration: Sendable {
     }
 
     public struct HTTP: Sendable {
+        /// What one client or request may cost the server (`http.max_connections`, the timeouts, `http.max_queued_work`).
+        public struct Limits: Sendable {
+            public var maxConnections: Int
+            /// From a connection's first byte to the end of its request head.
+            public var headerTimeout: Duration
+            /// From the end of the head to the end of the body.
+            public var bodyTimeout: Duration
+            /// A kept-alive connection with no request in progress.
+            public var idleTimeout: Duration
+            /// Requests that may wait for the blocking pool at once; past it, 503.
+            public var maxBlockingQueue: Int
+        }
+
         public var listen: String
         public var adminToken: String?
+        /// `http.session_key`: signs the web face's CSRF values and registration challenges. Rotatable: a new key
+        /// only makes forms shown before it (at most a day old) ask to be sent again. Nil only for commands
+        /// that serve nothing (`serve` refuses to start without one).
+        public var sessionKey: [UInt8]?
+        /// `http.metrics_token`: `/metrics` answers only with it; nil: no `/metrics`.
+        public var metricsToken: String?
+        /// `http.trusted_proxies`: peers whose `X-Forwarded-For` is believed (exact addresses).
+        public var trustedProxies: [String]
+        public var limits: Limits
+    }
+
+    /// `register.*`: what the public registration form may cost and whom it may mail.
+    public struct Register: Sendable {
+        /// Confirmation mails per rolling hour (`register.limits.*`).
+        public var perMailbox: Int
+        public var perDomain: Int
+        public var total: Int
+        /// Of `total`, how many may come from submissions without a solved challenge (a browser without JavaScript).
+        public var withoutChallenge: Int
+        /// `register.challenge_cost`: the largest number the form's proof of work may have to try (SHA-256 each).
+        public var challengeCost: Int
+        /// `register.send_share`: the part of every batch the worker claims that confirmation mails may take while
+        /// campaigns wait, and that they keep while campaigns flood (0.25: a quarter).
+        public var sendShare: Double
     }
 
     public var path: String
@@ -58,6 +95,7 @@ public struct HeraldConfiguration: Sendable {
     public var tokenKeys: [TokenKey]
     public var suppressionKey: [UInt8]
     public var http: HTTP
+    public var register: Register
     public var retry: RetryPolicy
     public var policy: Policy
     /// `outbox.journal_sync`: each line of the send journal is flushed to disk (see `AcceptedJournal`).
@@ -67,4 +105,6 @@ public struct HeraldConfiguration: Sendable {
     public var journalDirectory: String
     /// `log.level`: the least severe level logged (default notice: only what needs attention).
     public var logLevel: Logger.Level
+    /// Where each secret came from (`file:line: key` or its variable), for the start-up check's one line.
+    public var secretOrigins: [String: String] = [:]
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import Tokens
 
 /// `herald demo`: a whole run on a fresh, separate database with the file transport, so it works on a
 /// fresh checkout with no mail server and never touches the real database.
@@ -45,6 +46,10 @@ public struct DemoRun {
         configuration.journalDirectory = configuration.database + ".accepted"
         configuration.fileDir = folder + "/mail"
         configuration.transport = .file
+        // Secrets of its own, never the shipped examples: its mail carries links signed like real ones.
+        configuration.tokenKeys = [try! TokenKey(id: "demo", secret: Array(SecretsGenerator.random().utf8))]
+        configuration.suppressionKey = Array(SecretsGenerator.random().utf8)
+        configuration.http.sessionKey = Array(SecretsGenerator.random().utf8)
         try clearDemoFolder(folder)
         let app = try HeraldApp(configuration: configuration)
 

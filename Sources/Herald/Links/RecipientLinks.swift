@@ -21,6 +21,11 @@ public struct RecipientLinks: Sendable {
         public var unsubscribedFromAll: Bool
         /// Suppressed for another reason (a bounce, a complaint, an operator): no mail goes out whatever is chosen.
         public var blocked: Bool
+        /// The link may only withdraw (it came from an unsubscribe link): a purpose chosen is asked for by mail.
+        public var withdrawOnly: Bool = false
+        /// Purposes chosen on a withdraw-only page, for which a confirmation mail was asked (none if a limit on
+        /// confirmation mails was reached; the page says the same either way).
+        public var confirmationAsked: [Purpose] = []
     }
 
     /// The ledger's source for a one-click unsubscribe, and for changes made on the preferences page.
@@ -38,52 +43,82 @@ public struct RecipientLinks: Sendable {
     let signed: SignedLinks
     let store: any ConsentStore
     let clock: @Sendable () -> Date
+    /// Asks a person, by mail, to confirm purposes chosen on a withdraw-only page.
+    let askConfirmation: @Sendable (Recipient, [Purpose]) throws(HeraldError) -> Void
 
-    public init(tokens: TokenAuthority, publicURL: String, store: any ConsentStore, clock: @escaping @Sendable () -> Date) {
+    public init(tokens: TokenAuthority, publicURL: String, store: any ConsentStore, clock: @escaping @Sendable () -> Date,
+                askConfirmation: @escaping @Sendable (Recipient, [Purpose]) throws(HeraldError) -> Void) {
         self.tokens = tokens
         self.signed = SignedLinks(tokens: tokens, publicURL: publicURL)
         self.store = store
         self.clock = clock
+        self.askConfirmation = askConfirmation
     }
 
     /// What an unsubscribe link is for, without changing anything (the page a GET shows, and the check before a
     /// one-click revocation, which `OneClickCommitter` then commits with others).
     public func unsubscribeTarget(token: String) throws(HeraldError) -> UnsubscribeTarget {
         let claims = try verify(token, .unsubscribe)
+        // The unsubscribe URL is seen by more than the person (see `SignedLinks.preferencesURL`): what it leads
+        // to may withdraw, never grant.
         return UnsubscribeTarget(recipientID: claims.recipientID, purpose: try purpose(of: claims),
-                                 preferencesURL: signed.preferencesURL(recipientID: claims.recipientID, now: clock()))
+                                 preferencesURL: signed.preferencesURL(recipientID: claims.recipientID, now: clock(), limited: true))
     }
 
     public func preferences(token: String) throws(HeraldError) -> Preferences {
-        try preferences(of: verify(token, .preferences).recipientID)
+        let claims = try verify(token, .preferences)
+        var preferences = try preferences(of: claims.recipientID)
+        preferences.withdrawOnly = claims.scope == SignedLinks.withdrawOnlyScope
+        return preferences
     }
 
     /// Sets every purpose to what the page says (`granted`: the ticked ones), in one transaction. Choosing a
     /// purpose again after unsubscribing from everything is the person's own act, so it lifts that
     /// suppression; a bounce, complaint or operator's suppression stays.
     /// `notice`: the words the page showed (`ConsentNotice.preferences`); the ledger keeps their hash.
+    ///
+    /// From a withdraw-only link, only withdrawals are applied; the purposes newly chosen are asked for by a
+    /// confirmation mail instead (and an unsubscribe-from-everything stays until that is confirmed).
     public func savePreferences(token: String, granted: Set<Purpose>, notice: String) throws(HeraldError) -> Preferences {
-        let id = try verify(token, .preferences).recipientID
+        let claims = try verify(token, .preferences)
+        let id = claims.recipientID
+        let withdrawOnly = claims.scope == SignedLinks.withdrawOnlyScope
         let current = try preferences(of: id)
         let now = clock()
-        let changes = current.purposes.filter { granted.contains($0.purpose) != $0.granted }.map {
+        var changes = current.purposes.filter { granted.contains($0.purpose) != $0.granted }.map {
             ConsentChange(purpose: $0.purpose, granted: granted.contains($0.purpose), source: Self.preferencesSource,
                           noticeHash: ConsentNotice.hash(notice), at: now)
         }
+        var asked: [Purpose] = []
+        if withdrawOnly {
+            asked = changes.filter(\.granted).map(\.purpose)
+            changes = changes.filter { !$0.granted }
+        }
+        let lifting: Set<SuppressionReason> = granted.isEmpty || withdrawOnly ? [] : [.unsubscribedAll]
         _ = try storage { () throws(StorageError) in
-            try store.applyConsents(changes, recipientID: id, lifting: granted.isEmpty ? [] : [.unsubscribedAll])
+            try store.applyConsents(changes, recipientID: id, lifting: lifting)
         }
         HeraldMetrics.countUnsubscribes(changes.filter { !$0.granted }.count, source: Self.preferencesSource)
-        return try preferences(of: id)
+        if withdrawOnly, current.unsubscribedFromAll, !granted.isEmpty { asked = Array(granted).sorted { $0.rawValue < $1.rawValue } }
+        if !asked.isEmpty, let recipient = try storage({ () throws(StorageError) in try store.recipient(id: id) }) {
+            try askConfirmation(recipient, asked)
+        }
+        var saved = try preferences(of: id)
+        saved.withdrawOnly = withdrawOnly
+        saved.confirmationAsked = asked
+        return saved
     }
 
     /// Revokes everything and suppresses the address (`unsubscribed-all`), in one transaction.
     public func unsubscribeFromAll(token: String) throws(HeraldError) -> Preferences {
-        let id = try verify(token, .preferences).recipientID
+        let claims = try verify(token, .preferences)
+        let id = claims.recipientID
         _ = try preferences(of: id)  // nobody to unsubscribe is "not found", as on the page itself
         let revoked = try storage { () throws(StorageError) in try store.unsubscribeFromAll(recipientID: id, source: Self.preferencesSource, at: clock()) }
         HeraldMetrics.countUnsubscribes(revoked, source: Self.preferencesSource)
-        return try preferences(of: id)
+        var preferences = try preferences(of: id)
+        preferences.withdrawOnly = claims.scope == SignedLinks.withdrawOnlyScope
+        return preferences
     }
 
     private func preferences(of id: Int64) throws(HeraldError) -> Preferences {

@@ -19,7 +19,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Also send: run the outbox worker in this process.") var send = false
 
     func run() async throws {
-        let app = try Terminal.run { () throws(HeraldError) in try global.openApp() }
+        let app = try Terminal.run { () throws(HeraldError) in
+            let configuration = try global.loadConfiguration()
+            try SecretsCheck.check(configuration, for: .serve)
+            return try HeraldApp(configuration: configuration)
+        }
+        DatabaseFileCheck.warn(app.configuration, label: "herald.serve")
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         // SMTP replies on a LAN take a millisecond or two; the default buckets start at 5 ms.

@@ -15,7 +15,10 @@ struct WorkerCommand: ParsableCommand {
     func run() throws {
         AllocatorTuning.forSending()
         try Terminal.run { () throws(HeraldError) in
-            let app = try global.openApp()
+            let configuration = try global.loadConfiguration()
+            try SecretsCheck.check(configuration, for: .worker)
+            let app = try HeraldApp(configuration: configuration)
+            DatabaseFileCheck.warn(configuration, label: "herald.worker")
             let worker = try app.worker()
             let signals = StopSignals { worker.requestStop() }
             defer { withExtendedLifetime(signals) {} }

@@ -56,6 +56,8 @@ struct PreferencesRoutes: Sendable {
             "saved": saved,
             "unsubscribed_from_all": preferences.unsubscribedFromAll,
             "blocked": preferences.blocked,
+            "withdraw_only": preferences.withdrawOnly,
+            "confirmation_asked": !preferences.confirmationAsked.isEmpty,
             "purposes": preferences.purposes.map { state -> [String: Any] in
                 ["name": state.purpose.rawValue, "label": Pages.sentence(state.purpose.phrase),
                  "granted": state.granted]

@@ -4,11 +4,52 @@ import Hummingbird
 import Store
 
 /// `/register` and `/confirm/{token}`: registration with double opt-in. The answer to a registration is the
-/// same whether the address was known, is new, is suppressed, or belongs to a child under 13 (for whom nothing
-/// is stored anywhere): the page never reveals the cut-off, and nobody can learn who is registered.
+/// same whether the address was known, is new, is suppressed, belongs to a child under 13 (for whom nothing
+/// is stored anywhere), or was past a limit on confirmation mails: the page never reveals the cut-off, and
+/// nobody can learn who is registered.
+///
+/// The form cannot be aimed at a third party from elsewhere: a post from another site's page is refused (its
+/// `Origin`, or `Sec-Fetch-Site`), the form carries a proof of work (`RegistrationChallenge`) that scripts pay
+/// for, and the store caps the confirmation mails per mailbox, per domain and in all (`register.limits.*`).
 struct RegistrationRoutes: Sendable {
     let app: HeraldApp
     let pages: Pages
+    let challenge: RegistrationChallenge
+    let script: String
+
+    init(app: HeraldApp, pages: Pages, script: String) {
+        self.app = app
+        self.pages = pages
+        self.script = script
+        challenge = RegistrationChallenge(secret: app.configuration.http.sessionKey ?? Array(SecretsGenerator.random().utf8),
+                                          cost: app.configuration.register.challengeCost)
+    }
+
+    /// The public pages' policy, and the form's own script.
+    static var policy: String { SecurityHeaders<BasicRequestContext>.policy + "; script-src 'self'" }
+
+    /// `GET /register/challenge`, in ALTCHA's field names.
+    struct PuzzleAnswer: Encodable {
+        var algorithm = "SHA-256"
+        var salt: String
+        var challenge: String
+        var maxnumber: Int
+        var signature: String
+
+        init(_ puzzle: RegistrationChallenge.Puzzle) {
+            salt = puzzle.salt
+            challenge = puzzle.challenge
+            maxnumber = puzzle.maxNumber
+            signature = puzzle.signature
+        }
+    }
+
+    /// A solved puzzle as a form or JSON sends it.
+    struct Solution: Decodable, Sendable {
+        var salt: String
+        var number: String
+        var signature: String
+    }
 
     struct Request: Decodable, Sendable {
         var email: String
@@ -16,11 +57,19 @@ struct RegistrationRoutes: Sendable {
         var birthdate: String?
         var purposes: [String]?
         var products: [String]?
+        var challenge: Solution?
     }
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("register") { _, _ in form() }
         router.head("register") { _, _ in form().withoutBody() }
+        router.get("register.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: script)))
+        }
+        // For a registration sent as JSON: the same puzzle the form carries.
+        router.get("register/challenge") { _, _ in
+            APIJSON.answer(PuzzleAnswer(challenge.issue(now: app.clock())))
+        }
         router.post("register") { request, _ in await register(request) }
         router.get("confirm/:token") { _, context in await confirmation(context) }
         router.head("confirm/:token") { _, context in await confirmation(context).withoutBody() }
@@ -30,23 +79,41 @@ struct RegistrationRoutes: Sendable {
     private func form(problem: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         var values: [String: Any] = ["purposes": Purpose.allCases.map { ["name": $0.rawValue, "label": Pages.sentence($0.phrase)] }]
         if let problem { values["problem"] = problem }  // (an empty string would still show the box)
-        return pages.page("register", title: "Stay in touch", status: status, values)
+        let puzzle = challenge.issue(now: app.clock())
+        values["challenge"] = ["salt": puzzle.salt, "challenge": puzzle.challenge, "max": String(puzzle.maxNumber), "signature": puzzle.signature]
+        var response = pages.page("register", title: "Stay in touch", status: status, values)
+        response.headers[.contentSecurityPolicy] = Self.policy
+        return response
     }
 
     private func register(_ request: Hummingbird.Request) async -> Response {
         let json = request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true
+        // Another site's page must not be able to make a visitor's browser register someone (CSRF): the
+        // browser says where the post comes from.
+        guard ConsoleSession.sameOrigin(request, publicURL: app.configuration.publicURL) else {
+            let message = "This form can be sent only from its own page."
+            return json ? APIJSON.error(.forbidden, message)
+                : pages.page("message", title: "Not sent", status: .forbidden, ["message": message + " Nothing was stored."])
+        }
         let submitted: Request
         do {
             if json {
                 submitted = try await APIJSON.body(request, as: Request.self)
             } else {
                 let form = try await FormBody.read(request)
+                let solution = form.first("challenge_salt").map { salt in
+                    Solution(salt: salt, number: form.first("challenge_number") ?? "", signature: form.first("challenge_signature") ?? "")
+                }
                 submitted = Request(email: form.first("email") ?? "", name: form.first("name"), birthdate: form.first("birthdate"),
-                                    purposes: form.all("purposes"), products: form.all("products").filter { !$0.isEmpty })
+                                    purposes: form.all("purposes"), products: form.all("products").filter { !$0.isEmpty }, challenge: solution)
             }
         } catch {
             return json ? APIJSON.failure(error) : pages.formProblem(error)
         }
+        // A wrong, stale or reused solution counts as none: the registration is still taken, under the smaller cap.
+        let challenged = submitted.challenge.map {
+            challenge.accepts(salt: $0.salt, number: $0.number, signature: $0.signature, now: app.clock())
+        } ?? false
         do {
             try await blocking { [app] in
                 guard let birthdate = submitted.birthdate, !birthdate.isEmpty else {
@@ -56,7 +123,8 @@ struct RegistrationRoutes: Sendable {
                 for name in submitted.purposes ?? [] { purposes.append(try Purpose.parse(name)) }
                 let registration = Registration(email: submitted.email, name: submitted.name?.isEmpty == true ? nil : submitted.name,
                                                 birthdate: birthdate, products: submitted.products ?? [], consents: purposes, source: DoubleOptIn.source)
-                do { _ = try app.doubleOptIn.request(registration) } catch let error as HeraldError where error.kind == .underMinimumAge {
+                _ = challenged  // TODO(lead): pass to request once DoubleOptIn takes it
+                do { _ = try app.doubleOptIn.request(registration, challenged: challenged) } catch let error as HeraldError where error.kind == .underMinimumAge {
                     return  // refused before anything was written; the answer below is the same
                 }
             }

@@ -51,6 +51,15 @@ struct Sandbox {
         try? FileManager.default.removeItem(at: folder)
     }
 
+    /// The sandbox's secrets: fit for `serve` and `worker` (32 bytes or more, one per job, none an example), and
+    /// fixed, so that a test can look for them in logs and files.
+    static let tokenSecret = "integration-TOKEN-secret-0123456789abcdef"
+    static let suppressionKey = "integration-SUPPRESSION-key-0123456789abcdef"
+    static let sessionKey = "integration-SESSION-key-0123456789abcdef"
+    /// What every `herald` the sandbox runs gets in its environment, under what a test gives: the session key
+    /// (as a variable, so that a test's own `http:` section need not repeat it).
+    static let secretEnvironment = ["HERALD_HTTP_SESSION_KEY": sessionKey]
+
     /// Writes a configuration: the file transport unless an SMTP port is given. `extra` lines are appended.
     func writeConfiguration(smtpPort: Int? = nil, publicURL: String = "https://mail.example.com", extra: String = "") throws {
         let transport = smtpPort == nil ? "file" : "smtp"
@@ -70,9 +79,9 @@ struct Sandbox {
             tokens:
               keys:
                 - id: t1
-                  secret: integration-test-token-secret
+                  secret: \(Self.tokenSecret)
             suppression:
-              key: integration-test-suppression-key
+              key: \(Self.suppressionKey)
             retry:
               backoff: 1s
               max_backoff: 2s
@@ -105,7 +114,7 @@ struct Sandbox {
     @discardableResult
     func herald(_ arguments: [String], withConfig: Bool = true, environment: [String: String] = [:], input: String? = nil) throws -> Result {
         try Self.run(Self.heraldBinary, arguments + (withConfig ? ["--config", configPath] : []),
-                     environment: backendEnvironment.merging(environment) { $1 }, in: folder, input: input)
+                     environment: Self.secretEnvironment.merging(backendEnvironment) { $1 }.merging(environment) { $1 }, in: folder, input: input)
     }
 
     /// Starts `herald ARGS --config <sandbox config>` in the background; output goes to files in the sandbox.
@@ -116,6 +125,7 @@ struct Sandbox {
         process.executableURL = URL(fileURLWithPath: inside.first ?? Self.heraldBinary)
         process.arguments = Array(inside.dropFirst()) + (inside.isEmpty ? [] : [Self.heraldBinary]) + arguments + ["--config", configPath]
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HERALD_") }
+        env.merge(Self.secretEnvironment) { $1 }
         env.merge(backendEnvironment) { $1 }
         env.merge(environment) { $1 }
         process.environment = env
