@@ -138,7 +138,7 @@ import Testing
     @Test(arguments: TestBackend.allCases) func aConfirmationRecordsTheVersionAndTheNoticeItShowed(_ backend: TestBackend) throws {
         let app = try TestApp.make(backend)
         _ = try PolicyTests.publish(app, version: "2026-12")
-        #expect(try app.doubleOptIn.request(Registration(email: "ada@example.com", consents: [.productNews], source: "form")))
+        #expect(try app.doubleOptIn.request(Registration(email: "ada@example.com", consents: [.productNews], source: "form"), challenged: true) == .queued)
         let transport = RecordingTransport()
         _ = try app.worker(transport: transport).run(untilIdle: true)
         let token = try #require(DoubleOptInTests.confirmToken(transport, to: "ada@example.com"))

@@ -221,49 +221,7 @@ import TestDatabases
         #expect(try store.suppressionReason(addressHash: Data(repeating: 2, count: 32)) == .bounced)
     }
 
-    /// A waiting registration grants nothing; its mail is queued at most once an hour; confirming grants what
-    /// it asked for; unconfirmed after the window, it is deleted, with the person only if it brought them in.
-    @Test(arguments: TestBackend.allCases) func pendingRegistrationsWaitAreMailedOnceAnHourAndExpire(_ backend: TestBackend) throws {
-        let store = try backend.makeStore()
-        let known = try store.register(person("known@example.com", hash: 1), consents: [grant(.productNews)], lifting: [], at: now).recipient.id!
-        let first = try store.registerPending(person("new@example.com", hash: 2), purposes: [.promotions], at: now, mailUnlessSince: now.addingTimeInterval(-3600))
-        #expect(first.mailQueued)
-        #expect(try !store.registerPending(person("new@example.com", hash: 2), purposes: [.productNews], at: now.addingTimeInterval(60),
-                                          mailUnlessSince: now.addingTimeInterval(60 - 3600)).mailQueued, "a second mail within the hour")
-        #expect(try store.registerPending(person("new@example.com", hash: 2), purposes: [], at: now.addingTimeInterval(3601),
-                                         mailUnlessSince: now.addingTimeInterval(1)).mailQueued, "an hour later, again")
-        #expect(try store.pendingPurposes(recipientID: first.recipientID) == [.productNews, .promotions])
-        #expect(try store.consents(ofRecipient: first.recipientID).isEmpty, "nothing granted before the confirmation")
-        let jobs = try store.claimJobs(now: now.addingTimeInterval(3602), limit: 10, leaseUntil: now.addingTimeInterval(4000), owner: "test")
-        #expect(jobs.map(\.kind) == [.confirmation] && jobs.map(\.recipientID) == [first.recipientID], "one job, however often asked")
-
-        _ = try store.registerPending(person("known@example.com", hash: 1), purposes: [.promotions], at: now, mailUnlessSince: now.addingTimeInterval(-3600))
-        #expect(try store.deleteUnconfirmed(before: now.addingTimeInterval(1)) == 1, "new@'s last mail (an hour later) started its wait again")
-        #expect(try store.pendingPurposes(recipientID: first.recipientID) != nil)
-        #expect(try store.deleteUnconfirmed(before: now.addingTimeInterval(3602)) == 1)
-        #expect(try store.recipient(id: first.recipientID) == nil, "the person it brought in goes with it")
-        #expect(try store.recipient(id: known) != nil && store.consents(ofRecipient: known).map(\.purpose) == [.productNews], "who was stored keeps what they had")
-        #expect(try store.pendingPurposes(recipientID: known) == nil)
-
-        let again = try store.registerPending(person("back@example.com", hash: 3), purposes: [.promotions], at: now, mailUnlessSince: now)
-        _ = try store.suppress(addressHash: Data(repeating: 3, count: 32), reason: .unsubscribedAll, at: now)
-        #expect(try store.confirmPending(recipientID: again.recipientID, named: [.promotions, .productNews], source: "form", noticeHash: "n1", lifting: [.unsubscribedAll, .erased], at: now) == [.promotions])
-        #expect(try store.suppressionReason(addressHash: Data(repeating: 3, count: 32)) == nil)
-        #expect(try store.ledger(ofRecipient: again.recipientID).map(\.source) == ["form"])
-        #expect(try store.ledger(ofRecipient: again.recipientID).map(\.noticeHash) == ["n1"])
-        #expect(try store.confirmPending(recipientID: again.recipientID, named: [.promotions], source: "form", noticeHash: nil, lifting: [], at: now) == nil, "once")
-    }
-
-    /// Someone typed an address into the form, then the person was registered by an operator with a consent:
-    /// the sweep of unconfirmed registrations must not take them, nor their ledger.
-    @Test(arguments: TestBackend.allCases) func theSweepKeepsAPersonRegisteredSinceByOtherMeans(_ backend: TestBackend) throws {
-        let store = try backend.makeStore()
-        let pending = try store.registerPending(person("ada@example.com", hash: 1), purposes: [.promotions], at: now, mailUnlessSince: now)
-        _ = try store.register(person("ada@example.com", hash: 1), consents: [grant(.productNews)], lifting: [], at: now)
-        #expect(try store.deleteUnconfirmed(before: now.addingTimeInterval(1)) == 1)
-        #expect(try store.recipient(id: pending.recipientID) != nil)
-        #expect(try store.ledger(ofRecipient: pending.recipientID).map(\.purpose) == [.productNews])
-    }
+    // Registration requests (double opt-in) have their own suite: RegistrationRequestStoreTests.
 }
 
 /// What workers sharing a store share: one schedule of send slots, presences, domain pauses.

@@ -48,7 +48,8 @@ public struct MessageData: Sendable {
     /// the products follow the fixed eight.
     func personalValues(_ input: MessageComposer.Input, unsubscribeURL: String?, now: Date) -> [String] {
         let firstName = input.name?.split(separator: " ").first.map(String.init)
-        let confirm = input.kind == .confirmation ? links.confirmURL(recipientID: input.recipientID, purposes: input.confirmPurposes, now: now) : ""
+        let confirm = input.kind == .confirmation ? links.confirmURL(requestID: ConfirmationJobID.requestID(outboxRecipientID: input.recipientID) ?? 0,
+                                                                            purposes: input.confirmPurposes, now: now) : ""
         let choice = input.policy.map { $0.material ? links.policyChoiceURL(recipientID: input.recipientID, version: $0.version, now: now) : "" } ?? ""
         return [input.name ?? "", firstName ?? "", input.email, Self.humanList(input.products),
                 links.preferencesURL(recipientID: input.recipientID, now: now), unsubscribeURL ?? "", confirm, choice] + input.products

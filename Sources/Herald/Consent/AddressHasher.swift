@@ -14,8 +14,19 @@ public struct AddressHasher: Sendable {
     }
 
     public func hash(_ address: EmailAddress) -> Data {
+        hash(text: address.matchKey)
+    }
+
+    /// The keyed hashes of a normalised mailbox and of its domain, by which the registration limits count
+    /// confirmation mails. Each input starts with its kind and a NUL, which no match key holds, so neither can
+    /// equal an address's hash, nor each other.
+    public func hash(_ key: MailboxKey) -> (mailbox: Data, domain: Data) {
+        (hash(text: "mailbox\u{0}" + key.mailbox), hash(text: "domain\u{0}" + key.domain))
+    }
+
+    private func hash(text: String) -> Data {
         var hmac = keyed
-        hmac.update(data: Data(address.matchKey.utf8))
+        hmac.update(data: Data(text.utf8))
         return Data(hmac.finalize())
     }
 }

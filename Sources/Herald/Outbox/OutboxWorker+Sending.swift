@@ -156,11 +156,11 @@ extension OutboxWorker {
             let outcome = retry.outcome(of: .notDelivered(reason: error.description), for: job, now: clock(), jitter: Double.random(in: 0..<1))
             return (outcome, JobOutcomeSummary(state: outcome.state, reason: nil), nil)
         }
-        guard permission.recipientExists else { return skip("recipient erased") }
         if job.kind == .confirmation {
-            guard permission.registrationWaiting else { return skip("nothing waits for confirmation") }
-        } else if permission.onlyRegistrationWaiting {
-            return skip("registration not confirmed")
+            // Its request was confirmed, expired or erased since the claim.
+            guard permission.recipientExists, permission.registrationWaiting else { return skip("nothing waits for confirmation") }
+        } else {
+            guard permission.recipientExists, !permission.registrationWaiting else { return skip("recipient erased") }
         }
         if permission.campaignCancelled { return skip("campaign cancelled") }
         // The confirmation a person just asked for goes even to an address they once erased or unsubscribed from

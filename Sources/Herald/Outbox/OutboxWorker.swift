@@ -45,6 +45,9 @@ public final class OutboxWorker: Sendable {
         public var heartbeat: Duration = .seconds(5)
         /// A worker on another machine that has not beaten for this long is gone: its jobs are taken back.
         public var staleAfter: Duration = .seconds(30)
+        /// `register.send_share`: the part of each claimed batch confirmation mails take while campaigns wait,
+        /// and keep while campaigns flood (`ClaimShare`).
+        public var confirmationShare = ClaimShare.defaultConfirmationShare
 
         public init(batchSize: Int = 32, lease: Duration = .seconds(600), idleHorizon: Duration = .seconds(60),
                     pollInterval: Duration = .seconds(1), outageBackoff: Duration = .seconds(30), rate: Double = 0,
@@ -252,7 +255,8 @@ public final class OutboxWorker: Sendable {
                 if queue.outstanding < options.batchSize {
                     let lease = now.addingTimeInterval(options.lease.seconds)
                     let jobs = try storage { () throws(StorageError) in
-                        try store.claimJobs(now: now, limit: options.batchSize, leaseUntil: lease, owner: leaseOwner)
+                        try store.claimJobs(now: now, limit: options.batchSize, leaseUntil: lease, owner: leaseOwner,
+                                            confirmationShare: options.confirmationShare)
                     }
                     claimed = jobs.count
                     queue.add(jobs, now: now)

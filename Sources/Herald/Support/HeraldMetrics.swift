@@ -11,6 +11,9 @@ public enum HeraldMetrics {
     public static let unsubscribesName = "herald_unsubscribes_total"
     /// From handing a message to SMTP to the server's verdict.
     public static let smtpReplyName = "herald_smtp_reply_seconds"
+    /// Registrations refused by a limit on confirmation mails, by limit (`mailbox`, `domain`, `total`,
+    /// `without-challenge`): nothing of them was stored or sent.
+    public static let registrationsLimitedName = "herald_registrations_limited_total"
 
     static func countMessages(_ counts: [OutboxState: Int]) {
         for (state, count) in counts where count > 0 {
@@ -21,6 +24,10 @@ public enum HeraldMetrics {
     static func countUnsubscribes(_ count: Int, source: String) {
         guard count > 0 else { return }
         Counter(label: unsubscribesName, dimensions: [("source", source)]).increment(by: count)
+    }
+
+    static func countLimitedRegistration(_ limit: RegistrationLimit) {
+        Counter(label: registrationsLimitedName, dimensions: [("limit", limit.rawValue)]).increment()
     }
 
     static func smtpReply() -> Metrics.Timer {

@@ -9,12 +9,20 @@ final class PostgresPermissionReader: SendPermissionReader {
     private var connection: PostgresConnection
 
     /// -- name: send-permission
+    /// A person's consent, suppression and campaign; or, for a confirmation (a negative id, `ConfirmationJobID`),
+    /// whether its registration request still waits, and its address's suppression (the last column says which).
     static let sql = """
         SELECT (SELECT granted FROM consents WHERE recipient_id = r.id AND purpose = $1),
                (SELECT reason FROM suppressions s WHERE s.address_hash = r.address_hash),
                (SELECT status FROM campaigns WHERE id = $2),
-               (SELECT creates_recipient FROM pending_registrations WHERE recipient_id = r.id)
+               FALSE
         FROM recipients r WHERE r.id = $3
+        UNION ALL
+        SELECT NULL,
+               (SELECT reason FROM suppressions s WHERE s.address_hash = q.address_hash),
+               (SELECT status FROM campaigns WHERE id = $2),
+               TRUE
+        FROM registration_requests q WHERE q.id = -$3::bigint
         """
 
     init(settings: PostgresSettings) throws(StorageError) {
@@ -41,10 +49,9 @@ final class PostgresPermissionReader: SendPermissionReader {
         guard let row = rows.first else { return .noRecipient }
         // An unknown reason is still a suppression: failing the check (the job waits) is safe, sending is not.
         let reason = try row.string(1).map { (text) throws(StorageError) in try stored(text, as: SuppressionReason.self, column: "suppressions.reason") }
-        let waiting = row.bool(3)
         return SendPermission(recipientExists: true, consentGranted: purpose == nil ? nil : row.bool(0) ?? false,
                               suppressionReason: reason, campaignCancelled: row.string(2) == CampaignStatus.cancelled.rawValue,
-                              registrationWaiting: waiting != nil, onlyRegistrationWaiting: waiting == true)
+                              registrationWaiting: row.bool(3) == true)
     }
 }
 

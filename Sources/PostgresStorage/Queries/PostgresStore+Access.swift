@@ -44,7 +44,7 @@ extension PostgresStore {
         }
         if erased {
             try read { (db) throws(StorageError) in
-                try db.execute("VACUUM (SKIP_LOCKED) recipients, recipient_products, consents, consent_ledger, pending_registrations, outbox, delivery_attempts")
+                try db.execute("VACUUM (SKIP_LOCKED) recipients, recipient_products, consents, consent_ledger, registration_requests, outbox, delivery_attempts")
             }
         }
         return erased

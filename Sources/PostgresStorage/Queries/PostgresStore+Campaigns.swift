@@ -96,9 +96,8 @@ extension PostgresStore {
     /// Its parameters follow `after`'s.
     private static func audienceFilter(_ audience: Audience, after first: [PostgresValue]) -> (sql: String, parameters: [PostgresValue]) {
         var parameters = first + [.array(audience.despiteSuppressions.map(\.rawValue).sorted())]
-        var conditions = ["NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = r.address_hash AND s.reason <> ALL($\(parameters.count)::text[]))",
-                          // Stored only because of a registration still waiting for its confirmation: nobody's audience.
-                          "NOT EXISTS (SELECT 1 FROM pending_registrations w WHERE w.recipient_id = r.id AND w.creates_recipient)"]
+        // (A registration waiting for its confirmation stores no person, so it is in no audience.)
+        var conditions = ["NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = r.address_hash AND s.reason <> ALL($\(parameters.count)::text[]))"]
         if let purpose = audience.purpose {
             parameters.append(.string(purpose.rawValue))
             conditions.append("EXISTS (SELECT 1 FROM consents c WHERE c.recipient_id = r.id AND c.purpose = $\(parameters.count) AND c.granted)")

@@ -6,28 +6,48 @@ extension PostgresStore {
     /// Expired leases (a dead worker's) first, then due jobs, oldest first, with what composing needs, in one
     /// statement. `FOR UPDATE SKIP LOCKED`: a row another worker is claiming this instant is passed over rather
     /// than waited for, so each job goes to one worker and claims never queue behind each other.
+    /// Due jobs are taken in two lines, confirmations (`recipient_id < 0`, see `ConfirmationJobID`) and
+    /// campaign jobs, each ranked oldest first: each line's first `ClaimShare` places come before either
+    /// line's rest, so with both waiting the batch is split by the share, and with one short the other fills it.
     /// The claim is one statement, so it is its own transaction (no BEGIN and COMMIT round trips); what is
     /// read after it (the campaigns' names and templates) never changes once a campaign is sending.
-    public func claimJobs(now: Date, limit: Int, leaseUntil: Date, owner: String) throws(StorageError) -> [ClaimedJob] {
-        try read { (db) throws(StorageError) in
+    public func claimJobs(now: Date, limit: Int, leaseUntil: Date, owner: String,
+                          confirmationShare: Double) throws(StorageError) -> [ClaimedJob] {
+        let share = ClaimShare(limit: limit, confirmationShare: confirmationShare)
+        return try read { (db) throws(StorageError) in
+            // A confirmation's address, name and products are its request's.
             let rows = try db.query("""
                 WITH expired AS (
                     SELECT o.id FROM outbox o JOIN campaigns c ON c.id = o.campaign_id
                     WHERE o.state = 'sending' AND o.lease_until < $1 AND c.status = 'sending'
                     ORDER BY o.lease_until LIMIT $2 FOR UPDATE OF o SKIP LOCKED),
-                due AS (
-                    SELECT o.id FROM outbox o JOIN campaigns c ON c.id = o.campaign_id
-                    WHERE o.state IN ('queued', 'deferred') AND o.next_attempt_at <= $1 AND c.status = 'sending'
+                confirmations AS (
+                    SELECT o.id, o.next_attempt_at AS due FROM outbox o JOIN campaigns c ON c.id = o.campaign_id
+                    WHERE o.state IN ('queued', 'deferred') AND o.recipient_id < 0 AND o.next_attempt_at <= $1 AND c.status = 'sending'
                     ORDER BY o.next_attempt_at, o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED),
-                picked AS (SELECT id FROM expired UNION ALL SELECT id FROM due LIMIT $2)
+                campaign_jobs AS (
+                    SELECT o.id, o.next_attempt_at AS due FROM outbox o JOIN campaigns c ON c.id = o.campaign_id
+                    WHERE o.state IN ('queued', 'deferred') AND o.recipient_id > 0 AND o.next_attempt_at <= $1 AND c.status = 'sending'
+                    ORDER BY o.next_attempt_at, o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED),
+                ranked AS (
+                    SELECT id, 0 AS tier, NULL::timestamptz AS due FROM expired
+                    UNION ALL
+                    SELECT id, CASE WHEN row_number() OVER (ORDER BY due, id) <= $5 THEN 1 ELSE 2 END, due FROM confirmations
+                    UNION ALL
+                    SELECT id, CASE WHEN row_number() OVER (ORDER BY due, id) <= $6 THEN 1 ELSE 2 END, due FROM campaign_jobs),
+                picked AS (SELECT id FROM ranked ORDER BY tier, due, id LIMIT $2)
                 UPDATE outbox SET state = 'sending', lease_until = $3, lease_owner = $4, attempts = outbox.attempts + 1
                 FROM picked WHERE outbox.id = picked.id
                 RETURNING outbox.id, outbox.campaign_id, outbox.recipient_id, outbox.attempts, outbox.queued_at,
-                    (SELECT email FROM recipients r WHERE r.id = outbox.recipient_id),
-                    (SELECT name FROM recipients r WHERE r.id = outbox.recipient_id),
-                    (SELECT string_agg(product, chr(31)) FROM recipient_products p WHERE p.recipient_id = outbox.recipient_id),
-                    (SELECT purposes FROM pending_registrations w WHERE w.recipient_id = outbox.recipient_id)
-                """, [.date(now), .integer(limit), .date(leaseUntil), .string(owner)])
+                    CASE WHEN outbox.recipient_id < 0 THEN (SELECT email FROM registration_requests q WHERE q.id = -outbox.recipient_id)
+                         ELSE (SELECT email FROM recipients r WHERE r.id = outbox.recipient_id) END,
+                    CASE WHEN outbox.recipient_id < 0 THEN (SELECT name FROM registration_requests q WHERE q.id = -outbox.recipient_id)
+                         ELSE (SELECT name FROM recipients r WHERE r.id = outbox.recipient_id) END,
+                    CASE WHEN outbox.recipient_id < 0
+                         THEN (SELECT NULLIF(replace(products, ',', chr(31)), '') FROM registration_requests q WHERE q.id = -outbox.recipient_id)
+                         ELSE (SELECT string_agg(product, chr(31)) FROM recipient_products p WHERE p.recipient_id = outbox.recipient_id) END,
+                    (SELECT purposes FROM registration_requests q WHERE q.id = -outbox.recipient_id)
+                """, [.date(now), .integer(limit), .date(leaseUntil), .string(owner), .integer(share.confirmations), .integer(share.campaignJobs)])
             guard !rows.isEmpty else { return [] }
             var campaigns: [Int64: (name: String, kind: CampaignKind, template: String, policy: PolicyVersion?)] = [:]
             var jobs: [ClaimedJob] = []
@@ -77,9 +97,12 @@ extension PostgresStore {
                     INSERT INTO delivery_attempts (job_id, attempted_at, outcome, code, enhanced_status, reply)
                     SELECT id, $9, state, code, enhanced, reply FROM written),
                 suppressed AS (
+                    -- A confirmation's address is its request's: a hard bounce of it suppresses the address too.
                     INSERT INTO suppressions (address_hash, reason, created_at)
-                    SELECT DISTINCT ON (r.address_hash) r.address_hash, w.suppress, $9 FROM written w JOIN recipients r ON r.id = w.recipient_id
-                    WHERE w.suppress IS NOT NULL ORDER BY r.address_hash, \(Self.rank("w.suppress")) DESC
+                    SELECT DISTINCT ON (h.address_hash) h.address_hash, w.suppress, $9 FROM written w
+                    CROSS JOIN LATERAL (SELECT COALESCE((SELECT address_hash FROM recipients r WHERE r.id = w.recipient_id),
+                                                        (SELECT address_hash FROM registration_requests q WHERE q.id = -w.recipient_id)) AS address_hash) h
+                    WHERE w.suppress IS NOT NULL AND h.address_hash IS NOT NULL ORDER BY h.address_hash, \(Self.rank("w.suppress")) DESC
                     ON CONFLICT (address_hash) DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at
                     WHERE \(Self.rank("suppressions.reason")) < \(Self.rank("excluded.reason")))
                 SELECT DISTINCT campaign_id FROM written WHERE state IN ('sent', 'bounced', 'skipped', 'failed')

@@ -1,98 +1,103 @@
 import Foundation
 import Store
 
-/// Registrations waiting for their double opt-in, and the standing campaign their confirmation mails go out in.
+/// Registration requests waiting for their double opt-in, the limits on their confirmation mails, and the
+/// standing campaign those mails go out in.
 extension PostgresStore {
-    public func registerPending(_ new: NewRecipient, purposes: [Purpose], at now: Date,
-                                mailUnlessSince: Date) throws(StorageError) -> PendingRegistration {
+    /// Under a transaction-wide advisory lock: every serve process on this database counts and writes the
+    /// confirmation mails one after another, so none can slip past a limit while another counts.
+    public func requestRegistration(_ request: NewRegistrationRequest, limits: RegistrationLimits?,
+                                    at now: Date) throws(StorageError) -> RegistrationRequestOutcome {
         try write { (db) throws(StorageError) in
-            // Only what reaching the person needs; the rest waits for the confirmation.
-            let inserted = try db.query("""
-                INSERT INTO recipients (email, address_hash, name, birth_year, source, created_at) VALUES ($1, $2, NULL, NULL, $3, $4)
-                ON CONFLICT (address_hash) DO NOTHING RETURNING id
-                """, [.string(new.email), .bytes(new.addressHash), .string(new.source), .date(now)])
-            let creates = !inserted.isEmpty
-            let found = creates ? inserted : try db.query("SELECT id FROM recipients WHERE address_hash = $1 FOR NO KEY UPDATE", [.bytes(new.addressHash)])
-            let recipientID = try required(found.first?.integer(0), "recipients.id")
-            let waiting = try db.query("SELECT purposes, products, mailed_at FROM pending_registrations WHERE recipient_id = $1",
-                                       [.integer(recipientID)]).first
-            let allPurposes = Set((waiting?.string(0).map(Self.purposes(from:)) ?? []) + purposes).map(\.rawValue).sorted()
-            let allProducts = Set((waiting?.string(1).map(Self.list(from:)) ?? []) + new.products).sorted()
-            let mailedAt = waiting?.date(2)
-            let mail = mailedAt.map { $0 < mailUnlessSince } ?? true
-            // A new mail starts the 7 days again, so its link does not die early.
-            try db.query("""
-                INSERT INTO pending_registrations (recipient_id, purposes, products, name, birth_year, requested_at, mailed_at, creates_recipient)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                ON CONFLICT (recipient_id) DO UPDATE SET purposes = excluded.purposes, products = excluded.products,
-                    name = COALESCE(excluded.name, pending_registrations.name),
-                    birth_year = COALESCE(excluded.birth_year, pending_registrations.birth_year),
-                    requested_at = CASE WHEN $9 THEN excluded.requested_at ELSE pending_registrations.requested_at END,
-                    mailed_at = CASE WHEN $9 THEN excluded.mailed_at ELSE pending_registrations.mailed_at END
-                """, [.integer(recipientID), .string(allPurposes.joined(separator: ",")), .string(allProducts.joined(separator: ",")),
-                      .string(new.name), .integer(new.birthYear), .date(now), .date(mail ? now : mailedAt), .bool(creates), .bool(mail)])
-            if mail { try Self.queueConfirmation(recipientID: recipientID, now: now, in: db) }
-            return PendingRegistration(recipientID: recipientID, mailQueued: mail)
+            if let limits {
+                try db.query("SELECT pg_advisory_xact_lock($1)", [.integer(Self.registrationLimitsLockKey)])
+                let since = now.addingTimeInterval(-limits.window)
+                try db.query("DELETE FROM confirmation_mail_log WHERE queued_at <= $1", [.date(since)])
+                if let limit = try Self.exceededLimit(request, limits: limits, since: since, in: db) { return .limited(limit) }
+                try db.query("INSERT INTO confirmation_mail_log (mailbox_hash, domain_hash, challenged, queued_at) VALUES ($1, $2, $3, $4)",
+                             [.bytes(request.mailboxHash), .bytes(request.domainHash), .bool(request.challenged), .date(now)])
+            }
+            let id = try required(db.query("""
+                INSERT INTO registration_requests (email, address_hash, name, birth_year, products, purposes, source, requested_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+                """, [.string(request.email), .bytes(request.addressHash), .string(request.name), .integer(request.birthYear),
+                      .string(request.products.joined(separator: ",")), .string(request.purposes.map(\.rawValue).joined(separator: ",")),
+                      .string(request.source), .date(now)]).first?.integer(0), "registration_requests.id")
+            try Self.queueConfirmation(requestID: id, now: now, in: db)
+            return .queued(requestID: id)
         }
     }
 
-    public func pendingPurposes(recipientID: Int64) throws(StorageError) -> [Purpose]? {
+    /// -- name: confirmation-mail-counts
+    /// The public form's confirmation mails since `since`: to this mailbox, to this domain, in all, and in all
+    /// without a solved challenge; the first limit they reach.
+    static func exceededLimit(_ request: NewRegistrationRequest, limits: RegistrationLimits, since: Date,
+                              in db: PostgresConnection) throws(StorageError) -> RegistrationLimit? {
+        guard let row = try db.query("""
+            SELECT COUNT(*) FILTER (WHERE mailbox_hash = $1), COUNT(*) FILTER (WHERE domain_hash = $2),
+                   COUNT(*), COUNT(*) FILTER (WHERE NOT challenged)
+            FROM confirmation_mail_log WHERE queued_at > $3
+            """, [.bytes(request.mailboxHash), .bytes(request.domainHash), .date(since)]).first else { return nil }
+        return limits.exceeded(mailbox: row.int(0) ?? 0, domain: row.int(1) ?? 0, total: row.int(2) ?? 0,
+                               withoutChallenge: row.int(3) ?? 0, challenged: request.challenged)
+    }
+
+    public func pendingPurposes(requestID: Int64) throws(StorageError) -> [Purpose]? {
         try read { (db) throws(StorageError) in
-            try db.query("SELECT purposes FROM pending_registrations WHERE recipient_id = $1", [.integer(recipientID)]).first
+            try db.query("SELECT purposes FROM registration_requests WHERE id = $1", [.integer(requestID)]).first
                 .map { Self.purposes(from: $0.string(0) ?? "") }
         }
     }
 
-    public func confirmPending(recipientID: Int64, named: Set<Purpose>, source: String, noticeHash: String?, lifting: Set<SuppressionReason>,
+    public func confirmPending(requestID: Int64, named: Set<Purpose>, source: String, noticeHash: String?, lifting: Set<SuppressionReason>,
                                at now: Date) throws(StorageError) -> [Purpose]? {
         try write { (db) throws(StorageError) in
-            guard let hash = try Self.lock(recipients: [recipientID], in: db)[recipientID],
-                  let row = try db.query("SELECT purposes, products, name, birth_year FROM pending_registrations WHERE recipient_id = $1",
-                                         [.integer(recipientID)]).first
-            else { return nil }
-            // Only what the confirmed link named: a purpose someone else added since is not the person's choice.
-            let purposes = Self.purposes(from: row.string(0) ?? "").filter(named.contains)
+            // Deleted first: a second confirmation of the same request at the same moment waits for this one and
+            // then finds nothing; its confirmation's outbox row goes with it (trigger).
+            guard let request = try db.query("""
+                DELETE FROM registration_requests WHERE id = $1 RETURNING email, address_hash, name, birth_year, products, purposes, source
+                """, [.integer(requestID)]).first else { return nil }
+            let hash = try required(request.bytes(1), "registration_requests.address_hash")
+            // The person, made if new (another transaction making them at once: then found), and locked.
+            _ = try db.query("""
+                INSERT INTO recipients (email, address_hash, name, birth_year, source, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (address_hash) DO NOTHING
+                """, [.string(request.string(0)), .bytes(hash), .string(request.string(2)), .integer(request.int(3)), .string(request.string(6)), .date(now)])
+            let recipientID = try required(db.query("SELECT id FROM recipients WHERE address_hash = $1 FOR NO KEY UPDATE", [.bytes(hash)])
+                .first?.integer(0), "recipients.id")
+            // A stored person keeps what they have; the request only fills in what is missing.
+            try db.query("UPDATE recipients SET name = COALESCE(name, $1), birth_year = COALESCE(birth_year, $2) WHERE id = $3",
+                         [.string(request.string(2)), .integer(request.int(3)), .integer(recipientID)])
+            // Only what the confirmed link named.
+            let purposes = Self.purposes(from: request.string(5) ?? "").filter(named.contains)
             for purpose in purposes {
                 _ = try Self.apply(ConsentChange(purpose: purpose, granted: true, source: source, noticeHash: noticeHash, at: now), to: recipientID, in: db)
             }
-            let products = Self.list(from: row.string(1) ?? "")
+            let products = Self.list(from: request.string(4) ?? "")
             if !products.isEmpty {
                 try db.query("INSERT INTO recipient_products (recipient_id, product) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING",
                              [.integer(recipientID), .array(products)])
             }
-            try db.query("UPDATE recipients SET name = COALESCE($1, name), birth_year = COALESCE($2, birth_year) WHERE id = $3",
-                         [.string(row.string(2)), .integer(row.int(3)), .integer(recipientID)])
             _ = try Self.lift(addressHash: hash, reasons: lifting, in: db)
-            try db.query("DELETE FROM pending_registrations WHERE recipient_id = $1", [.integer(recipientID)])
             return purposes
         }
     }
 
+    /// The confirmation mails' log goes too, past the same cutoff, in case no request came since to prune it.
     public func deleteUnconfirmed(before cutoff: Date) throws(StorageError) -> Int {
         try write { (db) throws(StorageError) in
-            // The people it may take are locked first: a confirmation committing meanwhile is then seen by the
-            // DELETE below (a new snapshot), and its person stays.
-            let candidates = try db.query("SELECT recipient_id FROM pending_registrations WHERE requested_at < $1 AND creates_recipient",
-                                          [.date(cutoff)]).compactMap { $0.integer(0) }
-            _ = try Self.lock(recipients: candidates, in: db)
-            let count = try db.query("SELECT COUNT(*) FROM pending_registrations WHERE requested_at < $1", [.date(cutoff)]).first?.int(0) ?? 0
-            // The people these registrations brought in go with everything about them, unless they have consented
-            // to something since, by any way (the ledger says so); those who were already stored keep what they had.
-            try db.query("""
-                DELETE FROM recipients WHERE id IN (
-                    SELECT recipient_id FROM pending_registrations WHERE requested_at < $1 AND creates_recipient)
-                  AND NOT EXISTS (SELECT 1 FROM consent_ledger l WHERE l.recipient_id = recipients.id)
-                """, [.date(cutoff)])
-            try db.query("DELETE FROM pending_registrations WHERE requested_at < $1", [.date(cutoff)])
-            return count
+            let deleted = try db.change("DELETE FROM registration_requests WHERE requested_at < $1", [.date(cutoff)])
+            try db.query("DELETE FROM confirmation_mail_log WHERE queued_at < $1", [.date(cutoff)])
+            return deleted
         }
     }
 
     /// -- name: queue-confirmation
-    /// One job per person in the standing confirmation campaign (made the first time, under a lock so two
-    /// registrations at once do not make two), due since 1970 so that the oldest-first claim takes it before
-    /// any campaign's. A job that already went out is queued again.
-    static func queueConfirmation(recipientID: Int64, now: Date, in db: PostgresConnection) throws(StorageError) {
+    /// The request's job in the standing confirmation campaign (made the first time, under a lock so two
+    /// registrations at once do not make two), due now: confirmation mails get their share of every claim
+    /// (`claimJobs`' `confirmationShare`) rather than going before all. The job names the request by its
+    /// negated id (`ConfirmationJobID`).
+    static func queueConfirmation(requestID: Int64, now: Date, in db: PostgresConnection) throws(StorageError) {
         try db.query("SELECT pg_advisory_xact_lock($1)", [.integer(confirmationLockKey)])
         var campaign = try db.query("SELECT id FROM campaigns WHERE kind = 'confirmation' AND status = 'sending' ORDER BY id LIMIT 1").first?.integer(0)
         if campaign == nil {
@@ -101,17 +106,15 @@ extension PostgresStore {
                 VALUES ('Registration confirmations', 'confirmation', 'confirmation', NULL, 'sending', $1, $1, $1) RETURNING id
                 """, [.date(now)]).first?.integer(0)
         }
-        try db.query("""
-            INSERT INTO outbox (campaign_id, recipient_id, state, next_attempt_at, queued_at) VALUES ($1, $2, 'queued', $3, $4)
-            ON CONFLICT (campaign_id, recipient_id) DO UPDATE SET state = 'queued', attempts = 0, next_attempt_at = excluded.next_attempt_at,
-                queued_at = excluded.queued_at, finished_at = NULL, lease_until = NULL, lease_owner = NULL
-            WHERE outbox.state != 'sending'
-            """, [.integer(campaign), .integer(recipientID), .date(Date(timeIntervalSince1970: 0)), .date(now)])
+        try db.query("INSERT INTO outbox (campaign_id, recipient_id, state, next_attempt_at, queued_at) VALUES ($1, $2, 'queued', $3, $3)",
+                     [.integer(campaign), .integer(ConfirmationJobID.outboxRecipientID(requestID: requestID)), .date(now)])
         try notifyWork(in: db)
     }
 
     /// `pg_advisory_xact_lock`'s key for making the standing confirmation campaign ("confirm" in ASCII).
     static let confirmationLockKey: Int64 = 0x63_6F_6E_66_69_72_6D
+    /// `pg_advisory_xact_lock`'s key for counting the public form's confirmation mails ("reglimit" in ASCII).
+    static let registrationLimitsLockKey: Int64 = 0x72_65_67_6C_69_6D_69_74
 
     static func purposes(from text: String) -> [Purpose] {
         list(from: text).compactMap(Purpose.init(rawValue:))

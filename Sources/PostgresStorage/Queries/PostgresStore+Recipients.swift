@@ -38,8 +38,6 @@ extension PostgresStore {
             }
             var changes = 0
             for change in consents where try Self.apply(change, to: id, in: db) { changes += 1 }
-            // Registered now on another account than a waiting registration: the sweep must not take them.
-            try db.query("UPDATE pending_registrations SET creates_recipient = FALSE WHERE recipient_id = $1 AND creates_recipient", [.integer(id)])
             let lifted = try Self.lift(addressHash: new.addressHash, reasons: lifting, in: db)
             return RecipientWrite(recipient: recipient, created: created, consentChanges: changes, liftedSuppression: lifted)
         }

@@ -194,6 +194,52 @@ enum PostgresMigrations {
             CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
                 FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
             """),
+        // Registration requests (see the SQLite migration of the same name for why); the outbox keeps its table
+        // and loses only its reference to recipients.
+        Migration(name: "9-registration-requests", sql: """
+            DELETE FROM outbox WHERE state IN ('queued', 'deferred', 'sending')
+                AND campaign_id IN (SELECT id FROM campaigns WHERE kind = 'confirmation');
+            DELETE FROM recipients r USING pending_registrations w
+                WHERE w.recipient_id = r.id AND w.creates_recipient
+                  AND NOT EXISTS (SELECT 1 FROM consent_ledger l WHERE l.recipient_id = r.id);
+            DROP TABLE pending_registrations;
+            CREATE TABLE registration_requests (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                email TEXT NOT NULL,
+                address_hash BYTEA NOT NULL,
+                name TEXT,
+                birth_year INTEGER,
+                products TEXT NOT NULL DEFAULT '',
+                purposes TEXT NOT NULL,
+                source TEXT NOT NULL,
+                requested_at TIMESTAMPTZ NOT NULL
+            );
+            CREATE INDEX registration_requests_by_age ON registration_requests(requested_at);
+            CREATE INDEX registration_requests_by_address ON registration_requests(address_hash);
+            CREATE TABLE confirmation_mail_log (
+                mailbox_hash BYTEA NOT NULL,
+                domain_hash BYTEA NOT NULL,
+                challenged BOOLEAN NOT NULL,
+                queued_at TIMESTAMPTZ NOT NULL
+            );
+            CREATE INDEX confirmation_mail_log_by_mailbox ON confirmation_mail_log(mailbox_hash, queued_at);
+            CREATE INDEX confirmation_mail_log_by_domain ON confirmation_mail_log(domain_hash, queued_at);
+            CREATE INDEX confirmation_mail_log_by_time ON confirmation_mail_log(queued_at);
+            ALTER TABLE outbox DROP CONSTRAINT outbox_recipient_id_fkey;
+            CREATE INDEX outbox_ready_confirmations ON outbox(next_attempt_at, id) WHERE state IN ('queued', 'deferred') AND recipient_id < 0;
+            CREATE FUNCTION recipients_take_their_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    DELETE FROM outbox WHERE recipient_id = OLD.id;
+                    DELETE FROM registration_requests WHERE address_hash = OLD.address_hash;
+                    RETURN OLD;
+                END $$;
+            CREATE TRIGGER recipients_take_their_rows AFTER DELETE ON recipients
+                FOR EACH ROW EXECUTE FUNCTION recipients_take_their_rows();
+            CREATE FUNCTION registration_requests_take_their_jobs() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN DELETE FROM outbox WHERE recipient_id = -OLD.id; RETURN OLD; END $$;
+            CREATE TRIGGER registration_requests_take_their_jobs AFTER DELETE ON registration_requests
+                FOR EACH ROW EXECUTE FUNCTION registration_requests_take_their_jobs();
+            """),
     ]
 
     /// Applies what is missing, each migration in one transaction with its record, under an advisory lock so

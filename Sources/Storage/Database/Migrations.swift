@@ -276,6 +276,111 @@ enum Migrations {
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("9-registration-requests") { db in
+            try db.execute(sql: """
+                -- Until a person confirms, a registration stores no person: each submission waits on its own as a
+                -- registration request (its address only to send the confirmation mail), and its link applies only
+                -- its own data. A stranger who types an address can then neither bring an erased person back nor
+                -- change anyone's name, birth year or products, nor keep a request alive past 7 days.
+                --
+                -- The registrations waiting from before go, as the sweep would have taken them: their links named the
+                -- person's id, which a confirmation link may no longer name, and the people only they brought in (who
+                -- never consented to anything, so own nothing else) go with them. Foreign keys are off during a
+                -- migration (checked when it ends), so what cascades at run time is deleted here by hand.
+                CREATE TEMP TABLE unconfirmed_people AS SELECT recipient_id AS id FROM pending_registrations w
+                    WHERE w.creates_recipient AND NOT EXISTS (SELECT 1 FROM consent_ledger l WHERE l.recipient_id = w.recipient_id);
+                CREATE TEMP TABLE dropped_jobs AS SELECT id FROM outbox
+                    WHERE recipient_id IN (SELECT id FROM unconfirmed_people)
+                       OR (state IN ('queued', 'deferred', 'sending') AND campaign_id IN (SELECT id FROM campaigns WHERE kind = 'confirmation'));
+                DELETE FROM delivery_attempts WHERE job_id IN (SELECT id FROM dropped_jobs);
+                DELETE FROM outbox WHERE id IN (SELECT id FROM dropped_jobs);
+                DELETE FROM recipient_products WHERE recipient_id IN (SELECT id FROM unconfirmed_people);
+                DELETE FROM consents WHERE recipient_id IN (SELECT id FROM unconfirmed_people);
+                DELETE FROM recipients WHERE id IN (SELECT id FROM unconfirmed_people);
+                DROP TABLE pending_registrations;
+                DROP TABLE unconfirmed_people;
+                DROP TABLE dropped_jobs;
+
+                -- AUTOINCREMENT: an id is never given twice, so the link of a request confirmed or expired can never
+                -- name a later one.
+                CREATE TABLE registration_requests (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    email TEXT NOT NULL,                    -- only to send the confirmation mail
+                    address_hash BLOB NOT NULL,             -- keyed hash: the person found or made on confirmation
+                    name TEXT,
+                    birth_year INTEGER,
+                    products TEXT NOT NULL DEFAULT '',
+                    purposes TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    requested_at DATETIME NOT NULL          -- the request's life is counted from here; nothing extends it
+                );
+                CREATE INDEX registration_requests_by_age ON registration_requests(requested_at);
+                CREATE INDEX registration_requests_by_address ON registration_requests(address_hash);
+
+                -- The public form's confirmation mails of the last hour, for its limits (RegistrationLimits): keyed
+                -- hashes of the normalised mailbox and of the domain, never an address; older rows are deleted as
+                -- new ones come.
+                CREATE TABLE confirmation_mail_log (
+                    mailbox_hash BLOB NOT NULL,
+                    domain_hash BLOB NOT NULL,
+                    challenged BOOLEAN NOT NULL,
+                    queued_at DATETIME NOT NULL
+                );
+                CREATE INDEX confirmation_mail_log_by_mailbox ON confirmation_mail_log(mailbox_hash, queued_at);
+                CREATE INDEX confirmation_mail_log_by_domain ON confirmation_mail_log(domain_hash, queued_at);
+                CREATE INDEX confirmation_mail_log_by_time ON confirmation_mail_log(queued_at);
+
+                -- A confirmation mail's outbox row names its request by the negative of the request's id
+                -- (ConfirmationJobID), so the outbox's reference to recipients goes. SQLite cannot drop a constraint:
+                -- the table is rebuilt with the same columns, in the same order, and every index migrations 2-4 left
+                -- on it; its AUTOINCREMENT counter is kept. delivery_attempts names the table, and so refers to the
+                -- rebuilt one.
+                CREATE TEMP TABLE kept_sequences AS SELECT name, seq FROM sqlite_sequence WHERE name = 'outbox';
+                CREATE TABLE new_outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+                    recipient_id INTEGER NOT NULL,          -- a person's id; a confirmation's: its request's id, negated
+                    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'deferred', 'bounced', 'skipped', 'failed')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at DATETIME NOT NULL,
+                    lease_until DATETIME,
+                    queued_at DATETIME NOT NULL,
+                    finished_at DATETIME,
+                    last_code INTEGER,
+                    last_enhanced_status TEXT,
+                    last_reply TEXT,
+                    lease_owner TEXT,
+                    UNIQUE (campaign_id, recipient_id)
+                );
+                INSERT INTO new_outbox (id, campaign_id, recipient_id, state, attempts, next_attempt_at, lease_until, queued_at, finished_at,
+                                        last_code, last_enhanced_status, last_reply, lease_owner)
+                    SELECT id, campaign_id, recipient_id, state, attempts, next_attempt_at, lease_until, queued_at, finished_at,
+                           last_code, last_enhanced_status, last_reply, lease_owner FROM outbox;
+                DROP TABLE outbox;
+                ALTER TABLE new_outbox RENAME TO outbox;
+                CREATE INDEX outbox_by_recipient ON outbox(recipient_id);
+                CREATE INDEX outbox_ready ON outbox(next_attempt_at, id) WHERE state IN ('queued', 'deferred');
+                CREATE INDEX outbox_by_campaign ON outbox(campaign_id, state);
+                CREATE INDEX outbox_leased ON outbox(lease_until) WHERE state = 'sending';
+                -- Each claim takes its share of confirmations (register.send_share) without reading past campaign jobs.
+                CREATE INDEX outbox_ready_confirmations ON outbox(next_attempt_at, id) WHERE state IN ('queued', 'deferred') AND recipient_id < 0;
+                DELETE FROM sqlite_sequence WHERE name IN ('outbox', 'new_outbox');
+                INSERT INTO sqlite_sequence (name, seq) SELECT name, seq FROM kept_sequences;
+                DROP TABLE kept_sequences;
+
+                -- What the reference's cascade did, and more: a person's deletion (erasure) takes their outbox rows
+                -- (and, by that table's own cascade, their attempts) and any request still waiting for their address;
+                -- a request that goes (confirmed, expired, erased) takes its confirmation's outbox rows, whose SMTP
+                -- replies may quote the address.
+                CREATE TRIGGER recipients_take_their_rows AFTER DELETE ON recipients BEGIN
+                    DELETE FROM outbox WHERE recipient_id = OLD.id;
+                    DELETE FROM registration_requests WHERE address_hash = OLD.address_hash;
+                END;
+                CREATE TRIGGER registration_requests_take_their_jobs AFTER DELETE ON registration_requests BEGIN
+                    DELETE FROM outbox WHERE recipient_id = -OLD.id;
+                END;
+                """)
+        }
         return migrator
     }
 }

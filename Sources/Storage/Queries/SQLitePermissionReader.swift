@@ -19,12 +19,20 @@ final class SQLitePermissionReader: SendPermissionReader {
     private var statement: OpaquePointer?
 
     /// -- name: send-permission
+    /// A person's consent, suppression and campaign; or, for a confirmation (a negative id, `ConfirmationJobID`),
+    /// whether its registration request still waits, and its address's suppression (the last column says which).
     static let sql = """
         SELECT (SELECT granted FROM consents WHERE recipient_id = r.id AND purpose = ?1),
                (SELECT reason FROM suppressions s WHERE s.address_hash = r.address_hash),
                (SELECT status FROM campaigns WHERE id = ?2),
-               (SELECT creates_recipient FROM pending_registrations WHERE recipient_id = r.id)
+               0
         FROM recipients r WHERE r.id = ?3
+        UNION ALL
+        SELECT NULL,
+               (SELECT reason FROM suppressions s WHERE s.address_hash = q.address_hash),
+               (SELECT status FROM campaigns WHERE id = ?2),
+               1
+        FROM registration_requests q WHERE q.id = -?3
         """
 
     init(store: SQLiteStore) throws(StorageError) {
@@ -86,10 +94,9 @@ final class SQLitePermissionReader: SendPermissionReader {
                 throw StorageError(path: path, underlying: error)
             }
             let status = sqlite3_column_text(statement, 2).map { String(cString: $0) }
-            let waiting = sqlite3_column_type(statement, 3) != SQLITE_NULL
             return SendPermission(recipientExists: true, consentGranted: purpose == nil ? nil : granted,
                                   suppressionReason: reason, campaignCancelled: status == CampaignStatus.cancelled.rawValue,
-                                  registrationWaiting: waiting, onlyRegistrationWaiting: waiting && sqlite3_column_int64(statement, 3) != 0)
+                                  registrationWaiting: sqlite3_column_int64(statement, 3) != 0)
         default:
             throw failure(sqlite3_db_handle(statement), path: path)
         }

@@ -90,9 +90,8 @@ extension SQLiteStore {
     private static func audienceFilter(_ audience: Audience) -> (sql: String, arguments: StatementArguments) {
         let despite = audience.despiteSuppressions.map(\.rawValue).sorted()
         let exempt = despite.isEmpty ? "" : " AND s.reason NOT IN (\(Array(repeating: "?", count: despite.count).joined(separator: ", ")))"
-        var conditions = ["NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = r.address_hash\(exempt))",
-                          // Stored only because of a registration still waiting for its confirmation: nobody's audience.
-                          "NOT EXISTS (SELECT 1 FROM pending_registrations w WHERE w.recipient_id = r.id AND w.creates_recipient)"]
+        // (A registration waiting for its confirmation stores no person, so it is in no audience.)
+        var conditions = ["NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = r.address_hash\(exempt))"]
         var arguments = StatementArguments(despite)
         if let purpose = audience.purpose {
             conditions.append("EXISTS (SELECT 1 FROM consents c WHERE c.recipient_id = r.id AND c.purpose = ? AND c.granted)")

@@ -5,31 +5,49 @@ import Store
 extension SQLiteStore {
     /// -- name: claim-jobs
     /// Expired leases (a crashed worker's) first, then due jobs, oldest first, with what composing needs.
-    public func claimJobs(now: Date, limit: Int, leaseUntil: Date, owner: String) throws(StorageError) -> [ClaimedJob] {
-        try write { db in
+    /// Due jobs are taken in two lines, confirmations (`recipient_id < 0`, see `ConfirmationJobID`) and
+    /// campaign jobs, each ranked oldest first: each line's first `ClaimShare` places come before either
+    /// line's rest, so with both waiting the batch is split by the share, and with one short the other fills it.
+    public func claimJobs(now: Date, limit: Int, leaseUntil: Date, owner: String,
+                          confirmationShare: Double) throws(StorageError) -> [ClaimedJob] {
+        let share = ClaimShare(limit: limit, confirmationShare: confirmationShare)
+        return try write { db in
             // One statement that leases the jobs and returns what composing needs of each (the campaign's
             // strings come once per campaign, below); prepared once per connection, and read by column position:
-            // parsing it and looking columns up by name were each a tenth of a claim.
+            // parsing it and looking columns up by name were each a tenth of a claim. A confirmation's address,
+            // name and products are its request's.
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                UPDATE outbox SET state = 'sending', lease_until = ?, lease_owner = ?, attempts = attempts + 1
+                UPDATE outbox SET state = 'sending', lease_until = ?1, lease_owner = ?2, attempts = attempts + 1
                 WHERE id IN (
                     SELECT id FROM (
-                        SELECT o.id FROM outbox o JOIN campaigns c ON c.id = o.campaign_id
-                        WHERE o.state = 'sending' AND o.lease_until < ? AND c.status = 'sending'
-                        LIMIT ?)
-                    UNION ALL
-                    SELECT id FROM (
-                        SELECT o.id FROM outbox o INDEXED BY outbox_ready JOIN campaigns c ON c.id = o.campaign_id
-                        WHERE o.state IN ('queued', 'deferred') AND o.next_attempt_at <= ? AND c.status = 'sending'
-                        ORDER BY o.next_attempt_at, o.id
-                        LIMIT ?)
-                    LIMIT ?)
+                        SELECT id, 0 AS tier, NULL AS due FROM (
+                            SELECT o.id FROM outbox o JOIN campaigns c ON c.id = o.campaign_id
+                            WHERE o.state = 'sending' AND o.lease_until < ?3 AND c.status = 'sending'
+                            LIMIT ?4)
+                        UNION ALL
+                        SELECT id, CASE WHEN row_number() OVER (ORDER BY due, id) <= ?5 THEN 1 ELSE 2 END, due FROM (
+                            SELECT o.id, o.next_attempt_at AS due FROM outbox o INDEXED BY outbox_ready_confirmations
+                                JOIN campaigns c ON c.id = o.campaign_id
+                            WHERE o.state IN ('queued', 'deferred') AND o.recipient_id < 0 AND o.next_attempt_at <= ?3 AND c.status = 'sending'
+                            ORDER BY o.next_attempt_at, o.id
+                            LIMIT ?4)
+                        UNION ALL
+                        SELECT id, CASE WHEN row_number() OVER (ORDER BY due, id) <= ?6 THEN 1 ELSE 2 END, due FROM (
+                            SELECT o.id, o.next_attempt_at AS due FROM outbox o INDEXED BY outbox_ready JOIN campaigns c ON c.id = o.campaign_id
+                            WHERE o.state IN ('queued', 'deferred') AND o.recipient_id > 0 AND o.next_attempt_at <= ?3 AND c.status = 'sending'
+                            ORDER BY o.next_attempt_at, o.id
+                            LIMIT ?4))
+                    ORDER BY tier, due, id
+                    LIMIT ?4)
                 RETURNING id, campaign_id, recipient_id, attempts, queued_at,
-                    (SELECT email FROM recipients r WHERE r.id = outbox.recipient_id),
-                    (SELECT name FROM recipients r WHERE r.id = outbox.recipient_id),
-                    (SELECT group_concat(product, char(31)) FROM recipient_products p WHERE p.recipient_id = outbox.recipient_id),
-                    (SELECT purposes FROM pending_registrations w WHERE w.recipient_id = outbox.recipient_id)
-                """), arguments: [leaseUntil, owner, now, limit, now, limit, limit])
+                    CASE WHEN recipient_id < 0 THEN (SELECT email FROM registration_requests q WHERE q.id = -outbox.recipient_id)
+                         ELSE (SELECT email FROM recipients r WHERE r.id = outbox.recipient_id) END,
+                    CASE WHEN recipient_id < 0 THEN (SELECT name FROM registration_requests q WHERE q.id = -outbox.recipient_id)
+                         ELSE (SELECT name FROM recipients r WHERE r.id = outbox.recipient_id) END,
+                    CASE WHEN recipient_id < 0 THEN (SELECT NULLIF(replace(products, ',', char(31)), '') FROM registration_requests q WHERE q.id = -outbox.recipient_id)
+                         ELSE (SELECT group_concat(product, char(31)) FROM recipient_products p WHERE p.recipient_id = outbox.recipient_id) END,
+                    (SELECT purposes FROM registration_requests q WHERE q.id = -outbox.recipient_id)
+                """), arguments: [leaseUntil, owner, now, limit, share.confirmations, share.campaignJobs])
             guard !rows.isEmpty else { return [] }
             var campaigns: [Int64: (name: String, kind: CampaignKind, template: String, policy: PolicyVersion?)] = [:]
             let campaignQuery = try db.cachedStatement(sql: "SELECT name, kind, template, policy_version FROM campaigns WHERE id = ?")
@@ -94,8 +112,11 @@ extension SQLiteStore {
                 guard db.changesCount > 0 else { continue }  // erased meanwhile, or the lease passed to another worker
                 try attempt.execute(arguments: [outcome.jobID, nowValue, outcome.state.rawValue, outcome.code,
                                                 outcome.enhancedStatus, outcome.reply])
+                // A confirmation's address is its request's: a hard bounce of it suppresses the address too.
                 if let reason = outcome.suppressAs, let hash = try Data.fetchOne(db, sql: """
-                    SELECT r.address_hash FROM outbox o JOIN recipients r ON r.id = o.recipient_id WHERE o.id = ?
+                    SELECT COALESCE((SELECT address_hash FROM recipients r WHERE r.id = o.recipient_id),
+                                    (SELECT address_hash FROM registration_requests q WHERE q.id = -o.recipient_id))
+                    FROM outbox o WHERE o.id = ?
                     """, arguments: [outcome.jobID]) {
                     try db.execute(sql: Self.insertSuppression, arguments: [hash, reason.rawValue, now])
                 }

@@ -2,90 +2,101 @@ import Foundation
 import GRDB
 import Store
 
-/// Registrations waiting for their double opt-in, and the standing campaign their confirmation mails go out in.
+/// Registration requests waiting for their double opt-in, the limits on their confirmation mails, and the
+/// standing campaign those mails go out in.
 extension SQLiteStore {
-    public func registerPending(_ new: NewRecipient, purposes: [Purpose], at now: Date,
-                                mailUnlessSince: Date) throws(StorageError) -> PendingRegistration {
+    /// One write transaction: SQLite lets one writer in at a time, so the counts read here cannot change before
+    /// the request is written, whichever process writes.
+    public func requestRegistration(_ request: NewRegistrationRequest, limits: RegistrationLimits?,
+                                    at now: Date) throws(StorageError) -> RegistrationRequestOutcome {
         try write { db in
-            var id = try Int64.fetchOne(db, sql: "SELECT id FROM recipients WHERE address_hash = ?", arguments: [new.addressHash])
-            let creates = id == nil
-            if id == nil {
-                // Only what reaching the person needs; the rest waits for the confirmation.
-                try db.execute(sql: "INSERT INTO recipients (email, address_hash, name, birth_year, source, created_at) VALUES (?, ?, NULL, NULL, ?, ?)",
-                               arguments: [new.email, new.addressHash, new.source, now])
-                id = db.lastInsertedRowID
+            if let limits {
+                let since = now.addingTimeInterval(-limits.window)
+                try db.execute(sql: "DELETE FROM confirmation_mail_log WHERE queued_at <= ?", arguments: [since])
+                if let limit = try Self.exceededLimit(request, limits: limits, since: since, in: db) { return .limited(limit) }
+                try db.execute(sql: "INSERT INTO confirmation_mail_log (mailbox_hash, domain_hash, challenged, queued_at) VALUES (?, ?, ?, ?)",
+                               arguments: [request.mailboxHash, request.domainHash, request.challenged, now])
             }
-            let recipientID = id!
-            let waiting = try Row.fetchOne(db, sql: "SELECT purposes, products, mailed_at FROM pending_registrations WHERE recipient_id = ?",
-                                           arguments: [recipientID])
-            let allPurposes = Set(((waiting?["purposes"] as String?).map(Self.purposes(from:)) ?? []) + purposes).map(\.rawValue).sorted()
-            let allProducts = Set(((waiting?["products"] as String?).map(Self.list(from:)) ?? []) + new.products).sorted()
-            let mailedAt: Date? = waiting?["mailed_at"]
-            let mail = mailedAt.map { $0 < mailUnlessSince } ?? true
-            // A new mail starts the 7 days again, so its link does not die early.
             try db.execute(sql: """
-                INSERT INTO pending_registrations (recipient_id, purposes, products, name, birth_year, requested_at, mailed_at, creates_recipient)
+                INSERT INTO registration_requests (email, address_hash, name, birth_year, products, purposes, source, requested_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (recipient_id) DO UPDATE SET purposes = excluded.purposes, products = excluded.products,
-                    name = COALESCE(excluded.name, pending_registrations.name), birth_year = COALESCE(excluded.birth_year, pending_registrations.birth_year),
-                    requested_at = CASE WHEN ? THEN excluded.requested_at ELSE pending_registrations.requested_at END,
-                    mailed_at = CASE WHEN ? THEN excluded.mailed_at ELSE pending_registrations.mailed_at END
-                """, arguments: [recipientID, allPurposes.joined(separator: ","), allProducts.joined(separator: ","), new.name, new.birthYear,
-                                 now, mail ? now : mailedAt, creates, mail, mail])
-            if mail { try Self.queueConfirmation(recipientID: recipientID, now: now, in: db) }
-            return PendingRegistration(recipientID: recipientID, mailQueued: mail)
+                """, arguments: [request.email, request.addressHash, request.name, request.birthYear, request.products.joined(separator: ","),
+                                 request.purposes.map(\.rawValue).joined(separator: ","), request.source, now])
+            let id = db.lastInsertedRowID
+            try Self.queueConfirmation(requestID: id, now: now, in: db)
+            return .queued(requestID: id)
         }
     }
 
-    public func pendingPurposes(recipientID: Int64) throws(StorageError) -> [Purpose]? {
+    /// -- name: confirmation-mail-counts
+    /// The public form's confirmation mails since `since`: to this mailbox, to this domain, in all, and in all
+    /// without a solved challenge; the first limit they reach.
+    static func exceededLimit(_ request: NewRegistrationRequest, limits: RegistrationLimits, since: Date,
+                              in db: Database) throws -> RegistrationLimit? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT (SELECT COUNT(*) FROM confirmation_mail_log WHERE mailbox_hash = ? AND queued_at > ?),
+                   (SELECT COUNT(*) FROM confirmation_mail_log WHERE domain_hash = ? AND queued_at > ?),
+                   (SELECT COUNT(*) FROM confirmation_mail_log WHERE queued_at > ?),
+                   (SELECT COUNT(*) FROM confirmation_mail_log WHERE NOT challenged AND queued_at > ?)
+            """, arguments: [request.mailboxHash, since, request.domainHash, since, since, since]) else { return nil }
+        return limits.exceeded(mailbox: row[0], domain: row[1], total: row[2], withoutChallenge: row[3], challenged: request.challenged)
+    }
+
+    public func pendingPurposes(requestID: Int64) throws(StorageError) -> [Purpose]? {
         try read { db in
-            try String.fetchOne(db, sql: "SELECT purposes FROM pending_registrations WHERE recipient_id = ?", arguments: [recipientID])
+            try String.fetchOne(db, sql: "SELECT purposes FROM registration_requests WHERE id = ?", arguments: [requestID])
                 .map(Self.purposes(from:))
         }
     }
 
-    public func confirmPending(recipientID: Int64, named: Set<Purpose>, source: String, noticeHash: String?, lifting: Set<SuppressionReason>,
+    public func confirmPending(requestID: Int64, named: Set<Purpose>, source: String, noticeHash: String?, lifting: Set<SuppressionReason>,
                                at now: Date) throws(StorageError) -> [Purpose]? {
         try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT purposes, products, name, birth_year FROM pending_registrations WHERE recipient_id = ?",
-                                             arguments: [recipientID]),
-                  let hash = try Data.fetchOne(db, sql: "SELECT address_hash FROM recipients WHERE id = ?", arguments: [recipientID])
-            else { return nil }
-            // Only what the confirmed link named: a purpose someone else added since is not the person's choice.
-            let purposes = Self.purposes(from: row["purposes"]).filter(named.contains)
+            // Deleted first: the request is used once, and its confirmation's outbox row goes with it (trigger).
+            guard let request = try Row.fetchOne(db, sql: """
+                DELETE FROM registration_requests WHERE id = ? RETURNING email, address_hash, name, birth_year, products, purposes, source
+                """, arguments: [requestID]) else { return nil }
+            let hash: Data = request["address_hash"]
+            let recipientID: Int64
+            if let known = try Int64.fetchOne(db, sql: "SELECT id FROM recipients WHERE address_hash = ?", arguments: [hash]) {
+                // A stored person keeps what they have; the request only fills in what is missing.
+                try db.execute(sql: "UPDATE recipients SET name = COALESCE(name, ?), birth_year = COALESCE(birth_year, ?) WHERE id = ?",
+                               arguments: [request["name"] as String?, request["birth_year"] as Int?, known])
+                recipientID = known
+            } else {
+                try db.execute(sql: "INSERT INTO recipients (email, address_hash, name, birth_year, source, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [request["email"] as String, hash, request["name"] as String?, request["birth_year"] as Int?,
+                                           request["source"] as String, now])
+                recipientID = db.lastInsertedRowID
+            }
+            // Only what the confirmed link named.
+            let purposes = Self.purposes(from: request["purposes"]).filter(named.contains)
             for purpose in purposes {
                 _ = try Self.apply(ConsentChange(purpose: purpose, granted: true, source: source, noticeHash: noticeHash, at: now), to: recipientID, in: db)
             }
-            for product in Self.list(from: row["products"]) {
+            for product in Self.list(from: request["products"]) {
                 try db.execute(sql: "INSERT OR IGNORE INTO recipient_products (recipient_id, product) VALUES (?, ?)", arguments: [recipientID, product])
             }
-            try db.execute(sql: "UPDATE recipients SET name = COALESCE(?, name), birth_year = COALESCE(?, birth_year) WHERE id = ?",
-                           arguments: [row["name"] as String?, row["birth_year"] as Int?, recipientID])
             _ = try Self.lift(addressHash: hash, reasons: lifting, in: db)
-            try db.execute(sql: "DELETE FROM pending_registrations WHERE recipient_id = ?", arguments: [recipientID])
             return purposes
         }
     }
 
+    /// The confirmation mails' log goes too, past the same cutoff, in case no request came since to prune it.
     public func deleteUnconfirmed(before cutoff: Date) throws(StorageError) -> Int {
         try write { db in
-            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_registrations WHERE requested_at < ?", arguments: [cutoff]) ?? 0
-            // The people these registrations brought in go with everything about them, unless they have consented
-            // to something since, by any way (the ledger says so); those who were already stored keep what they had.
-            try db.execute(sql: """
-                DELETE FROM recipients WHERE id IN (
-                    SELECT recipient_id FROM pending_registrations WHERE requested_at < ? AND creates_recipient)
-                  AND NOT EXISTS (SELECT 1 FROM consent_ledger l WHERE l.recipient_id = recipients.id)
-                """, arguments: [cutoff])
-            try db.execute(sql: "DELETE FROM pending_registrations WHERE requested_at < ?", arguments: [cutoff])
-            return count
+            try db.execute(sql: "DELETE FROM registration_requests WHERE requested_at < ?", arguments: [cutoff])
+            let deleted = db.changesCount
+            try db.execute(sql: "DELETE FROM confirmation_mail_log WHERE queued_at < ?", arguments: [cutoff])
+            return deleted
         }
     }
 
     /// -- name: queue-confirmation
-    /// One job per person in the standing confirmation campaign (made the first time), due since 1970 so that
-    /// the oldest-first claim takes it before any campaign's. A job that already went out is queued again.
-    static func queueConfirmation(recipientID: Int64, now: Date, in db: Database) throws {
+    /// The request's job in the standing confirmation campaign (made the first time), due now: confirmation
+    /// mails get their share of every claim (`claimJobs`' `confirmationShare`) rather than going before all.
+    /// The job names the request by its negated id (`ConfirmationJobID`).
+    static func queueConfirmation(requestID: Int64, now: Date, in db: Database) throws {
         var campaign = try Int64.fetchOne(db, sql: "SELECT id FROM campaigns WHERE kind = 'confirmation' AND status = 'sending' ORDER BY id LIMIT 1")
         if campaign == nil {
             try db.execute(sql: """
@@ -94,12 +105,8 @@ extension SQLiteStore {
                 """, arguments: [now, now, now])
             campaign = db.lastInsertedRowID
         }
-        try db.execute(sql: """
-            INSERT INTO outbox (campaign_id, recipient_id, state, next_attempt_at, queued_at) VALUES (?, ?, 'queued', ?, ?)
-            ON CONFLICT (campaign_id, recipient_id) DO UPDATE SET state = 'queued', attempts = 0, next_attempt_at = excluded.next_attempt_at,
-                queued_at = excluded.queued_at, finished_at = NULL, lease_until = NULL, lease_owner = NULL
-            WHERE outbox.state != 'sending'
-            """, arguments: [campaign, recipientID, Date(timeIntervalSince1970: 0), now])
+        try db.execute(sql: "INSERT INTO outbox (campaign_id, recipient_id, state, next_attempt_at, queued_at) VALUES (?, ?, 'queued', ?, ?)",
+                       arguments: [campaign, ConfirmationJobID.outboxRecipientID(requestID: requestID), now, now])
     }
 
     static func purposes(from text: String) -> [Purpose] {

@@ -34,8 +34,6 @@ extension SQLiteStore {
             }
             var changes = 0
             for change in consents where try Self.apply(change, to: id, in: db) { changes += 1 }
-            // Registered now on another account than a waiting registration: the sweep must not take them.
-            try db.execute(sql: "UPDATE pending_registrations SET creates_recipient = 0 WHERE recipient_id = ?", arguments: [id])
             let lifted = try Self.lift(addressHash: new.addressHash, reasons: lifting, in: db)
             return RecipientWrite(recipient: recipient, created: created, consentChanges: changes, liftedSuppression: lifted)
         }

@@ -9,8 +9,11 @@ import Foundation
 public protocol OutboxStore: Sendable {
     /// Leases up to `limit` jobs of campaigns that are sending: first any whose lease expired, then those due
     /// (queued, or deferred with `next_attempt_at` passed), oldest first; each claim counts an attempt. `owner`
-    /// names the claiming worker (see `reclaimAbandoned`). Jobs come back ordered by id.
-    func claimJobs(now: Date, limit: Int, leaseUntil: Date, owner: String) throws(StorageError) -> [ClaimedJob]
+    /// names the claiming worker (see `reclaimAbandoned`). Of the due jobs, confirmation mails take at most
+    /// `confirmationShare` of the batch while campaign jobs wait and keep at least that share while campaigns
+    /// flood; either side with fewer due leaves the rest to the other (`ClaimShare`). Jobs come back ordered by id.
+    func claimJobs(now: Date, limit: Int, leaseUntil: Date, owner: String,
+                   confirmationShare: Double) throws(StorageError) -> [ClaimedJob]
 
     /// Records a batch of outcomes in one transaction: each job's state and reply, an attempt row each,
     /// suppressions for permanent refusals, and campaigns with nothing left to try become `done`. An outcome
@@ -43,6 +46,11 @@ public protocol OutboxStore: Sendable {
 }
 
 extension OutboxStore {
+    /// A claim with `register.send_share`'s default share for confirmation mails.
+    public func claimJobs(now: Date, limit: Int, leaseUntil: Date, owner: String) throws(StorageError) -> [ClaimedJob] {
+        try claimJobs(now: now, limit: limit, leaseUntil: leaseUntil, owner: owner, confirmationShare: ClaimShare.defaultConfirmationShare)
+    }
+
     /// Postpones these jobs until one time.
     public func postpone(_ jobs: [ClaimedJob], until: Date) throws(StorageError) {
         try postpone(jobs.map { (job: $0, until: until) })

@@ -8,8 +8,9 @@ extension RecipientsCommand {
             abstract: "Send a person the double opt-in mail; they are registered only once they follow its link.",
             discussion: """
                 The only way back for an erased address, or for someone who unsubscribed from everything: nothing is \
-                granted until the person confirms. At most one mail per address per hour; an unconfirmed invitation is \
-                deleted after 7 days. The mail goes out with the next worker run, ahead of campaign traffic.
+                stored about the person until they confirm. The public form's limits on confirmation mails do not apply \
+                to an invitation, nor count it; an unconfirmed invitation is deleted 7 days after it was made. The mail \
+                goes out with the next worker run, in the share of sending that confirmation mails keep (register.send_share).
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -26,10 +27,10 @@ extension RecipientsCommand {
         func run() throws {
             try Terminal.run { () throws(HeraldError) in
                 let app = try global.openApp()
-                let queued = try app.doubleOptIn.request(Registration(email: email, name: name, products: products,
-                                                                      consents: try purposes(), source: "invite"))
-                Terminal.say(queued ? "confirmation mail queued; it goes out with the next worker run"
-                                    : "no mail queued: one went out less than an hour ago, or the address cannot receive mail")
+                let answer = try app.doubleOptIn.invite(Registration(email: email, name: name, products: products,
+                                                                     consents: try purposes(), source: "invite"))
+                Terminal.say(answer.mailQueued ? "confirmation mail queued; it goes out with the next worker run"
+                                               : "no mail queued: the address cannot receive mail")
             }
         }
 
