@@ -46,7 +46,10 @@ public struct HeraldServer: Sendable {
         RegistrationRoutes(app: app, pages: pages).add(to: router)
         PolicyRoutes(app: app, pages: pages).add(to: router)
         ConsoleRoutes(app: app, pages: pages, script: script).add(to: router)
-        if let metrics { Self.addMetrics(metrics, app: app, to: router) }
+        // No token, no /metrics: it then answers 404 like any unknown path.
+        if let metrics, let credential = MetricsCredential(token: app.configuration.http.metricsToken) {
+            Self.addMetrics(metrics, credential: credential, app: app, to: router)
+        }
         // No token, no API: /api/* then answers 404 like any unknown path.
         if let credential = AdminCredential(token: app.configuration.http.adminToken) {
             AdminAPIRoutes(app: app, credential: credential).add(to: router)
@@ -54,14 +57,23 @@ public struct HeraldServer: Sendable {
         return router
     }
 
-    /// `GET /metrics`, Prometheus text format: what this process counted (messages by outcome and SMTP reply
-    /// latency when it sends, unsubscribes by source) and the outbox's depth by state, read at each scrape.
-    static func addMetrics(_ registry: PrometheusCollectorRegistry, app: HeraldApp, to router: Router<BasicRequestContext>) {
+    /// `GET /metrics`, Prometheus text format, with `Authorization: Bearer` `http.metrics_token` only: what this
+    /// process counted (messages by outcome and SMTP reply latency when it sends, unsubscribes by source) and the
+    /// outbox's depth by state. That depth is a GROUP BY over the whole outbox on the blocking pool, so it is read
+    /// at most every ten seconds (a scrape interval is rarely shorter), by one scrape at a time.
+    static func addMetrics(_ registry: PrometheusCollectorRegistry, credential: MetricsCredential, app: HeraldApp,
+                           to router: Router<BasicRequestContext>) {
         let name = MetricNameDescriptor(namespace: "herald", metricName: "outbox", unitName: "jobs",
                                         helpText: "Outbox jobs in each state, every campaign")  // herald_outbox_jobs
         let depth = OutboxState.allCases.map { state in (state, registry.makeGauge(descriptor: name, labels: [("state", state.rawValue)])) }
-        router.get("metrics") { _, _ in
-            if let counts = try? await blocking({ [app] in try app.outboxDepth() }) {
+        let outbox = ThrottledReading<[OutboxState: Int]>(maximumAge: .seconds(10)) { [app] in
+            try? await blocking { [app] in try app.outboxDepth() }
+        }
+        router.get("metrics") { request, _ in
+            guard credential.accepts(authorization: request.headers[.authorization]) else {
+                return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer realm=\"herald\""])
+            }
+            if let counts = await outbox.value() {
                 for (state, gauge) in depth { gauge.set(to: Double(counts[state] ?? 0)) }
             }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

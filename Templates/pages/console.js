@@ -80,7 +80,10 @@
         });
       });
       getJSON("/console/campaigns/audience?" + query.toString()).then(function (answer) {
-        output.textContent = answer.ok ? answer.body.audience.toLocaleString("en") + " people would receive it now." : answer.body.error;
+        // Marketing gets no exact count under the report's floor: {"audience": null, "fewer_than": 10}.
+        var audience = !answer.ok ? null : answer.body.audience === null
+          ? "Fewer than " + answer.body.fewer_than : answer.body.audience.toLocaleString("en");
+        output.textContent = answer.ok ? audience + " people would receive it now." : answer.body.error;
       }).catch(function () { output.textContent = ""; });
     };
     form.addEventListener("change", function (event) {

@@ -29,15 +29,15 @@ struct AcceptedJournal: Sendable {
 
     /// A journal file for one sender thread.
     func makeWriter(sender: Int) throws(HeraldError) -> Writer {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw HeraldError(.software, "cannot create the send journal folder \(directory): \(error.localizedDescription)")
+        // Which job was accepted when is the outbox's business only: the folder is 0700 and each file 0600,
+        // whatever the umask (CONTRACT.md, files).
+        do { try PrivateFiles.createDirectory(directory) } catch {
+            throw HeraldError(.software, "cannot create the send journal folder \(error)")
         }
         let path = directory + "/" + Self.fileName(owner: owner, sender: sender)
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw HeraldError(.software, "cannot open the send journal \(path): \(String(cString: strerror(errno)))")
+        let descriptor: Int32
+        do { descriptor = try PrivateFiles.openForWriting(path, flags: O_APPEND) } catch {
+            throw HeraldError(.software, "cannot open the send journal \(error)")
         }
         return Writer(descriptor: descriptor, path: path, synchronous: synchronous)
     }

@@ -3,6 +3,9 @@ import Store
 
 /// `herald report`: counts of groups only, never a person. A cell under `minimumCell` is suppressed
 /// (reported as nil) so nobody can be picked out of a small group; totals are suppressed by the same rule.
+/// Where a group's cells add up to the recipients shown (each purpose's granted, revoked and never; the age
+/// bands), more cells are suppressed so that no hidden one is the total minus the others (`CellSuppression`).
+/// Products (a person may have several), suppressions and messages add up to no total the report shows.
 public struct AggregateReport: Sendable, Codable, Equatable {
     public static let ageBands: [(label: String, range: ClosedRange<Int>)] = [
         ("13-17", 13...17), ("18-24", 18...24), ("25-34", 25...34), ("35-44", 35...44),
@@ -36,18 +39,22 @@ public struct AggregateReport: Sendable, Codable, Equatable {
         minCell = minimumCell
         recipients = cell(counts.recipients)
         byPurpose = [:]
+        let totalShown = recipients != nil
         for purpose in Purpose.allCases {
             let (granted, revoked) = counts.consents[purpose] ?? (0, 0)
-            byPurpose[purpose.rawValue] = ConsentCells(granted: cell(granted), revoked: cell(revoked),
-                                                       never: cell(counts.recipients - granted - revoked))
+            let shown = CellSuppression.shown([granted, revoked, counts.recipients - granted - revoked],
+                                              minimumCell: minimumCell, partsOfShownTotal: totalShown)
+            byPurpose[purpose.rawValue] = ConsentCells(granted: shown[0], revoked: shown[1], never: shown[2])
         }
         byProduct = counts.products.mapValues(cell)
-        var bands: [String: Int] = Dictionary(uniqueKeysWithValues: (Self.ageBands.map(\.label) + ["unknown"]).map { ($0, 0) })
+        let labels = Self.ageBands.map(\.label) + ["unknown"]
+        var bands: [String: Int] = Dictionary(uniqueKeysWithValues: labels.map { ($0, 0) })
         for (year, count) in counts.birthYears {
             let label = year.flatMap { year in Self.ageBands.first { $0.range.contains(currentYear - year) }?.label } ?? "unknown"
             bands[label, default: 0] += count
         }
-        byAgeBand = bands.mapValues(cell)
+        let shownBands = CellSuppression.shown(labels.map { bands[$0] ?? 0 }, minimumCell: minimumCell, partsOfShownTotal: totalShown)
+        byAgeBand = Dictionary(uniqueKeysWithValues: zip(labels, shownBands))
         suppressionsByReason = Dictionary(uniqueKeysWithValues: counts.suppressions.map { ($0.key.rawValue, cell($0.value)) })
         messagesByStatus = Dictionary(uniqueKeysWithValues: counts.messages.map { ($0.key.rawValue, cell($0.value)) })
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// Writes each message as `c<campaign>-j<job>.eml` in a folder instead of sending it: the demo's transport,
 /// and a way to look at exactly what would be sent. A file appears whole (written, then renamed) or not at all.
@@ -13,10 +14,10 @@ public struct FileMailTransport: MailTransport {
     public var destination: String { directory }
 
     public func makeSender() throws(HeraldError) -> any MessageSender {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw HeraldError(.software, "cannot create the mail folder \(directory): \(error.localizedDescription)")
+        // The messages carry their recipients' addresses and live unsubscribe tokens: the folder is 0700 and
+        // each file 0600, whatever the umask.
+        do { try PrivateFiles.createDirectory(directory) } catch {
+            throw HeraldError(.software, "cannot create the mail folder \(error)")
         }
         return FileMessageSender(directory: URL(fileURLWithPath: directory, isDirectory: true))
     }
@@ -34,14 +35,15 @@ final class FileMessageSender: MessageSender {
         let final = directory.appendingPathComponent("c\(campaign)-j\(job).eml")
         let temporary = directory.appendingPathComponent(".c\(campaign)-j\(job).eml.tmp")
         do {
-            try Data(message.bytes).write(to: temporary)
+            try PrivateFiles.save(message.bytes, to: temporary.path)
             _ = try? FileManager.default.removeItem(at: final)
             try FileManager.default.moveItem(at: temporary, to: final)
             lastFailureWasFatal = false
             return .accepted(code: 250, enhancedStatus: nil, reply: "written to \(final.lastPathComponent)")
         } catch {
             lastFailureWasFatal = true
-            return .notDelivered(reason: "cannot write \(final.path): \(error.localizedDescription)")
+            let reason = (error as? PrivateFiles.Failure)?.message ?? error.localizedDescription
+            return .notDelivered(reason: "cannot write \(final.path): \(reason)")
         }
     }
 }

@@ -24,10 +24,10 @@ struct ConsoleCampaignRoutes: Sendable {
         // The audience size as the form changes (the console's script asks; without it, "Count the audience").
         router.get("console/campaigns/audience") { request, _ in
             let input = FormInput(FormBody(query: request))
-            return await console.signedIn(request) { _, _ in
+            return await console.signedIn(request) { account, _ in
                 do {
                     try input.validate()
-                    return APIJSON.answer(["audience": try app.campaigns.audienceSize(kind: input.kind, segment: try input.segment())])
+                    return APIJSON.answer(AudienceCount(try app.campaigns.audienceSize(kind: input.kind, segment: try input.segment()), for: account))
                 } catch let error as HeraldError where error.kind == .usage || error.kind == .dataError {
                     return APIJSON.error(.badRequest, error.message)
                 }
@@ -159,7 +159,7 @@ struct ConsoleCampaignRoutes: Sendable {
         values["send_at"] = (try? input.dueAt()) == nil ? "" : input.sendAt
         values["zones"] = TimeZone.knownTimeZoneIdentifiers.sorted().map { ["name": $0, "selected": $0 == input.timeZone] }
         if counted {
-            values["audience"] = String(try app.campaigns.audienceSize(kind: input.kind, segment: try input.segment()))
+            values["audience"] = AudienceCount(try app.campaigns.audienceSize(kind: input.kind, segment: try input.segment()), for: account).text
         }
         if let problem { values["problem"] = problem }
         return pages.page("console-campaign-new", title: "New campaign", status: status, values)

@@ -17,8 +17,11 @@ public final class SQLiteStore: HeraldStore {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     public init(path: String) throws(StorageError) {
         do {
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            // The file holds addresses, names, birth years and staff password hashes: it is made 0600 (and its
+            // folder 0700) before SQLite opens it, since SQLite would make it 0644 less the umask and then give
+            // the -wal and -shm that same mode. An existing file keeps its mode (`herald serve` warns).
+            try PrivateFiles.createDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+            try PrivateFiles.createIfMissing(path)
             let pool = try DatabasePool(path: path, configuration: Self.configuration)
             // GRDB opens WAL databases with synchronous=NORMAL: a commit then survives a crash of the process,
             // not of the machine. A recorded unsubscribe or erasure must survive both before Herald says it is
