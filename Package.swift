@@ -114,3 +114,14 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer targets (Fuzz/, run by scripts/fuzz): declared only when HERALD_FUZZ is set, so the ordinary
+// build and tests never compile them.
+if Context.environment["HERALD_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "HeraldFuzz",
+        dependencies: ["Herald", "HeraldHTTP", "Mail", "Tokens", "Rendering", "SMTP", "Store",
+                       .product(name: "Mustache", package: "swift-mustache")],
+        path: "Fuzz/HeraldFuzz"
+    ))
+}
