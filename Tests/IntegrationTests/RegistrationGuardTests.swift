@@ -73,6 +73,19 @@ struct RegistrationGuardTests {
 
         // JSON clients fetch the same puzzle from /register/challenge.
         let puzzle = try server.get("/register/challenge")
-        #expect(puzzle.status == 200 && puzzle.body.contains("\"algorithm\"") && puzzle.body.contains("\"maxnumber\""), "\(puzzle.body)")
+        #expect(puzzle.status == 200, "\(puzzle.body)")
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(puzzle.body.utf8)) as? [String: Any])
+        let jsonSalt = try #require(fields["salt"] as? String), jsonSignature = try #require(fields["signature"] as? String)
+        let jsonSolved = try Sandbox.run("/usr/bin/env", ["python3", "-c", """
+            import hashlib, sys
+            salt, target, top = sys.argv[1], sys.argv[2], int(sys.argv[3])
+            print(next(n for n in range(top + 1) if hashlib.sha256((salt + str(n)).encode()).hexdigest() == target))
+            """, jsonSalt, try #require(fields["challenge"] as? String), String(try #require(fields["maxnumber"] as? Int))])
+        let body = """
+            {"email": "alan@example.net", "birthdate": "1990-04-01", "purposes": ["product-news"],
+             "challenge": {"salt": "\(jsonSalt)", "number": \(jsonSolved.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "signature": "\(jsonSignature)"}}
+            """
+        #expect(try server.request("POST", "/register", body: body).status == 202)
+        #expect(try Self.mailed(sandbox) == ["alan@example.net", "grace@example.org"])
     }
 }

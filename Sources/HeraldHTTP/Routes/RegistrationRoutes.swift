@@ -49,6 +49,26 @@ struct RegistrationRoutes: Sendable {
         var salt: String
         var number: String
         var signature: String
+
+        init(salt: String, number: String, signature: String) {
+            self.salt = salt
+            self.number = number
+            self.signature = signature
+        }
+
+        /// JSON may give the number as a number (as ALTCHA's widget does) or as a string.
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            salt = try container.decode(String.self, forKey: .salt)
+            signature = try container.decode(String.self, forKey: .signature)
+            if let value = try? container.decode(Int.self, forKey: .number) {
+                number = String(value)
+            } else {
+                number = try container.decode(String.self, forKey: .number)
+            }
+        }
+
+        private enum CodingKeys: String, CodingKey { case salt, number, signature }
     }
 
     struct Request: Decodable, Sendable {
