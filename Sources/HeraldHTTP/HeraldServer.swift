@@ -43,7 +43,7 @@ public struct HeraldServer: Sendable {
         }
         OneClickRoutes(app: app, pages: pages, committer: OneClickCommitter(store: app.store)).add(to: router)
         PreferencesRoutes(app: app, pages: pages).add(to: router)
-        RegistrationRoutes(app: app, pages: pages).add(to: router)
+        RegistrationRoutes(app: app, pages: pages, script: try Self.asset("register.js", templates: app.configuration.templates)).add(to: router)
         PolicyRoutes(app: app, pages: pages).add(to: router)
         ConsoleRoutes(app: app, pages: pages, script: script).add(to: router)
         // No token, no /metrics: it then answers 404 like any unknown path.
