@@ -21,10 +21,10 @@ public struct HeraldServer: Sendable {
 
     public func run() async throws {
         let (host, port) = try Self.listenAddress(app.configuration.http.listen, origin: app.configuration.path)
-        if app.configuration.http.adminToken == nil {
-            Logger(label: "herald.serve").notice("the admin API is off: set http.admin_token (24 characters or more) to turn it on")
+        if app.configuration.http.adminToken == nil, (try? app.apiTokens.list().isEmpty) ?? true {
+            Logger(label: "herald.serve").notice("the admin API is off: add a token with herald api-tokens add NAME (or set http.admin_token) to turn it on")
         }
-        let application = Application(router: try router(), configuration: .init(address: .hostname(host, port: port)),
+        let application = Application(router: PeerAwareRouter(router: try router()), configuration: .init(address: .hostname(host, port: port)),
                                       logger: Logger(label: "herald.serve"))
         try await application.runService()
     }
@@ -50,10 +50,8 @@ public struct HeraldServer: Sendable {
         if let metrics, let credential = MetricsCredential(token: app.configuration.http.metricsToken) {
             Self.addMetrics(metrics, credential: credential, app: app, to: router)
         }
-        // No token, no API: /api/* then answers 404 like any unknown path.
-        if let credential = AdminCredential(token: app.configuration.http.adminToken) {
-            AdminAPIRoutes(app: app, credential: credential).add(to: router)
-        }
+        // No token (neither http.admin_token nor one of `herald api-tokens`): /api/* answers 404.
+        AdminAPIRoutes(app: app, credential: AdminCredential(configured: app.configuration.http.adminToken, tokens: app.apiTokens)).add(to: router)
         return router
     }
 

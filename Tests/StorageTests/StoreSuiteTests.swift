@@ -297,7 +297,7 @@ import TestDatabases
     }
 }
 
-/// Console accounts, sessions, sign-in failures and the audit log, on both backends.
+/// Console accounts, sessions, password changes, API tokens and the audit log, on both backends.
 @Suite struct StaffStoreTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
@@ -308,22 +308,78 @@ import TestDatabases
         _ = try store.addStaff(StaffAccount(email: "bob@example.com", role: .marketing, passwordHash: "scrypt$z", createdAt: now))
         #expect(try store.staffAccounts().map(\.email) == ["ada@example.com", "bob@example.com"])
         let token = Data(repeating: 9, count: 32)
-        try store.createSession(StaffSession(tokenHash: token, staffID: ada.id!, createdAt: now, expiresAt: now.addingTimeInterval(3600)), now: now)
-        #expect(try store.session(tokenHash: token, now: now.addingTimeInterval(10))?.account.email == "ada@example.com")
-        #expect(try store.session(tokenHash: token, now: now.addingTimeInterval(3600)) == nil, "expired")
+        try store.createSession(StaffSession(tokenHash: token, staffID: ada.id!, createdAt: now, expiresAt: now.addingTimeInterval(3600)), now: now, activeSince: now)
+        #expect(try store.session(tokenHash: token, now: now.addingTimeInterval(10), activeSince: now)?.account.email == "ada@example.com")
+        #expect(try store.session(tokenHash: token, now: now.addingTimeInterval(3600), activeSince: now) == nil, "expired")
         #expect(try store.removeStaff(email: "ada@example.com"))
-        #expect(try store.session(tokenHash: token, now: now.addingTimeInterval(10)) == nil, "the account's sessions went with it")
+        #expect(try store.session(tokenHash: token, now: now.addingTimeInterval(10), activeSince: now) == nil, "the account's sessions went with it")
         #expect(try !store.removeStaff(email: "ada@example.com"))
     }
 
-    @Test(arguments: TestBackend.allCases) func failuresAreCountedAndTheAuditLogOnlyGrows(_ backend: TestBackend) throws {
+    /// A session unused since before `activeSince` is not found; using it moves its idle clock; a new
+    /// session clears away the expired and the idle ones.
+    @Test(arguments: TestBackend.allCases) func anIdleSessionEndsAndATouchKeepsItAlive(_ backend: TestBackend) throws {
         let store = try backend.makeStore()
-        for second in 0..<3 { try store.recordSignInFailure(email: "eve@example.com", at: now.addingTimeInterval(Double(second))) }
-        #expect(try store.signInFailures(email: "eve@example.com", since: now.addingTimeInterval(1)) == 2)
-        try store.clearSignInFailures(email: "eve@example.com")
-        #expect(try store.signInFailures(email: "eve@example.com", since: now) == 0)
+        let ada = try #require(try store.addStaff(StaffAccount(email: "ada@example.com", role: .admin, passwordHash: "scrypt$x", createdAt: now)))
+        let token = Data(repeating: 1, count: 32), idle = Data(repeating: 2, count: 32)
+        for hash in [token, idle] {
+            try store.createSession(StaffSession(tokenHash: hash, staffID: ada.id!, createdAt: now, expiresAt: now.addingTimeInterval(12 * 3600)),
+                                    now: now, activeSince: now.addingTimeInterval(-1800))
+        }
+        let later = now.addingTimeInterval(1500)
+        #expect(try store.session(tokenHash: token, now: later, activeSince: later.addingTimeInterval(-1800))?.session.lastSeenAt == now)
+        try store.touchSession(tokenHash: token, at: later)
+        let after = later.addingTimeInterval(1000)  // 2,500 s after sign-in, 1,000 s after the touch
+        #expect(try store.session(tokenHash: token, now: after, activeSince: after.addingTimeInterval(-1800))?.session.lastSeenAt == later)
+        #expect(try store.session(tokenHash: idle, now: after, activeSince: after.addingTimeInterval(-1800)) == nil, "unused for 2,500 s")
+        let fresh = Data(repeating: 3, count: 32)
+        try store.createSession(StaffSession(tokenHash: fresh, staffID: ada.id!, createdAt: after, expiresAt: after.addingTimeInterval(3600)),
+                                now: after, activeSince: after.addingTimeInterval(-1800))
+        #expect(try store.session(tokenHash: idle, now: now, activeSince: now) == nil, "the idle session was deleted, not only hidden")
+        #expect(try store.session(tokenHash: token, now: after, activeSince: after.addingTimeInterval(-1800)) != nil)
+    }
+
+    @Test(arguments: TestBackend.allCases) func aPasswordChangeEndsTheOtherSessionsOnly(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        let ada = try #require(try store.addStaff(StaffAccount(email: "ada@example.com", role: .admin, passwordHash: "scrypt$old", createdAt: now)))
+        let bob = try #require(try store.addStaff(StaffAccount(email: "bob@example.com", role: .admin, passwordHash: "scrypt$bob", createdAt: now)))
+        let here = Data(repeating: 1, count: 32), elsewhere = Data(repeating: 2, count: 32), bobs = Data(repeating: 3, count: 32)
+        for (hash, id) in [(here, ada.id!), (elsewhere, ada.id!), (bobs, bob.id!)] {
+            try store.createSession(StaffSession(tokenHash: hash, staffID: id, createdAt: now, expiresAt: now.addingTimeInterval(3600)), now: now, activeSince: now)
+        }
+        #expect(try store.changePassword(staffID: ada.id!, passwordHash: "scrypt$new", keeping: here))
+        #expect(try store.staffAccount(email: "ada@example.com")?.passwordHash == "scrypt$new")
+        #expect(try store.session(tokenHash: here, now: now, activeSince: now) != nil, "the session that changed it stays")
+        #expect(try store.session(tokenHash: elsewhere, now: now, activeSince: now) == nil)
+        #expect(try store.session(tokenHash: bobs, now: now, activeSince: now) != nil, "another account's sessions are untouched")
+        #expect(try !store.changePassword(staffID: 999_999, passwordHash: "scrypt$x", keeping: nil))
+        #expect(try store.changePassword(staffID: bob.id!, passwordHash: "scrypt$b2", keeping: nil))
+        #expect(try store.session(tokenHash: bobs, now: now, activeSince: now) == nil, "keeping none ends them all")
+    }
+
+    @Test(arguments: TestBackend.allCases) func apiTokensAreFoundByHashOnlyWhileTheyExist(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        let hash = Data(repeating: 7, count: 32)
+        let ci = try #require(try store.addApiToken(ApiToken(name: "ci", tokenHash: hash, createdAt: now)))
+        #expect(ci.id != nil)
+        #expect(try store.addApiToken(ApiToken(name: "ci", tokenHash: Data(repeating: 8, count: 32), createdAt: now)) == nil, "one token per name")
+        #expect(try store.addApiToken(ApiToken(name: "crm", tokenHash: hash, createdAt: now)) == nil, "one token per hash")
+        _ = try store.addApiToken(ApiToken(name: "backup", tokenHash: Data(repeating: 9, count: 32), createdAt: now))
+        #expect(try store.apiTokens().map(\.name) == ["backup", "ci"])
+        #expect(try store.apiToken(tokenHash: hash)?.name == "ci")
+        #expect(try store.apiToken(tokenHash: hash)?.lastUsedAt == nil)
+        try store.markApiTokenUsed(id: ci.id!, at: now.addingTimeInterval(5))
+        #expect(try store.apiToken(tokenHash: hash)?.lastUsedAt == now.addingTimeInterval(5))
+        #expect(try store.removeApiToken(name: "ci"))
+        #expect(try store.apiToken(tokenHash: hash) == nil)
+        #expect(try !store.removeApiToken(name: "ci"))
+    }
+
+    @Test(arguments: TestBackend.allCases) func theAuditLogOnlyGrows(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
         try store.appendAudit(AuditEntry(staffEmail: "ada@example.com", action: "campaign.create", subject: "campaign 1", recordedAt: now))
-        try store.appendAudit(AuditEntry(staffEmail: "ada@example.com", action: "campaign.cancel", subject: "campaign 1", recordedAt: now))
+        try store.appendAudit(AuditEntry(staffEmail: "api:ci", action: "campaign.cancel", subject: "campaign 1", recordedAt: now))
         #expect(try store.auditLog(limit: 10).map(\.action) == ["campaign.cancel", "campaign.create"], "newest first")
+        #expect(try store.auditLog(limit: 10).first?.staffEmail == "api:ci")
     }
 }

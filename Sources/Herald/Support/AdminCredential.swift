@@ -1,23 +1,36 @@
 import Crypto
 import Foundation
 
-/// The admin API's bearer token (`http.admin_token`). A presented token is compared in constant time: both
-/// are hashed, so neither their length nor where they first differ shows in the time an answer takes.
+/// Who is calling the admin API: `Authorization: Bearer <token>` names one of the tokens `herald api-tokens`
+/// made (looked up by its SHA-256), or `http.admin_token` from the configuration, which is the token named
+/// `config`. The configured token is compared in constant time: both are hashed, so neither their length nor
+/// where they first differ shows in the time an answer takes; a stored token is found by its hash, which
+/// tells a guesser nothing about any token's text.
 public struct AdminCredential: Sendable {
-    private let digest: [UInt8]
+    private let configured: [UInt8]?
+    private let tokens: ApiTokenService
 
-    /// nil when no token is configured: then there is no admin API.
-    public init?(token: String?) {
-        guard let token, !token.isEmpty else { return nil }
-        digest = Array(SHA256.hash(data: Data(token.utf8)))
+    public init(configured token: String?, tokens: ApiTokenService) {
+        configured = token.flatMap { $0.isEmpty ? nil : Array(SHA256.hash(data: Data($0.utf8))) }
+        self.tokens = tokens
     }
 
-    /// `Authorization: Bearer <token>`.
-    public func accepts(authorization: String?) -> Bool {
-        guard let authorization, authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else { return false }
-        let presented = Array(SHA256.hash(data: Data(authorization.dropFirst(7).utf8)))
-        var difference: UInt8 = 0
-        for (a, b) in zip(presented, digest) { difference |= a ^ b }
-        return difference == 0
+    /// Whether any token could be accepted: without one the admin API is off (404).
+    public func isOn() throws(HeraldError) -> Bool {
+        if configured != nil { return true }
+        return try !tokens.list().isEmpty
+    }
+
+    /// The name of the token presented (`config` for `http.admin_token`), nil when none matches.
+    public func holder(authorization: String?) throws(HeraldError) -> String? {
+        guard let authorization, authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else { return nil }
+        let presented = String(authorization.dropFirst(7))
+        if let configured {
+            let digest = Array(SHA256.hash(data: Data(presented.utf8)))
+            var difference: UInt8 = 0
+            for (a, b) in zip(digest, configured) { difference |= a ^ b }
+            if difference == 0 { return ApiTokenService.configName }
+        }
+        return try tokens.token(presented: presented)?.name
     }
 }

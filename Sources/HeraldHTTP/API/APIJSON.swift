@@ -45,16 +45,37 @@ enum APIJSON {
     }
 }
 
-/// Lets through only requests with the admin token; the rest get 401 with a challenge, and nothing runs.
+/// Lets through only requests with one of the admin API's tokens, and tells the routes which one
+/// (`AdminCaller.name`); the rest get 401 with a challenge, and nothing runs. With no token at all (none
+/// configured, none made with `herald api-tokens`), every path answers 404: there is no admin API.
 struct AdminAuthentication<Context: RequestContext>: RouterMiddleware {
     let credential: AdminCredential
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard credential.accepts(authorization: request.headers[.authorization]) else {
+        let authorization = request.headers[.authorization]
+        let holder: String?
+        do {
+            holder = try await blocking { [credential] in
+                if let name = try credential.holder(authorization: authorization) { return name }
+                guard try credential.isOn() else { throw HTTPError(.notFound) }
+                return nil
+            }
+        } catch {
+            return APIJSON.failure(error)
+        }
+        guard let holder else {
             var response = APIJSON.error(.unauthorized, "missing or wrong bearer token")
             response.headers[.wwwAuthenticate] = "Bearer realm=\"herald\""
             return response
         }
-        return try await next(request, context)
+        return try await AdminCaller.$name.withValue(holder) { try await next(request, context) }
     }
+}
+
+/// The name of the token the admin API request being handled was made with: who the audit log says acted.
+enum AdminCaller {
+    @TaskLocal static var name: String?
+
+    /// `api:NAME`, the audit log's actor for the current request.
+    static var actor: String { "api:" + (name ?? "unknown") }
 }

@@ -5,7 +5,8 @@ import Store
 
 /// `/api/*`: the admin API over `HeraldApp`'s services, described by `OpenAPIDocument` (served at
 /// `/api/openapi.yaml`). Campaigns: create, list, show, cancel, retry, problems. Recipients: add, export, erase
-/// one person, by an address in the body (never in a URL, never a list). The aggregate report.
+/// one person, by an address in the body (never in a URL, never a list). The aggregate report. Every change, every
+/// export and every look at a problems list is audited with the token's name (`api:NAME`).
 struct AdminAPIRoutes: Sendable {
     let app: HeraldApp
     let credential: AdminCredential
@@ -48,41 +49,67 @@ struct AdminAPIRoutes: Sendable {
                      body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
         }
         let api = router.group("api").add(middleware: AdminAuthentication(credential: credential))
-        api.get("campaigns") { _, _ in await run { app in APIJSON.answer(try app.campaigns.list()) } }
+        api.get("campaigns") { _, _ in await run { app, _ in APIJSON.answer(try app.campaigns.list()) } }
         api.post("campaigns") { request, _ in
-            await run(decoding: request, as: NewCampaign.self) { app, new in
+            await run(decoding: request, as: NewCampaign.self) { app, actor, new in
                 let segment = try new.segment.map { (text) throws(HeraldError) in try Segment.parse(text) }
                 let report = try app.campaigns.create(kind: try CampaignKind.parse(new.kind), template: new.template, catalog: try app.catalog(),
                                                       segment: segment, at: new.at, name: new.name)
+                try app.staff.audit(actor: actor, "campaign.create", "campaign \(report.id) (\(report.name))")
                 return APIJSON.answer(report, status: .created)
             }
         }
-        api.get("campaigns/:id") { _, context in await run(id: context) { app, id in APIJSON.answer(try app.campaigns.report(id: id)) } }
-        api.get("campaigns/:id/problems") { _, context in await run(id: context) { app, id in APIJSON.answer(try app.campaigns.problems(id: id)) } }
-        api.post("campaigns/:id/cancel") { _, context in await run(id: context) { app, id in APIJSON.answer(try app.campaigns.cancel(id: id)) } }
+        api.get("campaigns/:id") { _, context in await run(id: context) { app, _, id in APIJSON.answer(try app.campaigns.report(id: id)) } }
+        api.get("campaigns/:id/problems") { _, context in
+            await run(id: context) { app, actor, id in
+                let problems = try app.campaigns.problems(id: id)
+                try app.staff.audit(actor: actor, "campaign.problems.view", "campaign \(id): \(problems.count) recipients shown")
+                return APIJSON.answer(problems)
+            }
+        }
+        api.post("campaigns/:id/cancel") { _, context in
+            await run(id: context) { app, actor, id in
+                let report = try app.campaigns.cancel(id: id)
+                try app.staff.audit(actor: actor, "campaign.cancel", "campaign \(id) (\(report.name))")
+                return APIJSON.answer(report)
+            }
+        }
         api.post("campaigns/:id/retry") { _, context in
-            await run(id: context) { app, id in
+            await run(id: context) { app, actor, id in
                 let (report, queued) = try app.campaigns.retry(id: id)
+                try app.staff.audit(actor: actor, "campaign.retry", "campaign \(id) (\(report.name)): \(queued) queued again")
                 return APIJSON.answer(Retried(campaign: report, queued: queued))
             }
         }
         api.post("recipients") { request, _ in
-            await run(decoding: request, as: NewRecipient.self) { app, new in
+            await run(decoding: request, as: NewRecipient.self) { app, actor, new in
+                let source = new.source ?? "api"
+                guard !Self.personsOwnSources.contains(source.lowercased().trimmingCharacters(in: .whitespaces)) else {
+                    return APIJSON.error(.badRequest, "source '\(source)' stands for a person's own act (\(Self.personsOwnSources.sorted().joined(separator: ", "))); an operator's write cannot claim it")
+                }
                 var purposes: [Purpose] = []
                 for consent in new.consents ?? [] { purposes.append(try Purpose.parse(consent)) }
                 let written = try app.consent.register(Registration(
                     email: new.email, name: new.name, birthdate: new.birthdate, products: new.products ?? [],
-                    consents: purposes, source: new.source ?? "api"))
+                    consents: purposes, source: source))
+                try app.staff.audit(actor: actor, written.created ? "recipient.add" : "recipient.update",
+                                    "\(try Self.subject(app, new.email)), \(written.consentChanges) consent changes, source \(source)")
                 return APIJSON.answer(RecipientWritten(id: written.recipient.id ?? 0, created: written.created, consentChanges: written.consentChanges),
                                       status: written.created ? .created : .ok)
             }
         }
         api.post("recipients/export") { request, _ in
-            await run(decoding: request, as: Address.self) { app, address in APIJSON.answer(try app.personData.export(email: address.email)) }
+            await run(decoding: request, as: Address.self) { app, actor, address in
+                let export = try app.personData.export(email: address.email)
+                try app.staff.audit(actor: actor, "person.export", try Self.subject(app, address.email))
+                return APIJSON.answer(export)
+            }
         }
         api.post("recipients/erase") { request, _ in
-            await run(decoding: request, as: Address.self) { app, address in
+            await run(decoding: request, as: Address.self) { app, actor, address in
+                let subject = try Self.subject(app, address.email)
                 try app.personData.erase(email: address.email)
+                try app.staff.audit(actor: actor, "person.erase", subject)
                 return APIJSON.answer(["erased": true])
             }
         }
@@ -91,26 +118,40 @@ struct AdminAPIRoutes: Sendable {
             guard let minimum = text.map({ Int($0) }) ?? 10, minimum >= 1 else {
                 return APIJSON.error(.unprocessableContent, "min_cell must be a whole number of at least 1")
             }
-            return await run { app in APIJSON.answer(try app.report(minimumCell: minimum)) }
+            return await run { app, _ in APIJSON.answer(try app.report(minimumCell: minimum)) }
         }
     }
 
-    /// Runs the call on the blocking pool; any failure becomes its JSON error.
-    private func run(_ work: @escaping @Sendable (HeraldApp) throws -> Response) async -> Response {
-        do { return try await blocking { [app] in try work(app) } } catch { return APIJSON.failure(error) }
+    /// Ledger sources that stand for a person's own act: their confirmed registration (`form`), a one-click
+    /// unsubscribe, the preferences page, a policy choice, a confirmation. An operator's write through the API
+    /// claiming one would make the ledger say the person did it.
+    static let personsOwnSources: Set<String> = [
+        DoubleOptIn.source, RecipientLinks.oneClickSource, RecipientLinks.preferencesSource, PolicyPublication.ledgerSource,
+        PolicyService.choiceSource, "confirmation",
+    ]
+
+    /// How the audit log names a person: the keyed hash's first 12 hex digits, never the address.
+    static func subject(_ app: HeraldApp, _ email: String) throws(HeraldError) -> String {
+        "person " + (try app.consent.addressHash(email)).prefix(6).map { String(format: "%02x", $0) }.joined() + "…"
     }
 
-    private func run(id context: BasicRequestContext, _ work: @escaping @Sendable (HeraldApp, Int64) throws -> Response) async -> Response {
+    /// Runs the call on the blocking pool with the caller's audit name; any failure becomes its JSON error.
+    private func run(_ work: @escaping @Sendable (HeraldApp, String) throws -> Response) async -> Response {
+        let actor = AdminCaller.actor  // task-local: read here, before the work leaves for another thread
+        do { return try await blocking { [app] in try work(app, actor) } } catch { return APIJSON.failure(error) }
+    }
+
+    private func run(id context: BasicRequestContext, _ work: @escaping @Sendable (HeraldApp, String, Int64) throws -> Response) async -> Response {
         guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
             return APIJSON.error(.notFound, "no campaign with id \(context.parameters.get("id") ?? "")")
         }
-        return await run { app in try work(app, id) }
+        return await run { app, actor in try work(app, actor, id) }
     }
 
     private func run<Body: Decodable & Sendable>(decoding request: Request, as type: Body.Type,
-                                                  _ work: @escaping @Sendable (HeraldApp, Body) throws -> Response) async -> Response {
+                                                  _ work: @escaping @Sendable (HeraldApp, String, Body) throws -> Response) async -> Response {
         let body: Body
         do { body = try await APIJSON.body(request, as: Body.self) } catch { return APIJSON.failure(error) }
-        return await run { app in try work(app, body) }
+        return await run { app, actor in try work(app, actor, body) }
     }
 }

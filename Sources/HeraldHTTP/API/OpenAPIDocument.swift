@@ -9,8 +9,10 @@ info:
   version: "1"
   description: >-
     Campaigns, one recipient at a time, and the aggregate report. Every route needs
-    `Authorization: Bearer <http.admin_token>`. Errors are `{"error": "..."}`. An address travels only in a
-    request body, never in a URL, and there is no way to list addresses.
+    `Authorization: Bearer <token>`: a token made with `herald api-tokens add NAME`, or `http.admin_token`
+    (named `config`). Every change, export and problems list is audited as `api:NAME`. Errors are
+    `{"error": "..."}`. An address travels only in a request body, never in a URL, and there is no way to
+    list addresses.
 security:
   - bearer: []
 paths:
@@ -144,7 +146,7 @@ components:
   parameters:
     CampaignID: {name: id, in: path, required: true, schema: {type: integer, format: int64, minimum: 1}}
   responses:
-    BadRequest: {description: The body is not the JSON this route takes, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
+    BadRequest: {description: "The body is not the JSON this route takes, or claims a person's own source", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
     Unauthorized: {description: Missing or wrong bearer token, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
     NotFound: {description: No such campaign or person, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
     Conflict: {description: The campaign's state does not allow it, content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
@@ -217,7 +219,7 @@ components:
         birthdate: {type: string, description: YYYY-MM-DD; under 13 is refused and nothing is stored}
         products: {type: array, items: {type: string}}
         consents: {type: array, items: {$ref: "#/components/schemas/Purpose"}}
-        source: {type: string}
+        source: {type: string, description: "where the registration came from (default api); a source that stands for a person's own act (form, one-click, preferences, policy, policy-page, confirmation) is refused with 400"}
     RecipientWritten:
       type: object
       required: [id, created, consent_changes]

@@ -12,12 +12,19 @@ struct ConsoleRoutes: Sendable {
     let session: ConsoleSession
     /// `console.js`: the console's only script, served from here (a page works without it).
     let script: String
+    /// Wrong passwords slow down the client that sent them (in memory only), never the account.
+    let throttle = SignInThrottle()
+    /// Who sent a request: the peer, or what a trusted proxy says.
+    let clients: ClientAddress
+    /// Password checks: a bounded queue on threads of their own.
+    let passwordWork = PasswordWork()
 
     init(app: HeraldApp, pages: Pages, script: String) {
         self.app = app
         self.pages = pages
         self.script = script
         session = ConsoleSession(publicURL: app.configuration.publicURL)
+        clients = ClientAddress(trustedProxies: app.configuration.http.trustedProxies)
     }
 
     func add(to router: Router<BasicRequestContext>) {
@@ -38,6 +45,7 @@ struct ConsoleRoutes: Sendable {
         ConsoleReportRoutes(app: app, pages: pages, console: self).add(to: router)
         ConsoleStaffRoutes(app: app, pages: pages, console: self).add(to: router)
         ConsolePolicyRoutes(app: app, pages: pages, console: self).add(to: router)
+        ConsolePasswordRoutes(app: app, pages: pages, console: self).add(to: router)
     }
 
     static var policy: String { SecurityHeaders<BasicRequestContext>.policy + "; script-src 'self'; connect-src 'self'" }
@@ -78,21 +86,25 @@ struct ConsoleRoutes: Sendable {
         return pages.page("console-sign-in", title: "Sign in", status: status, values)
     }
 
-    /// Sign-in's hashing runs on threads of its own, two at a time: a burst of attempts (each a 32 MiB scrypt)
-    /// waits there instead of taking the threads that one-click unsubscribes and pages run on.
-    private static let hashing = DispatchQueue(label: "herald-sign-in", attributes: .concurrent)
-    private static let hashers = DispatchSemaphore(value: 2)
+    /// The throttling key of the client that sent `request`; read on the request's own task (the peer's address
+    /// is task-local).
+    func client(of request: Request) -> String {
+        // What a reverse proxy says about the client; believed only from `http.trusted_proxies`.
+        clients.key(peer: RemotePeer.current, forwardedFor: request.headers[values: .init("X-Forwarded-For")!])
+    }
 
-    private func signInApart(email: String, password: String) async -> Result<StaffService.SignIn, HeraldError> {
-        await withCheckedContinuation { continuation in
-            Self.hashing.async { [app] in
-                Self.hashers.wait()
-                defer { Self.hashers.signal() }
-                do throws(HeraldError) { continuation.resume(returning: .success(try app.staff.signIn(email: email, password: password))) } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
-        }
+    /// 429 for a client with too many recent failures: how long it must wait.
+    func throttled(retryAfter: Int, _ page: Response) -> Response {
+        var response = page
+        response.headers[.retryAfter] = String(retryAfter)
+        return response
+    }
+
+    /// 503 when the password queue is full.
+    func busy(_ page: Response) -> Response {
+        var response = page
+        response.headers[.retryAfter] = String(PasswordWork.retryAfter)
+        return response
     }
 
     private func signIn(_ request: Request) async -> Response {
@@ -105,21 +117,29 @@ struct ConsoleRoutes: Sendable {
             return signInPage(status: .forbidden, problem: "The form had expired. Please sign in again.")
         }
         let email = form.first("email") ?? "", password = form.first("password") ?? ""
-        let result: StaffService.SignIn
-        switch await signInApart(email: email, password: password) {
-        case .success(let answer): result = answer
-        case .failure(let error): return pages.failure(error)
+        // What is shown back in the form: an address's worth, never a whole oversized field.
+        let shown = String(email.prefix(254))
+        let client = client(of: request)
+        if case .throttled(let wait) = throttle.admit(client, now: app.clock()) {
+            let minutes = max(1, (wait + 59) / 60)
+            return throttled(retryAfter: wait, signInPage(status: .tooManyRequests, problem:
+                "Too many failed attempts from here. Please wait \(minutes) minute\(minutes == 1 ? "" : "s"), or sign in from elsewhere.", email: shown))
         }
-        switch result {
-        case .signedIn(let token, _, let expires):
+        guard let outcome = await passwordWork.run({ [app] in Result { () throws(HeraldError) in try app.staff.signIn(email: email, password: password) } }) else {
+            throttle.settle(client, .abandoned, now: app.clock())
+            return busy(signInPage(status: .serviceUnavailable, problem: "The console is busy. Please try again in a few seconds.", email: shown))
+        }
+        switch outcome {
+        case .failure(let error):
+            throttle.settle(client, .abandoned, now: app.clock())
+            return pages.failure(error)
+        case .success(.refused):
+            throttle.settle(client, .failed, now: app.clock())
+            return signInPage(status: .unauthorized, problem: "That address and password do not match an account.", email: shown)
+        case .success(.signedIn(let token, _, let expires)):
+            throttle.settle(client, .succeeded, now: app.clock())
             var response = Self.backToDashboard()
             response.headers[.setCookie] = session.setCookie(token, maxAge: expires.timeIntervalSince(app.clock()))
-            return response
-        case .refused:
-            return signInPage(status: .unauthorized, problem: "That address and password do not match an account.", email: email)
-        case .throttled:
-            var response = signInPage(status: .tooManyRequests, problem: "Too many failed attempts for this address. Please wait 15 minutes.", email: email)
-            response.headers[.retryAfter] = String(Int(StaffService.failureWindow))
             return response
         }
     }
@@ -176,7 +196,7 @@ struct ConsoleRoutes: Sendable {
     }
 
     /// A signed-in staff member's form, checked against their session.
-    private func guardedForm(_ request: Request, token: String) async -> Result<FormBody, Pages.Refusal> {
+    func guardedForm(_ request: Request, token: String) async -> Result<FormBody, Pages.Refusal> {
         guard ConsoleSession.sameOrigin(request, publicURL: app.configuration.publicURL) else {
             return .failure(Pages.Refusal(response: pages.page("console-message", title: "Please try again", status: .forbidden, [
                 "message": "This form did not come from the console. Nothing was changed.",

@@ -43,46 +43,49 @@ extension PostgresStore {
         }
     }
 
-    public func recordSignInFailure(email: String, at now: Date) throws(StorageError) {
+    public func createSession(_ session: StaffSession, now: Date, activeSince: Date) throws(StorageError) {
         try write { (db) throws(StorageError) in
-            try db.query("INSERT INTO staff_sign_in_failures (email, failed_at) VALUES ($1, $2)", [.string(email), .date(now)])
-            try db.query("DELETE FROM staff_sign_in_failures WHERE failed_at < $1", [.date(now.addingTimeInterval(-86_400))])
+            try db.query("DELETE FROM staff_sessions WHERE expires_at <= $1 OR last_seen_at < $2", [.date(now), .date(activeSince)])
+            try db.query("INSERT INTO staff_sessions (token_hash, staff_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5)",
+                         [.bytes(session.tokenHash), .integer(session.staffID), .date(session.createdAt), .date(session.expiresAt), .date(session.lastSeenAt)])
         }
     }
 
-    public func signInFailures(email: String, since: Date) throws(StorageError) -> Int {
-        try read { (db) throws(StorageError) in
-            try db.query("SELECT COUNT(*) FROM staff_sign_in_failures WHERE email = $1 AND failed_at >= $2", [.string(email), .date(since)]).first?.int(0) ?? 0
-        }
-    }
-
-    public func clearSignInFailures(email: String) throws(StorageError) {
-        try write { (db) throws(StorageError) in try db.query("DELETE FROM staff_sign_in_failures WHERE email = $1", [.string(email)]) }
-    }
-
-    public func createSession(_ session: StaffSession, now: Date) throws(StorageError) {
-        try write { (db) throws(StorageError) in
-            try db.query("DELETE FROM staff_sessions WHERE expires_at <= $1", [.date(now)])
-            try db.query("INSERT INTO staff_sessions (token_hash, staff_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-                         [.bytes(session.tokenHash), .integer(session.staffID), .date(session.createdAt), .date(session.expiresAt)])
-        }
-    }
-
-    public func session(tokenHash: Data, now: Date) throws(StorageError) -> (session: StaffSession, account: StaffAccount)? {
+    public func session(tokenHash: Data, now: Date, activeSince: Date) throws(StorageError) -> (session: StaffSession, account: StaffAccount)? {
         try read { (db) throws(StorageError) in
             guard let row = try db.query("""
-                SELECT s.staff_id, s.created_at, s.expires_at, a.id, a.email, a.role, a.password_hash, a.created_at
-                FROM staff_sessions s JOIN staff_accounts a ON a.id = s.staff_id WHERE s.token_hash = $1 AND s.expires_at > $2
-                """, [.bytes(tokenHash), .date(now)]).first else { return nil }
+                SELECT s.staff_id, s.created_at, s.expires_at, s.last_seen_at, a.id, a.email, a.role, a.password_hash, a.created_at
+                FROM staff_sessions s JOIN staff_accounts a ON a.id = s.staff_id
+                WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at >= $3
+                """, [.bytes(tokenHash), .date(now), .date(activeSince)]).first else { return nil }
             let session = StaffSession(tokenHash: tokenHash, staffID: try required(row.integer(0), "staff_sessions.staff_id"),
                                        createdAt: try required(row.date(1), "staff_sessions.created_at"),
-                                       expiresAt: try required(row.date(2), "staff_sessions.expires_at"))
-            return (session, try Self.staffAccount(row, from: 3))
+                                       expiresAt: try required(row.date(2), "staff_sessions.expires_at"),
+                                       lastSeenAt: try required(row.date(3), "staff_sessions.last_seen_at"))
+            return (session, try Self.staffAccount(row, from: 4))
+        }
+    }
+
+    public func touchSession(tokenHash: Data, at now: Date) throws(StorageError) {
+        try write { (db) throws(StorageError) in
+            try db.query("UPDATE staff_sessions SET last_seen_at = $1 WHERE token_hash = $2", [.date(now), .bytes(tokenHash)])
         }
     }
 
     public func deleteSession(tokenHash: Data) throws(StorageError) {
         try write { (db) throws(StorageError) in try db.query("DELETE FROM staff_sessions WHERE token_hash = $1", [.bytes(tokenHash)]) }
+    }
+
+    public func changePassword(staffID: Int64, passwordHash: String, keeping tokenHash: Data?) throws(StorageError) -> Bool {
+        try write { (db) throws(StorageError) in
+            guard try db.change("UPDATE staff_accounts SET password_hash = $1 WHERE id = $2", [.string(passwordHash), .integer(staffID)]) > 0 else { return false }
+            if let tokenHash {
+                try db.query("DELETE FROM staff_sessions WHERE staff_id = $1 AND token_hash <> $2", [.integer(staffID), .bytes(tokenHash)])
+            } else {
+                try db.query("DELETE FROM staff_sessions WHERE staff_id = $1", [.integer(staffID)])
+            }
+            return true
+        }
     }
 
     public func appendAudit(_ entry: AuditEntry) throws(StorageError) {

@@ -240,6 +240,19 @@ enum PostgresMigrations {
             CREATE TRIGGER registration_requests_take_their_jobs AFTER DELETE ON registration_requests
                 FOR EACH ROW EXECUTE FUNCTION registration_requests_take_their_jobs();
             """),
+        Migration(name: "10-sign-in-and-api-tokens", sql: """
+            DROP TABLE staff_sign_in_failures;
+            ALTER TABLE staff_sessions ADD COLUMN last_seen_at TIMESTAMPTZ;
+            UPDATE staff_sessions SET last_seen_at = created_at;
+            ALTER TABLE staff_sessions ALTER COLUMN last_seen_at SET NOT NULL;
+            CREATE TABLE api_tokens (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                token_hash BYTEA NOT NULL UNIQUE,
+                created_at TIMESTAMPTZ NOT NULL,
+                last_used_at TIMESTAMPTZ
+            );
+            """),
     ]
 
     /// Applies what is missing, each migration in one transaction with its record, under an advisory lock so

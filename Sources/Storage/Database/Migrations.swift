@@ -381,6 +381,24 @@ enum Migrations {
                 END;
                 """)
         }
+        migrator.registerMigration("10-sign-in-and-api-tokens") { db in
+            try db.execute(sql: """
+                -- Failed sign-ins are no longer stored: they kept whatever an attacker typed, without bound. The web
+                -- face throttles the client that sent them, in memory.
+                DROP TABLE staff_sign_in_failures;
+                -- A session also ends when unused for a while; null (sessions from before): as old as the session.
+                ALTER TABLE staff_sessions ADD COLUMN last_seen_at DATETIME;
+                UPDATE staff_sessions SET last_seen_at = created_at;
+                -- The admin API's named tokens: the SHA-256 of each, never the token.
+                CREATE TABLE api_tokens (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE,
+                    token_hash BLOB NOT NULL UNIQUE,
+                    created_at DATETIME NOT NULL,
+                    last_used_at DATETIME
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -38,45 +38,42 @@ extension SQLiteStore {
         }
     }
 
-    public func recordSignInFailure(email: String, at now: Date) throws(StorageError) {
+    public func createSession(_ session: StaffSession, now: Date, activeSince: Date) throws(StorageError) {
         try write { db in
-            try db.execute(sql: "INSERT INTO staff_sign_in_failures (email, failed_at) VALUES (?, ?)", arguments: [email, now])
-            try db.execute(sql: "DELETE FROM staff_sign_in_failures WHERE failed_at < ?", arguments: [now.addingTimeInterval(-86_400)])
+            try db.execute(sql: "DELETE FROM staff_sessions WHERE expires_at <= ? OR COALESCE(last_seen_at, created_at) < ?", arguments: [now, activeSince])
+            try db.execute(sql: "INSERT INTO staff_sessions (token_hash, staff_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [session.tokenHash, session.staffID, session.createdAt, session.expiresAt, session.lastSeenAt])
         }
     }
 
-    public func signInFailures(email: String, since: Date) throws(StorageError) -> Int {
-        try read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM staff_sign_in_failures WHERE email = ? AND failed_at >= ?", arguments: [email, since]) ?? 0
-        }
-    }
-
-    public func clearSignInFailures(email: String) throws(StorageError) {
-        try write { db in try db.execute(sql: "DELETE FROM staff_sign_in_failures WHERE email = ?", arguments: [email]) }
-    }
-
-    public func createSession(_ session: StaffSession, now: Date) throws(StorageError) {
-        try write { db in
-            try db.execute(sql: "DELETE FROM staff_sessions WHERE expires_at <= ?", arguments: [now])
-            try db.execute(sql: "INSERT INTO staff_sessions (token_hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                           arguments: [session.tokenHash, session.staffID, session.createdAt, session.expiresAt])
-        }
-    }
-
-    public func session(tokenHash: Data, now: Date) throws(StorageError) -> (session: StaffSession, account: StaffAccount)? {
+    public func session(tokenHash: Data, now: Date, activeSince: Date) throws(StorageError) -> (session: StaffSession, account: StaffAccount)? {
         try read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT s.staff_id, s.created_at, s.expires_at, a.id, a.email, a.role, a.password_hash, a.created_at
-                FROM staff_sessions s JOIN staff_accounts a ON a.id = s.staff_id WHERE s.token_hash = ? AND s.expires_at > ?
-                """, arguments: [tokenHash, now]) else { return nil }
-            let account = StaffAccount(id: row[3], email: row[4], role: try stored(row[5], as: StaffRole.self, column: "staff_accounts.role"),
-                                       passwordHash: row[6], createdAt: row[7])
-            return (StaffSession(tokenHash: tokenHash, staffID: row[0], createdAt: row[1], expiresAt: row[2]), account)
+                SELECT s.staff_id, s.created_at, s.expires_at, COALESCE(s.last_seen_at, s.created_at), a.id, a.email, a.role, a.password_hash, a.created_at
+                FROM staff_sessions s JOIN staff_accounts a ON a.id = s.staff_id
+                WHERE s.token_hash = ? AND s.expires_at > ? AND COALESCE(s.last_seen_at, s.created_at) >= ?
+                """, arguments: [tokenHash, now, activeSince]) else { return nil }
+            let account = StaffAccount(id: row[4], email: row[5], role: try stored(row[6], as: StaffRole.self, column: "staff_accounts.role"),
+                                       passwordHash: row[7], createdAt: row[8])
+            return (StaffSession(tokenHash: tokenHash, staffID: row[0], createdAt: row[1], expiresAt: row[2], lastSeenAt: row[3]), account)
         }
+    }
+
+    public func touchSession(tokenHash: Data, at now: Date) throws(StorageError) {
+        try write { db in try db.execute(sql: "UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ?", arguments: [now, tokenHash]) }
     }
 
     public func deleteSession(tokenHash: Data) throws(StorageError) {
         try write { db in try db.execute(sql: "DELETE FROM staff_sessions WHERE token_hash = ?", arguments: [tokenHash]) }
+    }
+
+    public func changePassword(staffID: Int64, passwordHash: String, keeping tokenHash: Data?) throws(StorageError) -> Bool {
+        try write { db in
+            try db.execute(sql: "UPDATE staff_accounts SET password_hash = ? WHERE id = ?", arguments: [passwordHash, staffID])
+            guard db.changesCount > 0 else { return false }
+            try db.execute(sql: "DELETE FROM staff_sessions WHERE staff_id = ? AND token_hash IS NOT ?", arguments: [staffID, tokenHash])
+            return true
+        }
     }
 
     public func appendAudit(_ entry: AuditEntry) throws(StorageError) {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Console accounts, their sessions, failed sign-ins and the audit log of what staff changed.
+/// Console accounts, their sessions and the audit log of what staff changed. Failed sign-ins are not stored:
+/// the web face throttles the client that sent them, in memory.
 ///
 /// Invariants, whatever the backend: one account per address (compared as stored: the caller lower-cases);
 /// removing an account ends its sessions in the same transaction; a session is found only before it expires
@@ -14,17 +15,17 @@ public protocol StaffStore: Sendable {
     func staffAccounts() throws(StorageError) -> [StaffAccount]
     func staffAccount(email: String) throws(StorageError) -> StaffAccount?
 
-    /// A failed sign-in for `email` (whether or not such an account exists); failures older than a day go.
-    func recordSignInFailure(email: String, at now: Date) throws(StorageError)
-    func signInFailures(email: String, since: Date) throws(StorageError) -> Int
-    /// A successful sign-in forgets the address's failures.
-    func clearSignInFailures(email: String) throws(StorageError)
-
-    /// Stores a new session; expired sessions go on the way.
-    func createSession(_ session: StaffSession, now: Date) throws(StorageError)
-    /// The session with this token hash and its account, if it has not expired and the account still exists.
-    func session(tokenHash: Data, now: Date) throws(StorageError) -> (session: StaffSession, account: StaffAccount)?
+    /// Stores a new session; sessions past their end, or unused since before `activeSince`, go on the way.
+    func createSession(_ session: StaffSession, now: Date, activeSince: Date) throws(StorageError)
+    /// The session with this token hash and its account, if it has not expired, was used at or after
+    /// `activeSince` (the idle lifetime) and the account still exists.
+    func session(tokenHash: Data, now: Date, activeSince: Date) throws(StorageError) -> (session: StaffSession, account: StaffAccount)?
+    /// The session was used at `now`: its idle lifetime starts again.
+    func touchSession(tokenHash: Data, at now: Date) throws(StorageError)
     func deleteSession(tokenHash: Data) throws(StorageError)
+    /// Sets the account's password hash and ends every other session of it (all but `keeping`), in one
+    /// transaction; false when the account is gone.
+    func changePassword(staffID: Int64, passwordHash: String, keeping tokenHash: Data?) throws(StorageError) -> Bool
 
     func appendAudit(_ entry: AuditEntry) throws(StorageError)
     /// Newest first.
