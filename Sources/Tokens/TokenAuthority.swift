@@ -28,7 +28,9 @@ public struct TokenAuthority: Sendable {
 
     public func issue(_ claims: TokenClaims) -> String {
         let key = keys[0]
-        let scope = claims.scope.utf8.prefix(255)
+        // At most 255 bytes, cut where a character ends: a cut inside one would never verify (the fuzzer saw it).
+        var scope = Array(claims.scope.utf8.prefix(255))
+        while String(validating: scope, as: UTF8.self) == nil { scope.removeLast() }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(2 + key.id.utf8.count + 1 + 16 + 1 + scope.count + Self.tagLength)
         bytes.append(Self.formatVersion)

@@ -112,4 +112,12 @@ struct TokenAuthorityTests {
         let standard = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         if standard != token { #expect(throws: TokenError.self) { try authority.verify(standard, expecting: .unsubscribe, now: now) } }
     }
+
+    /// A scope longer than the 255 bytes a token holds is cut where a character ends, so the token verifies.
+    @Test func aLongScopeIsCutOnACharacterBoundary() throws {
+        let authority = try TokenAuthority(keys: [current])
+        let scope = String(repeating: "a", count: 254) + "é" + "tail"
+        let claims = try authority.verify(authority.issue(claims(scope: scope)), expecting: .unsubscribe, now: now)
+        #expect(claims.scope == String(repeating: "a", count: 254))
+    }
 }
