@@ -70,5 +70,6 @@ struct ConsentStoreCommandTests {
         #expect(strict["recipients"] is NSNull && (strict["by_product"] as? [String: Any])?["kronos"] is NSNull, "11 is under 12 and must be hidden")
         let text = try sandbox.herald(["report", "--min-cell", "20"])
         #expect(text.status == 0 && text.stdout.contains("<20") && !text.stdout.contains("@"))
+        #expect(text.stdout.contains("granted hidden") && !text.stdout.contains("granted <20"), "by purpose every hidden cell reads hidden, as one hidden for cover must: \(text.stdout)")
     }
 }

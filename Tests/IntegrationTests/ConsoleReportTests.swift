@@ -31,6 +31,8 @@ struct ConsoleReportTests {
         #expect(report.status == 200 && report.body.contains("People stored: <strong>14</strong>"), "\(report.status)")
         #expect(report.body.contains("<th scope=\"row\">kronos</th><td>12</td>") && report.body.contains("<th scope=\"row\">volca</th><td>fewer than 10</td>"))
         #expect(report.body.contains("value=\"10\"") && !report.body.contains("@example.com"), "the floor stays at ten; no address")
+        // All 14 granted promotions: shown beside two hidden zeros, 14 would say so of each of them (Step 10).
+        #expect(report.body.contains("<th scope=\"row\">Events and promotions</th><td>hidden</td><td>hidden</td><td>hidden</td>"), "\(report.body)")
         #expect(try max.get("/console/reports?min_cell=20").body.contains("<th scope=\"row\">kronos</th><td>fewer than 20</td>"), "a floor can be raised")
         #expect(report.body.contains("/console/reports/campaigns/\(id)"))
 

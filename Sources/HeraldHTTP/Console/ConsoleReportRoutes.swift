@@ -33,6 +33,9 @@ struct ConsoleReportRoutes: Sendable {
     private func aggregate(_ account: StaffAccount, token: String, minimumCell: Int) throws -> Response {
         let report = try app.report(minimumCell: minimumCell)
         func cell(_ value: Int?) -> String { value.map(String.init) ?? "fewer than \(minimumCell)" }
+        // Where counts add up to the people stored, a hidden one may be a larger count hidden so that a small one
+        // cannot be worked out: "fewer than" would not be true of it, and every hidden count there looks the same.
+        func covered(_ value: Int?) -> String { value.map(String.init) ?? "hidden" }
         func rows(_ cells: [String: Int?]) -> [[String: Any]] {
             cells.keys.sorted().map { ["label": $0, "count": cell(cells[$0] ?? nil)] }
         }
@@ -41,11 +44,12 @@ struct ConsoleReportRoutes: Sendable {
         values["recipients"] = cell(report.recipients)
         values["purposes"] = Purpose.allCases.map { purpose -> [String: Any] in
             let cells = report.byPurpose[purpose.rawValue]
-            return ["label": Pages.sentence(purpose.phrase), "granted": cell(cells?.granted), "revoked": cell(cells?.revoked), "never": cell(cells?.never)]
+            return ["label": Pages.sentence(purpose.phrase), "granted": covered(cells?.granted), "revoked": covered(cells?.revoked),
+                    "never": covered(cells?.never)]
         }
         values["products"] = rows(report.byProduct)
         values["has_products"] = !report.byProduct.isEmpty
-        values["ages"] = (AggregateReport.ageBands.map(\.label) + ["unknown"]).map { ["label": $0, "count": cell(report.byAgeBand[$0] ?? nil)] }
+        values["ages"] = (AggregateReport.ageBands.map(\.label) + ["unknown"]).map { ["label": $0, "count": covered(report.byAgeBand[$0] ?? nil)] }
         values["suppressions"] = rows(report.suppressionsByReason)
         values["has_suppressions"] = !report.suppressionsByReason.isEmpty
         values["messages"] = rows(report.messagesByStatus)
