@@ -34,7 +34,7 @@ struct PageValidationTests {
                              ("preview-policy", "/console/templates/policy-change/preview"),
                              ("reports", "/console/reports"), ("campaign-report", "/console/reports/campaigns/\(sent)"),
                              ("problems", "/console/campaigns/\(sent)/problems"), ("audit", "/console/audit"), ("people", "/console/people"),
-                             ("staff", "/console/staff"), ("policy", "/console/policy")]
+                             ("staff", "/console/staff"), ("policy", "/console/policy"), ("password", "/console/password")]
         for (name, path) in consolePaths {
             pages[name] = try ada.get(path)
         }
@@ -52,6 +52,7 @@ struct PageValidationTests {
         pages["person"] = try ada.post("/console/people/lookup", "csrf=\(csrf)&email=p1%40example.com")
         pages["nothing-changed"] = try ada.post("/console/campaigns/\(sent)/cancel", "csrf=\(csrf)")
         pages["staff-problem"] = try ada.post("/console/staff/add", "csrf=\(csrf)&email=x%40staff.example&role=admin&password=short")
+        pages["password-problem"] = try ada.post("/console/password", "csrf=\(csrf)&current=x&password=short&again=other")
         pages["policy-problem"] = try ada.post("/console/policy/publish", "csrf=\(csrf)&version=2027-02&summary=x&material=yes")
         pages["not-found"] = try ada.get("/console/reports/campaigns/999")
         #expect(pages["not-found"]?.status == 404 && pages["not-found"]?.body.contains("No campaign with id 999") == true, "in the console's words")
