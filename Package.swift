@@ -106,6 +106,7 @@ let package = Package(
         .testTarget(name: "TokensTests", dependencies: ["Tokens"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP"]),
+        .testTarget(name: "HeraldHTTPTests", dependencies: ["HeraldHTTP", "Herald"]),
         .testTarget(name: "HeraldTests", dependencies: ["Herald", "Store", "Storage", "Mail", "Tokens", "TestDatabases", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "IntegrationTests",

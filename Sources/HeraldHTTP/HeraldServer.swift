@@ -24,8 +24,16 @@ public struct HeraldServer: Sendable {
         if app.configuration.http.adminToken == nil, (try? app.apiTokens.list().isEmpty) ?? true {
             Logger(label: "herald.serve").notice("the admin API is off: add a token with herald api-tokens add NAME (or set http.admin_token) to turn it on")
         }
-        let application = Application(router: PeerAwareRouter(router: try router()), configuration: .init(address: .hostname(host, port: port)),
-                                      logger: Logger(label: "herald.serve"))
+        let limits = app.configuration.http.limits
+        // Each connection is a descriptor: the cap must fit under the open-file limit, or accept fails first.
+        if let files = OpenFileLimit.raise(toFit: limits.maxConnections), files < limits.maxConnections + OpenFileLimit.reserve {
+            Logger(label: "herald.serve").warning("http.max_connections is \(limits.maxConnections) but only \(files) files may be open; raise the limit (ulimit -n) or lower the cap")
+        }
+        let server = GuardedHTTP1Channel.builder(
+            connections: OpenConnections(limit: limits.maxConnections),
+            timeouts: .init(header: .init(limits.headerTimeout), body: .init(limits.bodyTimeout), idle: .init(limits.idleTimeout)))
+        let application = Application(router: PeerAwareRouter(router: try router()), server: server,
+                                      configuration: .init(address: .hostname(host, port: port)), logger: Logger(label: "herald.serve"))
         try await application.runService()
     }
 
@@ -35,6 +43,8 @@ public struct HeraldServer: Sendable {
         let script = try Self.asset("console.js", templates: app.configuration.templates)
         let router = Router()
         router.add(middleware: SecurityHeaders())
+        // Before every route: past the blocking pool's queue a request is answered 503 at once (see BlockingAdmission).
+        router.add(middleware: BusyAnswer(admission: BlockingAdmission(queued: app.configuration.http.limits.maxBlockingQueue)))
         router.get("healthz") { _, _ in "ok\n" }
         // Browsers ask for it on every page; there is none, and a 404 would be noise in their consoles.
         router.get("favicon.ico") { _, _ in Response(status: .noContent) }

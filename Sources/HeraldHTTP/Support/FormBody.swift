@@ -23,7 +23,8 @@ struct FormBody {
         switch type {
         case "application/x-www-form-urlencoded": fields = try Self.urlEncoded(body)
         case "multipart/form-data":
-            guard let boundary = Self.parameter("boundary", in: contentType ?? "") else { throw .malformed }
+            // An over-long or odd boundary is refused before any scanning (RFC 2046's rule; see MultipartBoundary).
+            guard let text = Self.parameter("boundary", in: contentType ?? ""), let boundary = MultipartBoundary(text) else { throw .malformed }
             fields = try Self.multipart(body, boundary: boundary)
         default: throw .unsupportedType
         }
@@ -63,23 +64,39 @@ struct FormBody {
         return fields
     }
 
-    private static func multipart(_ body: [UInt8], boundary: String) throws(Problem) -> [String: [String]] {
-        let delimiter = Array("--\(boundary)".utf8)
+    private static let lineBreak: [UInt8] = [13, 10]
+    private static let headerEnd = BytePattern([13, 10, 13, 10])
+
+    /// The parts' plain fields, in one pass over the body: every search is linear (`BytePattern`) and limited to
+    /// the part it is in, so no input makes the work grow faster than the body.
+    private static func multipart(_ body: [UInt8], boundary: MultipartBoundary) throws(Problem) -> [String: [String]] {
+        // A delimiter is a line break, `--` and the boundary; the first may also open the body. With a line
+        // break put in front of the body one pattern finds both, and the line break before each delimiter is
+        // the delimiter's, not the previous value's.
+        let text = lineBreak + body
+        let delimiter = BytePattern(lineBreak + boundary.delimiter)
+        guard var found = delimiter.firstRange(in: text, from: 0) else { throw .malformed }  // before it: the preamble
         var fields: [String: [String]] = [:]
-        var sections = split(body, on: delimiter)
-        guard sections.count >= 2 else { throw .malformed }
-        sections.removeFirst()  // the preamble
-        for section in sections {
-            var part = section[...]
-            if part.starts(with: Array("--".utf8)) { break }  // the closing delimiter
-            if part.starts(with: [13, 10]) { part = part.dropFirst(2) }
-            guard let end = firstRange(of: [13, 10, 13, 10], in: part) else { throw .malformed }
-            let headers = String(decoding: part[part.startIndex..<end.lowerBound], as: UTF8.self)
-            var value = part[end.upperBound...]
-            if value.suffix(2).elementsEqual([13, 10]) { value = value.dropLast(2) }
+        while true {
+            var start = found.upperBound
+            if text[start...].starts(with: Array("--".utf8)) { break }  // the closing delimiter
+            // Transport padding (RFC 2046) may sit between the delimiter and its line break.
+            while start < text.count, text[start] == UInt8(ascii: " ") || text[start] == UInt8(ascii: "\t") { start += 1 }
+            guard text[start...].starts(with: lineBreak) else { throw .malformed }
+            start += lineBreak.count
+            let next = delimiter.firstRange(in: text, from: start)
+            var end = next?.lowerBound ?? text.count
+            // The headers end at an empty line; with no headers, that is the line break that ended the delimiter.
+            guard let headEnd = headerEnd.firstRange(in: text, from: start - lineBreak.count, to: end) else { throw .malformed }
+            let headers = String(decoding: text[start..<max(start, headEnd.lowerBound)], as: UTF8.self)
+            // With no closing delimiter the last part runs to the end of the body, as a lenient reader takes it.
+            if next == nil, text[headEnd.upperBound..<end].suffix(2).elementsEqual(lineBreak) { end -= lineBreak.count }
             let disposition = headers.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("content-disposition:") } ?? ""
-            guard let name = parameter("name", in: disposition), parameter("filename", in: disposition) == nil else { continue }
-            fields[name, default: []].append(String(decoding: value, as: UTF8.self))
+            if let name = parameter("name", in: disposition), parameter("filename", in: disposition) == nil {
+                fields[name, default: []].append(String(decoding: text[headEnd.upperBound..<end], as: UTF8.self))
+            }
+            guard let next else { break }
+            found = next
         }
         return fields
     }
@@ -92,29 +109,6 @@ struct FormBody {
             var value = pair[1]
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
             return value
-        }
-        return nil
-    }
-
-    private static func split(_ bytes: [UInt8], on delimiter: [UInt8]) -> [[UInt8]] {
-        var pieces: [[UInt8]] = []
-        var rest = bytes[...]
-        while let range = firstRange(of: delimiter, in: rest) {
-            pieces.append(Array(rest[rest.startIndex..<range.lowerBound]))
-            rest = rest[range.upperBound...]
-        }
-        pieces.append(Array(rest))
-        return pieces
-    }
-
-    private static func firstRange(of needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Range<Int>? {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
-        var index = haystack.startIndex
-        while index <= haystack.endIndex - needle.count {
-            if haystack[index] == needle[0], haystack[index..<(index + needle.count)].elementsEqual(needle) {
-                return index..<(index + needle.count)
-            }
-            index += 1
         }
         return nil
     }
