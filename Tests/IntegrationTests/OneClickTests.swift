@@ -104,7 +104,7 @@ struct OneClickTests {
 
         // The key that signed it is retired: the link is no longer honoured (404), and still nothing changes.
         server.stop()
-        let retired = try WebServer(sandbox, environment: ["HERALD_TOKENS_KEYS": "t2:a-new-token-secret-0123456789"])
+        let retired = try WebServer(sandbox, environment: ["HERALD_TOKENS_KEYS": "t2:a-new-TOKEN-secret-0123456789abcdef"])
         defer { retired.stop() }
         let answer = try retired.post(good, form: "List-Unsubscribe=One-Click")
         #expect(answer.status == 404, "\(answer.status) \(answer.body)")

@@ -16,16 +16,19 @@ public final class ThrottledReading<Value: Sendable>: Sendable {
     private let state = Mutex(State())
     private let maximumAge: Duration
     private let read: @Sendable () async -> Value?
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    /// `read` gives nil when it failed.
-    public init(maximumAge: Duration, read: @escaping @Sendable () async -> Value?) {
+    /// `read` gives nil when it failed. `now` is the clock ages are measured on (a test's own, or the system's).
+    public init(maximumAge: Duration, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
+                read: @escaping @Sendable () async -> Value?) {
         self.maximumAge = maximumAge
+        self.now = now
         self.read = read
     }
 
     /// The last value read, read again first when it is older than `maximumAge` and nobody else is reading it.
     public func value() async -> Value? {
-        let now = ContinuousClock.now
+        let now = self.now()
         let (last, reading) = state.withLock { state -> (Value?, Task<Value?, Never>?) in
             if let readAt = state.readAt, now - readAt < maximumAge { return (state.value, nil) }
             if let reading = state.reading { return (state.value, state.value == nil ? reading : nil) }
@@ -40,7 +43,7 @@ public final class ThrottledReading<Value: Sendable>: Sendable {
     private func finish(with value: Value?) -> Value? {
         state.withLock { state in
             if let value { state.value = value }
-            state.readAt = ContinuousClock.now
+            state.readAt = now()
             state.reading = nil
             return state.value
         }

@@ -143,7 +143,6 @@ struct RegistrationRoutes: Sendable {
                 for name in submitted.purposes ?? [] { purposes.append(try Purpose.parse(name)) }
                 let registration = Registration(email: submitted.email, name: submitted.name?.isEmpty == true ? nil : submitted.name,
                                                 birthdate: birthdate, products: submitted.products ?? [], consents: purposes, source: DoubleOptIn.source)
-                _ = challenged  // TODO(lead): pass to request once DoubleOptIn takes it
                 do { _ = try app.doubleOptIn.request(registration, challenged: challenged) } catch let error as HeraldError where error.kind == .underMinimumAge {
                     return  // refused before anything was written; the answer below is the same
                 }
