@@ -22,6 +22,19 @@ import TestDatabases
         return id
     }
 
+    /// Erasing an address that only has registrations waiting deletes them (they hold the address) with their
+    /// confirmation jobs, and keeps the keyed hash suppressed as erased.
+    @Test(arguments: TestBackend.allCases) func erasingAnAddressDeletesItsWaitingRequests(_ backend: TestBackend) throws {
+        let store = try backend.makeStore()
+        let hash = Data(repeating: 7, count: 32)
+        let waiting = try queuedID(store.requestRegistration(request("zoe@example.com", hash: 7, name: "Zoe"), limits: nil, at: now))
+        #expect(try store.erase(addressHash: hash, at: now), "something was erased")
+        #expect(try store.pendingPurposes(requestID: waiting) == nil)
+        #expect(try store.claimJobs(now: now, limit: 10, leaseUntil: now.addingTimeInterval(60), owner: "test").isEmpty, "its mail is gone too")
+        #expect(try store.suppressionReason(addressHash: hash) == .erased)
+        #expect(try store.erase(addressHash: hash, at: now) == false, "nothing left the second time")
+    }
+
     /// A stranger's submission stores no person, and a second one cannot change what the first one's link applies.
     @Test(arguments: TestBackend.allCases) func eachSubmissionWaitsOnItsOwnAndItsLinkAppliesOnlyItsData(_ backend: TestBackend) throws {
         let store = try backend.makeStore()

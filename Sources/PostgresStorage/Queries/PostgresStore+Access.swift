@@ -38,7 +38,10 @@ extension PostgresStore {
     /// it is recycled, archives and backups) is in the README ("Erasure on PostgreSQL").
     public func erase(addressHash: Data, at now: Date) throws(StorageError) -> Bool {
         let erased = try write { (db) throws(StorageError) in
-            guard try db.change("DELETE FROM recipients WHERE address_hash = $1", [.bytes(addressHash)]) > 0 else { return false }
+            let people = try db.change("DELETE FROM recipients WHERE address_hash = $1", [.bytes(addressHash)])
+            // Registrations still waiting hold the address too (to send their mail); their jobs go by trigger.
+            let requests = try db.change("DELETE FROM registration_requests WHERE address_hash = $1", [.bytes(addressHash)])
+            guard people + requests > 0 else { return false }
             try Self.suppress(addressHash, as: .erased, at: now, in: db)
             return true
         }

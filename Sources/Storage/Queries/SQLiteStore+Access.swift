@@ -36,7 +36,11 @@ extension SQLiteStore {
     public func erase(addressHash: Data, at now: Date) throws(StorageError) -> Bool {
         let erased: Bool = try write { db in
             try db.execute(sql: "DELETE FROM recipients WHERE address_hash = ?", arguments: [addressHash])
-            guard db.changesCount > 0 else { return false }
+            var removed = db.changesCount
+            // Registrations still waiting hold the address too (to send their mail); their jobs go by trigger.
+            try db.execute(sql: "DELETE FROM registration_requests WHERE address_hash = ?", arguments: [addressHash])
+            removed += db.changesCount
+            guard removed > 0 else { return false }
             try db.execute(sql: Self.insertSuppression, arguments: [addressHash, SuppressionReason.erased.rawValue, now])
             return true
         }
