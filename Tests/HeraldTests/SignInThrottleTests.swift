@@ -36,6 +36,12 @@ import Testing
             throttle.settle("10.0.\(client / 256).\(client % 256)", .failed, now: now.addingTimeInterval(Double(client)))
         }
         #expect(throttle.count <= 100)
+        let recent = "10.0.\(999 / 256).\(999 % 256)"
+        for _ in 0..<4 {
+            _ = throttle.admit(recent, now: now.addingTimeInterval(1_000))
+            throttle.settle(recent, .failed, now: now.addingTimeInterval(1_000))
+        }
+        #expect(throttle.admit(recent, now: now.addingTimeInterval(1_001)) != .admitted, "the most recent guesser is still remembered")
     }
 
     @Test func theClientIsThePeerUnlessATrustedProxySaysOtherwise() {
