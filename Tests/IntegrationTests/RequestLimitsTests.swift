@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// What one client may cost `herald serve` (Step 10, bounded work per request): multipart bodies built to make
@@ -85,6 +86,42 @@ struct RequestLimitsTests {
         #expect(idle.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
         let answer = idle.receive(timeout: 4)
         #expect(answer.text.hasPrefix("HTTP/1.1 200") && answer.closed, "\(answer)")
+    }
+
+    /// Past the blocking pool and `http.max_queued_work`, a page that needs the database is answered 503 with
+    /// `Retry-After` at once instead of waiting in an unbounded queue; `/healthz` and one-click, which need no
+    /// place there, keep answering meanwhile.
+    @Test func pastTheQueueWorkIsRefused503WhileHealthzAndOneClickAnswer() throws {
+        let sandbox = try Sandbox()
+        let server = try WebServer(sandbox, extra: "  max_queued_work: 1\n")
+        defer { server.stop(); sandbox.remove() }
+        #expect(try sandbox.herald(["recipients", "add", "ada@example.com", "--consent", "promotions"]).status == 0)
+        let path = try OneClickTests.unsubscribePath(sandbox, "ada@example.com", "promotions")
+        let answers = Mutex<[String]>([])
+        let flood = DispatchGroup()
+        let port = server.port
+        for _ in 0..<48 {
+            flood.enter()
+            Thread {
+                defer { flood.leave() }
+                for _ in 0..<10 {
+                    guard let connection = try? RawConnection(port: port) else { continue }
+                    connection.send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    let head = connection.receive(timeout: 10).text.components(separatedBy: "\r\n\r\n")[0].lowercased()
+                    answers.withLock { $0.append(head) }
+                }
+            }.start()
+        }
+        for _ in 0..<5 {
+            #expect(try server.get("/healthz").status == 200)
+            #expect(try server.post(path, form: "List-Unsubscribe=One-Click").status == 200)
+        }
+        flood.wait()
+        let heads = answers.withLock { $0 }
+        let busy = heads.filter { $0.hasPrefix("http/1.1 503") }
+        #expect(!busy.isEmpty, "48 at once past a queue of 1: some must be refused")
+        #expect(busy.allSatisfy { $0.contains("retry-after: 2") })
+        #expect(heads.allSatisfy { $0.hasPrefix("http/1.1 503") || $0.hasPrefix("http/1.1 200") }, "\(Set(heads.map { $0.prefix(12) }))")
     }
 
     /// At the cap, a connection that has waited more than half a second for its request makes room for a new one:
