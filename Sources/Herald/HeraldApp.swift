@@ -42,7 +42,10 @@ public struct HeraldApp: Sendable {
         }
     }
     /// Console accounts, sign-in and the audit log.
-    public var staff: StaffService { StaffService(store: store, clock: clock) }
+    public var staff: StaffService {
+        StaffService(store: store, clock: clock, lifetimes: .init(idle: configuration.console.sessionIdle.seconds,
+                                                                  absolute: configuration.console.sessionLifetime.seconds))
+    }
     /// Privacy-policy versions, their notices, and people's choices on them.
     public var policy: PolicyService {
         PolicyService(store: store, tokens: tokens, settings: configuration.policy, company: companyName, clock: clock)

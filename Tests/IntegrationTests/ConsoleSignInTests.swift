@@ -162,4 +162,30 @@ struct ConsoleSignInTests {
         let audit = try here.get("/console/audit").body
         #expect(audit.contains("password.change") && audit.contains("password.change.failed"))
     }
+
+    /// A session ends when unused for `console.session_idle`, and `console.session_lifetime` after its sign-in
+    /// however much it is used: then the console asks to sign in again, and the old cookie opens nothing.
+    @Test func sessionsEndWhenIdleAndAtTheirLifetime() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let web = try WebServer(sandbox, extra: "console:\n  session_idle: 2s\n  session_lifetime: 4s\n")
+        defer { web.stop() }
+        try Self.addAdmin(sandbox)
+        func opens(_ cookie: String) throws -> Bool {
+            try web.request("GET", "/console", headers: ["-H", "Cookie: \(cookie)"]).status == 200
+        }
+        // Left alone for longer than the idle time.
+        let idle = try #require(ConsoleTests.cookie(try Self.signIn(web, Self.admin, ConsoleTests.password, from: nil)))
+        #expect(try opens(idle))
+        Thread.sleep(forTimeInterval: 3)
+        #expect(try !opens(idle), "idle for 3 s of 2")
+        // Used every second: it outlives the idle time, not the lifetime.
+        let busy = try #require(ConsoleTests.cookie(try Self.signIn(web, Self.admin, ConsoleTests.password, from: nil)))
+        for _ in 0..<3 {
+            Thread.sleep(forTimeInterval: 1)
+            #expect(try opens(busy), "used within its idle time")
+        }
+        Thread.sleep(forTimeInterval: 1.6)
+        #expect(try !opens(busy), "past its lifetime, however used")
+    }
 }

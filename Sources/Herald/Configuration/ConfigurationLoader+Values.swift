@@ -77,6 +77,7 @@ extension ConfigurationLoader {
             suppressionKey: try secret("suppression.key"),
             http: try http(),
             register: try register(),
+            console: try console(),
             retry: retry,
             policy: .init(noticeDays: try integer("policy.notice_days", default: 30, range: 0...3650), url: policyURL),
             journalSync: try boolean("outbox.journal_sync", default: false),
@@ -97,6 +98,15 @@ extension ConfigurationLoader {
         let proxies = (string("http.trusted_proxies") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return .init(listen: string("http.listen") ?? "127.0.0.1:8080", adminToken: try adminToken(), sessionKey: sessionKey,
                      metricsToken: try optionalToken("http.metrics_token"), trustedProxies: proxies, limits: limits)
+    }
+
+    private func console() throws(HeraldError) -> HeraldConfiguration.Console {
+        let idle = try duration("console.session_idle", default: .seconds(30 * 60))
+        let lifetime = try duration("console.session_lifetime", default: .seconds(12 * 3600))
+        guard idle >= .seconds(1) else { throw problem("console.session_idle", "must be at least 1s") }
+        guard lifetime >= idle else { throw problem("console.session_lifetime", "must not be shorter than console.session_idle") }
+        return .init(sessionIdle: idle, sessionLifetime: lifetime,
+                     signInQueue: try integer("console.sign_in_queue", default: 16, range: 0...10_000))
     }
 
     private func register() throws(HeraldError) -> HeraldConfiguration.Register {

@@ -62,6 +62,16 @@ public struct HeraldConfiguration: Sendable {
         public var limits: Limits
     }
 
+    /// `console.*`: how long a staff session lasts, and how many sign-ins may wait for their password check.
+    public struct Console: Sendable {
+        /// A session unused for this long ends.
+        public var sessionIdle: Duration
+        /// A session ends this long after its sign-in, however much it is used.
+        public var sessionLifetime: Duration
+        /// Sign-ins and password changes that may wait for a password check (past it: 503).
+        public var signInQueue: Int
+    }
+
     /// `register.*`: what the public registration form may cost and whom it may mail.
     public struct Register: Sendable {
         /// Confirmation mails per rolling hour (`register.limits.*`).
@@ -96,6 +106,7 @@ public struct HeraldConfiguration: Sendable {
     public var suppressionKey: [UInt8]
     public var http: HTTP
     public var register: Register
+    public var console: Console
     public var retry: RetryPolicy
     public var policy: Policy
     /// `outbox.journal_sync`: each line of the send journal is flushed to disk (see `AcceptedJournal`).

@@ -17,7 +17,7 @@ struct ConsoleRoutes: Sendable {
     /// Who sent a request: the peer, or what a trusted proxy says.
     let clients: ClientAddress
     /// Password checks: a bounded queue on threads of their own.
-    let passwordWork = PasswordWork()
+    let passwordWork: PasswordWork
 
     init(app: HeraldApp, pages: Pages, script: String) {
         self.app = app
@@ -25,6 +25,7 @@ struct ConsoleRoutes: Sendable {
         self.script = script
         session = ConsoleSession(publicURL: app.configuration.publicURL)
         clients = ClientAddress(trustedProxies: app.configuration.http.trustedProxies)
+        passwordWork = PasswordWork(waiting: app.configuration.console.signInQueue)
     }
 
     func add(to router: Router<BasicRequestContext>) {

@@ -7,14 +7,16 @@ import Synchronization
 /// more may wait, so a flood is answered 503 at once instead of piling up without bound.
 final class PasswordWork: Sendable {
     static let parallel = 2
-    static let waiting = 16
+    /// `console.sign_in_queue`.
+    let waiting: Int
     /// What a refused request is told to wait, in seconds: about how long the queue takes to drain.
     static let retryAfter = 5
 
     private let threads: NIOThreadPool
     private let admitted = Mutex(0)
 
-    init() {
+    init(waiting: Int) {
+        self.waiting = waiting
         threads = NIOThreadPool(numberOfThreads: Self.parallel)
         threads.start()
     }
@@ -22,7 +24,7 @@ final class PasswordWork: Sendable {
     /// Runs `work` there, or returns nil at once when the queue is full.
     func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T? {
         let entered = admitted.withLock { count -> Bool in
-            guard count < Self.parallel + Self.waiting else { return false }
+            guard count < Self.parallel + waiting else { return false }
             count += 1
             return true
         }
