@@ -32,8 +32,11 @@ public struct HeraldServer: Sendable {
         let server = GuardedHTTP1Channel.builder(
             connections: OpenConnections(limit: limits.maxConnections),
             timeouts: .init(header: .init(limits.headerTimeout), body: .init(limits.bodyTimeout), idle: .init(limits.idleTimeout)))
+        // A burst of up to the cap of new connections waits in the kernel's queue (at most net.core.somaxconn)
+        // instead of having its SYNs dropped, which costs a client a second before it tries again.
+        let configuration = ApplicationConfiguration(address: .hostname(host, port: port), backlog: max(256, limits.maxConnections))
         let application = Application(router: PeerAwareRouter(router: try router()), server: server,
-                                      configuration: .init(address: .hostname(host, port: port)), logger: Logger(label: "herald.serve"))
+                                      configuration: configuration, logger: Logger(label: "herald.serve"))
         try await application.runService()
     }
 
