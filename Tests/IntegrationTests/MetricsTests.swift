@@ -116,4 +116,21 @@ struct MetricsTests {
         #expect(depth["herald_outbox_jobs{state=\"sent\"}"] == 3 && depth["herald_outbox_jobs{state=\"queued\"}"] == 0, "\(depth)")
         #expect(Date().timeIntervalSince(firstAt) >= 9.5, "not read again before ten seconds had passed")
     }
+
+    /// A registration past a limit gets the same page as any other, and only the counter says it happened.
+    @Test func registrationsPastALimitAreCountedByLimit() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let server = try WebServer(sandbox, extra: Self.configured + "register:\n  limits:\n    per_mailbox: 1\n")
+        defer { server.stop() }
+        var pages: Set<String> = []
+        for address in ["ada%40example.com", "ada%2Bnews%40example.com", "ada%2Bshop%40example.com"] {
+            let answer = try server.post("/register", form: "email=\(address)&birthdate=1990-04-01&purposes=product-news")
+            #expect(answer.status == 200)
+            pages.insert(answer.body)
+        }
+        #expect(pages.count == 1, "the same page whether or not a limit was reached")
+        let metrics = Self.samples(try Self.scrape(server).body)
+        #expect(metrics["herald_registrations_limited_total{limit=\"mailbox\"}"] == 2, "\(metrics.filter { $0.key.hasPrefix("herald_reg") })")
+    }
 }
