@@ -14,6 +14,8 @@ public struct HeraldApp: Sendable {
     public let tokens: TokenAuthority
     public let hasher: AddressHasher
     public let clock: @Sendable () -> Date
+    /// Failed sign-ins audited per account and hour, counted for the whole process (see `StaffService`).
+    let failureAudits = FailureAuditBudget(perHour: StaffService.failureAuditsPerHour)
 
     public init(configuration: HeraldConfiguration, clock: @escaping @Sendable () -> Date = Date.init) throws(HeraldError) {
         self.configuration = configuration
@@ -44,7 +46,8 @@ public struct HeraldApp: Sendable {
     /// Console accounts, sign-in and the audit log.
     public var staff: StaffService {
         StaffService(store: store, clock: clock, lifetimes: .init(idle: configuration.console.sessionIdle.seconds,
-                                                                  absolute: configuration.console.sessionLifetime.seconds))
+                                                                  absolute: configuration.console.sessionLifetime.seconds),
+                     failureAudits: failureAudits)
     }
     /// Privacy-policy versions, their notices, and people's choices on them.
     public var policy: PolicyService {

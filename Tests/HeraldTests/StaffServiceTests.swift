@@ -72,6 +72,26 @@ import Testing
         #expect(try !app.staff.auditLog().contains { $0.staffEmail.contains("attacker") || $0.subject.contains("attacker") })
     }
 
+    /// The audit log is append-only: failures an attacker sends past the per-client throttle (from many addresses)
+    /// write at most `failureAuditsPerHour` lines per account, and as many for all unknown addresses together.
+    @Test func failedSignInsWriteABoundedNumberOfAuditLines() throws {
+        let app = try TestApp.make(.sqlite)
+        // A budget of 3 an hour, so that the test makes few 32 MiB password checks; the app's own is 20.
+        let staff = StaffService(store: app.store, clock: app.clock, failureAudits: FailureAuditBudget(perHour: 3))
+        _ = try staff.add(email: "ada@staff.example", role: .admin, password: "correct horse battery staple")
+        for index in 0..<5 {
+            _ = try staff.signIn(email: "ada@staff.example", password: "guess guess guess")
+            _ = try staff.signIn(email: "nobody\(index)@example.com", password: "guess guess guess")
+        }
+        let failures = try staff.auditLog(limit: 1000).filter { $0.action == "sign-in.failed" }
+        #expect(failures.filter { $0.staffEmail == "ada@staff.example" }.count == 3)
+        #expect(failures.filter { $0.staffEmail == StaffService.unknownAccount }.count == 3)
+        let budget = FailureAuditBudget(perHour: 2)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(budget.admit("a", now: now) && budget.admit("a", now: now) && !budget.admit("a", now: now.addingTimeInterval(3599)))
+        #expect(budget.admit("a", now: now.addingTimeInterval(3600)), "a new hour, a new budget")
+    }
+
     @Test func aPasswordChangeNeedsTheCurrentOneAndKeepsThisSessionOnly() throws {
         let app = try TestApp.make(.sqlite)
         let ada = try app.staff.add(email: "ada@staff.example", role: .admin, password: "correct horse battery staple")

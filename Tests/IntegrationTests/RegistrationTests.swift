@@ -44,12 +44,17 @@ struct RegistrationTests {
         #expect(Self.waitFor { smtp.acceptedRecipients().contains("ada@example.com") }, "no confirmation mail arrived")
         let links = try Self.confirmPaths(in: smtp.spool, for: "ada@example.com")
         let link = try #require(links.first, "no /confirm/ link in the mail")
-        // Until confirmed nothing is stored about Ada at all: the request waits apart from the consent store.
-        #expect(try sandbox.herald(["recipients", "export", "ada@example.com"]).status != 0, "no person before the confirmation")
+        // Until confirmed no person is stored: the request waits apart from the consent store (and an access
+        // request shows it as such).
+        func stored() throws -> (person: Bool, waiting: Int) {
+            let export = try sandbox.herald(["recipients", "export", "ada@example.com"]).json()
+            return (export["recipient"] != nil && !(export["recipient"] is NSNull), (export["waiting_registrations"] as? [Any])?.count ?? 0)
+        }
+        #expect(try stored() == (false, 1), "no person before the confirmation")
 
         let confirmPage = try server.get(link)
         #expect(confirmPage.status == 200 && confirmPage.body.contains("<form method=\"post\" action=\"\(link)\">"), "\(confirmPage.body)")
-        #expect(try sandbox.herald(["recipients", "export", "ada@example.com"]).status != 0, "a GET (a link scanner) confirms nothing")
+        #expect(try stored() == (false, 1), "a GET (a link scanner) confirms nothing")
         let confirmed = try server.post(link, form: "")
         #expect(confirmed.status == 200 && confirmed.body.contains("Your registration is confirmed"), "\(confirmed.body)")
         #expect(try OneClickTests.ledger(sandbox, "ada@example.com") == ["product-news grant form"])
@@ -166,6 +171,8 @@ struct RegistrationTests {
         #expect(first.status == 200 && second.body == first.body)
         let waiting = try sandbox.herald(["recipients", "export", "ada@example.com"]).json()
         #expect(waiting["recipient"] == nil || waiting["recipient"] is NSNull, "not back in recipients: \(waiting)")
+        #expect((waiting["waiting_registrations"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Firstzq", "Secondzq"],
+                "an access request shows what the stranger's submissions hold: \(waiting)")
         #expect((waiting["suppression"] as? [String: Any])?["reason"] as? String == "erased")
 
         #expect(try sandbox.herald(["worker", "--until-idle"]).status == 0)

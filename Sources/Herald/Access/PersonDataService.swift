@@ -18,7 +18,7 @@ public struct PersonDataService: Sendable {
     public func export(email: String) throws(HeraldError) -> PersonExport {
         let address = try RegistrationRules.address(email)
         let record = try storage { () throws(StorageError) in try store.personRecord(addressHash: hasher.hash(address)) }
-        guard record.recipient != nil || record.suppression != nil else {
+        guard record.recipient != nil || record.suppression != nil || !record.waitingRegistrations.isEmpty else {
             throw HeraldError(.notFound, "nothing is stored about that address")
         }
         return PersonExport(record)
@@ -33,7 +33,8 @@ public struct PersonDataService: Sendable {
 }
 
 /// The JSON an access request gets: the person, their products, current consents, the whole consent ledger,
-/// every message queued or sent to them with its outcome, and whether the address is suppressed.
+/// every message queued or sent to them with its outcome, whether the address is suppressed, and the
+/// registrations of that address still waiting for their confirmation (what they hold until then).
 public struct PersonExport: Sendable, Codable {
     public struct Person: Sendable, Codable {
         public var id: Int64
@@ -68,6 +69,9 @@ public struct PersonExport: Sendable, Codable {
     public var consentLedger: [LedgerEntry]
     public var messages: [PersonRecord.Message]
     public var suppression: PersonRecord.Suppression?
+    /// Registrations of this address that wait for their confirmation: someone (perhaps not the person) asked,
+    /// and this is kept until the link is followed or 7 days pass.
+    public var waitingRegistrations: [PersonRecord.WaitingRegistration]
     /// Stated so the reader knows what is not there: Herald records no IP address or user agent.
     public var notStored = ["ip addresses", "user agents", "payment data", "full birth date (only the year is kept)"]
 
@@ -86,5 +90,6 @@ public struct PersonExport: Sendable, Codable {
         }
         messages = record.messages
         suppression = record.suppression
+        waitingRegistrations = record.waitingRegistrations
     }
 }

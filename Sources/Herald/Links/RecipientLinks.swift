@@ -100,8 +100,9 @@ public struct RecipientLinks: Sendable {
         }
         HeraldMetrics.countUnsubscribes(changes.filter { !$0.granted }.count, source: Self.preferencesSource)
         if withdrawOnly, current.unsubscribedFromAll, !granted.isEmpty { asked = Array(granted).sorted { $0.rawValue < $1.rawValue } }
-        if !asked.isEmpty, let recipient = try storage({ () throws(StorageError) in try store.recipient(id: id) }) {
-            try askConfirmation(recipient, asked)
+        // The withdrawals above are committed; a failure to queue the mail must not hide that behind an error page.
+        if !asked.isEmpty, let recipient = try? storage({ () throws(StorageError) in try store.recipient(id: id) }) {
+            do { try askConfirmation(recipient, asked) } catch { asked = [] }
         }
         var saved = try preferences(of: id)
         saved.withdrawOnly = withdrawOnly

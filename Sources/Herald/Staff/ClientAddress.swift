@@ -29,6 +29,11 @@ public struct ClientAddress: Sendable {
         return Self.describe(client.count == 16 ? Array(client.prefix(8)) + [UInt8](repeating: 0, count: 8) : client, prefix: client.count == 16 ? "/64" : "")
     }
 
+    /// Whether `peer` is one of `http.trusted_proxies`.
+    public func trusts(_ peer: String?) -> Bool {
+        peer.flatMap(Self.bytes).map(trusted.contains) ?? false
+    }
+
     /// An address's bytes: 4 for IPv4 (and for IPv4 mapped into IPv6), 16 for IPv6; nil for anything else.
     static func bytes(_ text: String) -> [UInt8]? {
         var trimmed = text.trimmingCharacters(in: .whitespaces)

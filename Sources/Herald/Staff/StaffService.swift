@@ -21,6 +21,11 @@ public struct StaffService: Sendable {
     /// typed, which is the attacker's to choose.
     public static let unknownAccount = "unknown account"
 
+    /// Failed sign-ins written to the audit log per account (and for all unknown addresses together) per hour.
+    public static let failureAuditsPerHour = 20
+    /// Kept in memory, keyed by an existing account's address or `unknownAccount`: a handful of entries.
+    let failureAudits: FailureAuditBudget
+
     /// How long a session lasts: unused (`idle`) and at most (`absolute`). Using a session restarts its idle time,
     /// written at most once per `touchEvery`, so a busy page costs no write per request.
     public struct SessionLifetimes: Sendable {
@@ -37,10 +42,13 @@ public struct StaffService: Sendable {
         public static let standard = SessionLifetimes()
     }
 
-    public init(store: any StaffStore, clock: @escaping @Sendable () -> Date, lifetimes: SessionLifetimes = .standard) {
+    /// `failureAudits`: the process's budget of audited failures (`HeraldApp` keeps one); a new one by default.
+    public init(store: any StaffStore, clock: @escaping @Sendable () -> Date, lifetimes: SessionLifetimes = .standard,
+                failureAudits: FailureAuditBudget? = nil) {
         self.store = store
         self.clock = clock
         self.lifetimes = lifetimes
+        self.failureAudits = failureAudits ?? FailureAuditBudget(perHour: Self.failureAuditsPerHour)
     }
 
     public func add(email: String, role: StaffRole, password: String) throws(HeraldError) -> StaffAccount {
@@ -83,7 +91,10 @@ public struct StaffService: Sendable {
         // The same work for an address without an account, so timing does not tell them apart.
         let matches = hasher.verify(password, against: account?.passwordHash ?? Self.decoy)
         guard let account, let id = account.id, matches else {
-            try audit(actor: account?.email ?? Self.unknownAccount, "sign-in.failed", "console")
+            let actor = account?.email ?? Self.unknownAccount
+            // The audit log can never be trimmed, and failures come at an attacker's pace (a client is throttled, but
+            // addresses are many): at most `failureAuditsPerHour` lines per account, and as many for all unknown ones.
+            if failureAudits.admit(actor, now: now) { try audit(actor: actor, "sign-in.failed", "console") }
             return .refused
         }
         let token = Self.base64url(Data((0..<32).map { _ in UInt8.random(in: 0...255) }))

@@ -234,7 +234,7 @@ components:
       properties: {email: {type: string}}
     PersonExport:
       type: object
-      required: [products, consents, consent_ledger, messages, not_stored]
+      required: [products, consents, consent_ledger, messages, waiting_registrations, not_stored]
       additionalProperties: false
       properties:
         recipient:
@@ -294,6 +294,21 @@ components:
           properties:
             reason: {type: string, enum: [unsubscribed-all, bounced, complaint, manual, erased]}
             created_at: {type: string, format: date-time}
+        waiting_registrations:
+          type: array
+          description: registrations of this address still waiting for their confirmation, kept until confirmed or 7 days old
+          items:
+            type: object
+            required: [email, products, purposes, requested_at]
+            additionalProperties: false
+            properties:
+              email: {type: string}
+              name: {type: string}
+              birth_year: {type: integer}
+              products: {type: array, items: {type: string}}
+              purposes: {type: array, items: {$ref: "#/components/schemas/Purpose"}}
+              requested_at: {type: string, format: date-time}
+              mail: {$ref: "#/components/schemas/OutboxState"}
         not_stored: {type: array, items: {type: string}}
     Cell: {type: integer, nullable: true, minimum: 0}
     Report:

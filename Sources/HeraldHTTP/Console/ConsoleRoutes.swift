@@ -1,7 +1,9 @@
 import Foundation
 import Herald
 import Hummingbird
+import Logging
 import Store
+import Synchronization
 
 /// `/console`: staff sign in, see the campaigns and their progress, and (admins) the audit log. Every page but
 /// the sign-in form needs a session; every form carries a CSRF value bound to the session; marketing accounts
@@ -91,8 +93,17 @@ struct ConsoleRoutes: Sendable {
     /// is task-local).
     func client(of request: Request) -> String {
         // What a reverse proxy says about the client; believed only from `http.trusted_proxies`.
-        clients.key(peer: RemotePeer.current, forwardedFor: request.headers[values: .init("X-Forwarded-For")!])
+        let forwardedFor = request.headers[values: .init("X-Forwarded-For")!]
+        let peer = RemotePeer.current
+        // Behind a proxy that is not listed, every client shares the proxy's address, so five wrong passwords from
+        // anyone would slow down everyone's sign-in: say so once, to the operator.
+        if !forwardedFor.isEmpty, !clients.trusts(peer), Self.untrustedProxyWarned.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged {
+            Logger(label: "herald.serve").warning("a sign-in came through a proxy that is not in http.trusted_proxies (it sent X-Forwarded-For): every client behind it is throttled as one; list the proxy's address there")
+        }
+        return clients.key(peer: peer, forwardedFor: forwardedFor)
     }
+
+    private static let untrustedProxyWarned = Atomic<Bool>(false)
 
     /// 429 for a client with too many recent failures: how long it must wait.
     func throttled(retryAfter: Int, _ page: Response) -> Response {

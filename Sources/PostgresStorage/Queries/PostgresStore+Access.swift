@@ -10,8 +10,21 @@ extension PostgresStore {
                     PersonRecord.Suppression(reason: try stored(row.string(0), as: SuppressionReason.self, column: "suppressions.reason"),
                                              createdAt: try required(row.date(1), "suppressions.created_at"))
                 }
+            // -- name: waiting-registrations-of-address (a confirmation job names its request by the negated id)
+            var waiting: [PersonRecord.WaitingRegistration] = []
+            for row in try db.query("""
+                SELECT r.email, r.name, r.birth_year, r.products, r.purposes, r.requested_at, o.state
+                FROM registration_requests r LEFT JOIN outbox o ON o.recipient_id = -r.id
+                WHERE r.address_hash = $1 ORDER BY r.id
+                """, [.bytes(addressHash)]) {
+                waiting.append(PersonRecord.WaitingRegistration(
+                    email: row.string(0) ?? "", name: row.string(1), birthYear: row.int(2), products: Self.list(from: row.string(3) ?? ""),
+                    purposes: Self.purposes(from: row.string(4) ?? ""), requestedAt: try required(row.date(5), "registration_requests.requested_at"),
+                    mail: try row.string(6).map { (state) throws(StorageError) in try stored(state, as: OutboxState.self, column: "outbox.state") }))
+            }
             guard let recipient = try Recipient.fetchOne(db, addressHash: addressHash), let id = recipient.id else {
-                return PersonRecord(recipient: nil, products: [], consents: [], ledger: [], messages: [], suppression: suppression)
+                return PersonRecord(recipient: nil, products: [], consents: [], ledger: [], messages: [], suppression: suppression,
+                                    waitingRegistrations: waiting)
             }
             var messages: [PersonRecord.Message] = []
             for row in try db.query("""
@@ -28,7 +41,7 @@ extension PostgresStore {
             }
             return PersonRecord(recipient: recipient, products: try Self.products(ofRecipient: id, in: db),
                                 consents: try ConsentState.fetchAll(db, recipientID: id), ledger: try ConsentLedgerEntry.fetchAll(db, recipientID: id),
-                                messages: messages, suppression: suppression)
+                                messages: messages, suppression: suppression, waitingRegistrations: waiting)
         }
     }
 

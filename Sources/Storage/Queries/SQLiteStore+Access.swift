@@ -9,8 +9,19 @@ extension SQLiteStore {
                 .map { row in
                     PersonRecord.Suppression(reason: try stored(row[0], as: SuppressionReason.self, column: "suppressions.reason"), createdAt: row[1])
                 }
+            // -- name: waiting-registrations-of-address (a confirmation job names its request by the negated id)
+            let waiting = try Row.fetchAll(db, sql: """
+                SELECT r.email, r.name, r.birth_year, r.products, r.purposes, r.requested_at, o.state
+                FROM registration_requests r LEFT JOIN outbox o ON o.recipient_id = -r.id
+                WHERE r.address_hash = ? ORDER BY r.id
+                """, arguments: [addressHash]).map { row in
+                PersonRecord.WaitingRegistration(
+                    email: row[0], name: row[1], birthYear: row[2], products: Self.list(from: row[3]), purposes: Self.purposes(from: row[4]),
+                    requestedAt: row[5], mail: try (row[6] as String?).map { try stored($0, as: OutboxState.self, column: "outbox.state") })
+            }
             guard let recipient = try Recipient.fetchOne(db, addressHash: addressHash), let id = recipient.id else {
-                return PersonRecord(recipient: nil, products: [], consents: [], ledger: [], messages: [], suppression: suppression)
+                return PersonRecord(recipient: nil, products: [], consents: [], ledger: [], messages: [], suppression: suppression,
+                                    waitingRegistrations: waiting)
             }
             let messages = try Row.fetchAll(db, sql: """
                 SELECT o.campaign_id, c.name, c.kind, o.state, o.attempts, o.queued_at, o.finished_at,
@@ -27,7 +38,7 @@ extension SQLiteStore {
                 products: try Self.products(ofRecipient: id, in: db),
                 consents: try ConsentState.fetchAll(db, recipientID: id),
                 ledger: try ConsentLedgerEntry.fetchAll(db, recipientID: id),
-                messages: messages, suppression: suppression)
+                messages: messages, suppression: suppression, waitingRegistrations: waiting)
         }
     }
 

@@ -39,21 +39,47 @@ public struct PersonRecord: Sendable {
         }
     }
 
+    /// A registration of this address still waiting for its confirmation: what it holds until it is confirmed or
+    /// expires, and where its confirmation mail stands.
+    public struct WaitingRegistration: Sendable, Codable, Equatable {
+        public var email: String
+        public var name: String?
+        public var birthYear: Int?
+        public var products: [String]
+        public var purposes: [Purpose]
+        public var requestedAt: Date
+        /// The confirmation mail's state in the outbox; nil when none was queued.
+        public var mail: OutboxState?
+
+        public init(email: String, name: String?, birthYear: Int?, products: [String], purposes: [Purpose], requestedAt: Date,
+                    mail: OutboxState?) {
+            self.email = email
+            self.name = name
+            self.birthYear = birthYear
+            self.products = products
+            self.purposes = purposes
+            self.requestedAt = requestedAt
+            self.mail = mail
+        }
+    }
+
     public var recipient: Recipient?
     public var products: [String]
     public var consents: [ConsentState]
     public var ledger: [ConsentLedgerEntry]
     public var messages: [Message]
     public var suppression: Suppression?
+    public var waitingRegistrations: [WaitingRegistration]
 
     public init(recipient: Recipient?, products: [String], consents: [ConsentState], ledger: [ConsentLedgerEntry],
-                messages: [Message], suppression: Suppression?) {
+                messages: [Message], suppression: Suppression?, waitingRegistrations: [WaitingRegistration] = []) {
         self.recipient = recipient
         self.products = products
         self.consents = consents
         self.ledger = ledger
         self.messages = messages
         self.suppression = suppression
+        self.waitingRegistrations = waitingRegistrations
     }
 }
 
