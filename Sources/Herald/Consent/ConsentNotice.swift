@@ -19,8 +19,13 @@ public enum ConsentNotice {
     }
 
     /// The preferences page.
-    public static func preferences(company: String, policy: PolicyVersion?) -> String {
-        "\(company) sends you only what is ticked below\(policyClause(policy)). Untick anything to stop it; "
+    /// `withdrawOnly`: the page was reached from an unsubscribe link, where a topic ticked is asked for by mail.
+    public static func preferences(company: String, policy: PolicyVersion?, withdrawOnly: Bool = false) -> String {
+        if withdrawOnly {
+            return "\(company) sends you only what is ticked below\(policyClause(policy)). Untick anything to stop it at once; "
+                + "a topic you tick starts only after you confirm it, by the link in a mail we send to your address."
+        }
+        return "\(company) sends you only what is ticked below\(policyClause(policy)). Untick anything to stop it; "
             + "what you save applies at once."
     }
 

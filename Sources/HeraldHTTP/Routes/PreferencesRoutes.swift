@@ -38,19 +38,20 @@ struct PreferencesRoutes: Sendable {
         let granted = chosen
         return await pages.answer { [self] in
             let preferences = everything ? try app.links.unsubscribeFromAll(token: token)
-                : try app.links.savePreferences(token: token, granted: granted, notice: notice())
+                : try app.links.savePreferences(token: token, granted: granted,
+                                                notice: notice(withdrawOnly: try app.links.preferences(token: token).withdrawOnly))
             return try page(preferences, token: token, saved: true)
         }
     }
 
     /// What the page says about the choices (the ledger keeps its hash with each change saved from it).
-    private func notice() throws(HeraldError) -> String {
-        ConsentNotice.preferences(company: app.companyName, policy: try app.policy.current())
+    private func notice(withdrawOnly: Bool) throws(HeraldError) -> String {
+        ConsentNotice.preferences(company: app.companyName, policy: try app.policy.current(), withdrawOnly: withdrawOnly)
     }
 
     private func page(_ preferences: RecipientLinks.Preferences, token: String, saved: Bool) throws(HeraldError) -> Response {
         pages.page("preferences", title: "What you receive", [
-            "notice": try notice(),
+            "notice": try notice(withdrawOnly: preferences.withdrawOnly),
             "token": token,
             "csrf": app.formGuard.issue(for: token, now: app.clock()),
             "saved": saved,
