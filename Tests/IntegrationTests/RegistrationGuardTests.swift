@@ -14,6 +14,15 @@ struct RegistrationGuardTests {
         return try Sandbox.inspectMessages(in: sandbox.mailFolder).compactMap { $0["to_address"] as? String }.sorted()
     }
 
+    /// Solves a puzzle as the form's script does, with an independent SHA-256 (Python's hashlib).
+    static func solve(salt: String, challenge: String, max: String) throws -> String {
+        try Sandbox.run("/usr/bin/env", ["python3", "-c", """
+            import hashlib, sys
+            salt, target, top = sys.argv[1], sys.argv[2], int(sys.argv[3])
+            print(next(n for n in range(top + 1) if hashlib.sha256((salt + str(n)).encode()).hexdigest() == target))
+            """, salt, challenge, max]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     @Test func postsFromAnotherSiteAreRefused() throws {
         let sandbox = try Sandbox()
         let server = try WebServer(sandbox)
@@ -52,12 +61,7 @@ struct RegistrationGuardTests {
         let salt = try field("name=\"challenge_salt\" value=\""), signature = try field("name=\"challenge_signature\" value=\"")
         let challenge = try field("data-challenge=\""), max = try field("data-max=\"")
         #expect(max == "2000")
-        let solved = try Sandbox.run("/usr/bin/env", ["python3", "-c", """
-            import hashlib, sys
-            salt, target, top = sys.argv[1], sys.argv[2], int(sys.argv[3])
-            print(next(n for n in range(top + 1) if hashlib.sha256((salt + str(n)).encode()).hexdigest() == target))
-            """, salt, challenge, max])
-        let number = solved.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let number = try Self.solve(salt: salt, challenge: challenge, max: max)
         let proof = "&challenge_salt=\(salt)&challenge_signature=\(signature)&challenge_number="
         // A wrong number, or a right one under another signature, counts as no solution.
         let wrong = String((Int(number)! + 1) % 2001)
@@ -76,14 +80,11 @@ struct RegistrationGuardTests {
         #expect(puzzle.status == 200, "\(puzzle.body)")
         let fields = try #require(try JSONSerialization.jsonObject(with: Data(puzzle.body.utf8)) as? [String: Any])
         let jsonSalt = try #require(fields["salt"] as? String), jsonSignature = try #require(fields["signature"] as? String)
-        let jsonSolved = try Sandbox.run("/usr/bin/env", ["python3", "-c", """
-            import hashlib, sys
-            salt, target, top = sys.argv[1], sys.argv[2], int(sys.argv[3])
-            print(next(n for n in range(top + 1) if hashlib.sha256((salt + str(n)).encode()).hexdigest() == target))
-            """, jsonSalt, try #require(fields["challenge"] as? String), String(try #require(fields["maxnumber"] as? Int))])
+        let jsonNumber = try Self.solve(salt: jsonSalt, challenge: try #require(fields["challenge"] as? String),
+                                        max: String(try #require(fields["maxnumber"] as? Int)))
         let body = """
             {"email": "alan@example.net", "birthdate": "1990-04-01", "purposes": ["product-news"],
-             "challenge": {"salt": "\(jsonSalt)", "number": \(jsonSolved.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "signature": "\(jsonSignature)"}}
+             "challenge": {"salt": "\(jsonSalt)", "number": \(jsonNumber), "signature": "\(jsonSignature)"}}
             """
         #expect(try server.request("POST", "/register", body: body).status == 202)
         #expect(try Self.mailed(sandbox) == ["alan@example.net", "grace@example.org"])

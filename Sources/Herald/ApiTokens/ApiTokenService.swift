@@ -23,7 +23,7 @@ public struct ApiTokenService: Sendable {
     /// Makes a token named `name` and returns it with the token's text, which is not kept anywhere.
     public func add(name: String) throws(HeraldError) -> (token: ApiToken, secret: String) {
         let name = try Self.checkName(name)
-        let secret = "herald_" + StaffService.base64url(Data((0..<32).map { _ in UInt8.random(in: 0...255) }))
+        let secret = "herald_" + SecretsGenerator.random()
         guard let added = try storage({ () throws(StorageError) in
             try store.addApiToken(ApiToken(name: name, tokenHash: Self.hash(secret), createdAt: clock()))
         }) else { throw HeraldError(.dataError, "an API token named \(name) exists already") }

@@ -51,9 +51,7 @@ public final class RegistrationChallenge: Sendable {
               let dot = salt.firstIndex(of: "."), let expiry = TimeInterval(salt[..<dot]) else { return false }
         let moment = now.timeIntervalSince1970
         guard expiry >= moment, expiry <= moment + Self.lifetime + 60 else { return false }
-        let challenge = Self.hash(salt, solution)
-        guard let presented = Self.bytes(hex: signature),
-              HMAC<SHA256>.isValidAuthenticationCode(presented, authenticating: Data(challenge.utf8), using: key) else { return false }
+        guard HashedSecret.constantTimeEqual(Array(sign(Self.hash(salt, solution)).utf8), Array(signature.utf8)) else { return false }
         return used.withLock { seen in
             if seen.count >= Self.memory { seen = seen.filter { $0.value >= moment } }
             guard seen.count < Self.memory, seen[salt] == nil else { return false }
@@ -71,29 +69,6 @@ public final class RegistrationChallenge: Sendable {
     }
 
     static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes { out += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func bytes(hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-        }
-        return out
-    }
-
-    private static func value(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case 0x30...0x39: digit - 0x30
-        case 0x61...0x66: digit - 0x61 + 10
-        default: nil
-        }
+        bytes.map { String(format: "%02x", $0) }.joined()
     }
 }

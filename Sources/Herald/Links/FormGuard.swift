@@ -16,7 +16,7 @@ public struct FormGuard: Sendable {
     /// `<issued seconds>.<base64url HMAC-SHA256 over page and time>`.
     public func issue(for page: String, now: Date) -> String {
         let issued = String(Int64(now.timeIntervalSince1970))
-        return issued + "." + Self.base64url(Data(HMAC<SHA256>.authenticationCode(for: Data((issued + "\u{0}" + page).utf8), using: key)))
+        return issued + "." + Base64URL.encode(Data(HMAC<SHA256>.authenticationCode(for: Data((issued + "\u{0}" + page).utf8), using: key)))
     }
 
     public func accepts(_ value: String, for page: String, now: Date) -> Bool {
@@ -25,11 +25,6 @@ public struct FormGuard: Sendable {
         let age = now.timeIntervalSince1970 - TimeInterval(issued)
         guard age >= -60, age <= Self.lifetime else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data((String(issued) + "\u{0}" + page).utf8), using: key)
-    }
-
-    private static func base64url(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 
     private static func decode(_ text: String) -> Data? {

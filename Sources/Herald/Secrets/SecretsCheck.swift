@@ -36,7 +36,7 @@ public enum SecretsCheck {
             }
         }
         for (index, first) in secrets.enumerated() {
-            for second in secrets[(index + 1)...] where first.key != second.key && constantTimeEqual(first.value, second.value) {
+            for second in secrets[(index + 1)...] where first.key != second.key && HashedSecret.constantTimeEqual(first.value, second.value) {
                 throw problem(configuration, second.key, "is the same secret as \(first.key); give each job a secret of its own (herald secrets generate)")
             }
         }
@@ -67,12 +67,5 @@ public enum SecretsCheck {
         case .serve: "herald serve"
         case .worker: "herald worker"
         }
-    }
-
-    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for (x, y) in zip(a, b) { difference |= x ^ y }
-        return difference == 0
     }
 }

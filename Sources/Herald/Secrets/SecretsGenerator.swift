@@ -54,9 +54,9 @@ public enum SecretsGenerator {
         guard fsync(descriptor) == 0 else { throw HeraldError(.software, "\(path): \(String(cString: strerror(errno)))") }
     }
 
+    /// `count` bytes from the system's generator, base64url: each secret here, and the session cookies and API
+    /// tokens Herald hands out.
     public static func random(bytes count: Int = 32) -> String {
-        let key = SymmetricKey(size: .init(bitCount: count * 8))
-        return key.withUnsafeBytes { Data($0) }.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(SymmetricKey(size: .init(bitCount: count * 8)).withUnsafeBytes { Data($0) })
     }
 }

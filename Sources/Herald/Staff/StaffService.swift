@@ -97,7 +97,7 @@ public struct StaffService: Sendable {
             if failureAudits.admit(actor, now: now) { try audit(actor: actor, "sign-in.failed", "console") }
             return .refused
         }
-        let token = Self.base64url(Data((0..<32).map { _ in UInt8.random(in: 0...255) }))
+        let token = SecretsGenerator.random()
         let expires = now.addingTimeInterval(lifetimes.absolute)
         try storage { () throws(StorageError) in
             try store.createSession(StaffSession(tokenHash: Self.tokenHash(token), staffID: id, createdAt: now, expiresAt: expires),
@@ -181,10 +181,6 @@ public struct StaffService: Sendable {
     }
 
     static func tokenHash(_ token: String) -> Data { Data(SHA256.hash(data: Data(token.utf8))) }
-
-    static func base64url(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
 
     /// A hash of nothing anyone knows, with the real parameters, for unknown addresses.
     private static let decoy = (try? PasswordHasher().hash(UUID().uuidString)) ?? ""

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Who is calling the admin API: `Authorization: Bearer <token>` names one of the tokens `herald api-tokens`
@@ -7,11 +6,11 @@ import Foundation
 /// where they first differ shows in the time an answer takes; a stored token is found by its hash, which
 /// tells a guesser nothing about any token's text.
 public struct AdminCredential: Sendable {
-    private let configured: [UInt8]?
+    private let configured: HashedSecret?
     private let tokens: ApiTokenService
 
     public init(configured token: String?, tokens: ApiTokenService) {
-        configured = token.flatMap { $0.isEmpty ? nil : Array(SHA256.hash(data: Data($0.utf8))) }
+        configured = HashedSecret(token)
         self.tokens = tokens
     }
 
@@ -23,14 +22,8 @@ public struct AdminCredential: Sendable {
 
     /// The name of the token presented (`config` for `http.admin_token`), nil when none matches.
     public func holder(authorization: String?) throws(HeraldError) -> String? {
-        guard let authorization, authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else { return nil }
-        let presented = String(authorization.dropFirst(7))
-        if let configured {
-            let digest = Array(SHA256.hash(data: Data(presented.utf8)))
-            var difference: UInt8 = 0
-            for (a, b) in zip(digest, configured) { difference |= a ^ b }
-            if difference == 0 { return ApiTokenService.configName }
-        }
+        guard let presented = HashedSecret.bearer(authorization) else { return nil }
+        if configured?.matches(presented) == true { return ApiTokenService.configName }
         return try tokens.token(presented: presented)?.name
     }
 }
