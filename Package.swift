@@ -39,6 +39,8 @@ let package = Package(
         ),
         // The system libpq (Debian: libpq-dev), for the PostgreSQL backend.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // The system cmark-gfm (Debian: libcmark-gfm-dev and libcmark-gfm-extensions-dev), for campaigns written in Markdown.
+        .systemLibrary(name: "CCmarkGFM", pkgConfig: "libcmark-gfm", providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         .target(name: "Store"),
         .target(name: "PostgresStorage", dependencies: ["Store", "CLibPQ"]),
         .target(
@@ -55,7 +57,7 @@ let package = Package(
         ),
         .target(
             name: "Rendering",
-            dependencies: [.product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["CCmarkGFM", .product(name: "Mustache", package: "swift-mustache")]
         ),
         .target(
             name: "SMTP",

@@ -28,9 +28,13 @@ public struct HeraldApp: Sendable {
     }
 
     public var consent: ConsentService { ConsentService(store: store, hasher: hasher, clock: clock) }
-    public var campaigns: CampaignService { CampaignService(store: store, clock: clock, composer: { [self] in composer(catalog: $0) }) }
+    public var campaigns: CampaignService {
+        CampaignService(store: store, clock: clock, composer: { [self] in composer(catalog: $0) }, attributeNames: configuration.attributes)
+    }
     public var personData: PersonDataService { PersonDataService(store: store, hasher: hasher, clock: clock) }
-    public var importer: RecipientImporter { RecipientImporter(store: store, hasher: hasher, clock: clock) }
+    public var importer: RecipientImporter {
+        RecipientImporter(store: store, hasher: hasher, clock: clock, attributeNames: configuration.attributes)
+    }
     /// Registration with double opt-in.
     public var doubleOptIn: DoubleOptIn {
         DoubleOptIn(store: store, hasher: hasher, tokens: tokens, limits: configuration.register.limits, clock: clock)
@@ -77,7 +81,8 @@ public struct HeraldApp: Sendable {
 
     public func composer(catalog: TemplateCatalog, identifiers: MessageComposer.Identifiers = .unique) -> MessageComposer {
         MessageComposer(catalog: catalog, sender: configuration.sender, publicURL: configuration.publicURL, tokens: tokens,
-                        signer: configuration.dkim, identifiers: identifiers, policyURL: configuration.policy.url)
+                        signer: configuration.dkim, identifiers: identifiers, policyURL: configuration.policy.url,
+                        attributeNames: configuration.attributes)
     }
 
     /// The transport the configuration names.

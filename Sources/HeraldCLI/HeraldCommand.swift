@@ -14,6 +14,7 @@ struct HeraldCommand: AsyncParsableCommand {
             ConsentCommand.self,
             SuppressCommand.self,
             CampaignCommand.self,
+            SegmentCommand.self,
             PolicyCommand.self,
             StaffCommand.self,
             ApiTokensCommand.self,
@@ -32,10 +33,8 @@ struct HeraldCommand: AsyncParsableCommand {
     static func main() async {
         LoggingSystem.bootstrap { label in TerminalLogHandler(label: label) }
         let arguments = CommandLineArguments.normalized(Array(CommandLine.arguments.dropFirst()))
-        let commands = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
-        if let unknown = CommandLineArguments.unknownCommand(in: arguments, known: commands) {
-            let suggestion = CommandLineArguments.nearest(to: unknown, among: commands).map { "; did you mean '\($0)'?" } ?? ""
-            FileHandle.standardError.write(Data("herald: error: unknown command '\(unknown)'\(suggestion) (see herald --help)\n".utf8))
+        if let unknown = CommandLineArguments.unknownCommand(in: arguments, root: "herald", subcommands: subcommandNames) {
+            FileHandle.standardError.write(Data("herald: error: \(unknown.message)\n".utf8))
             Foundation.exit(ExitCode.validationFailure.rawValue)
         }
         do {
@@ -52,5 +51,18 @@ struct HeraldCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("herald: error: \(message) (see --help)\n".utf8))
             Foundation.exit(code.rawValue)
         }
+    }
+
+    /// The names of the subcommands of the command at `path` (`["herald", "staff"]`), `help` included; empty for
+    /// a command that runs; nil for a path that names no command or a command with a default subcommand.
+    static func subcommandNames(_ path: [String]) -> [String]? {
+        var command: any ParsableCommand.Type = HeraldCommand.self
+        for name in path.dropFirst() {
+            guard let next = command.configuration.subcommands.first(where: { $0._commandName == name }) else { return nil }
+            command = next
+        }
+        guard command.configuration.defaultSubcommand == nil else { return nil }
+        let names = command.configuration.subcommands.map { $0._commandName }
+        return names.isEmpty ? [] : names + ["help"]
     }
 }

@@ -11,7 +11,7 @@ public struct TemplateCatalog: Sendable {
 
     public let directory: String
     public let templates: [String: MessageTemplate]
-    private let library: MustacheLibrary
+    let library: MustacheLibrary
     let plans = RenderPlans()
     /// False when some file uses what the placeholder check cannot see through: a partial or parent named by a
     /// value (`{{>*name}}`), changed delimiters, or its own content-type pragma (another escaper than the one
@@ -20,6 +20,10 @@ public struct TemplateCatalog: Sendable {
 
     /// Every template part's lookups (`product-news/html` → its tree), for strict rendering.
     let variableTrees: [String: [VariableNode]]
+    /// Every registered file's source, by registered name (what the variable trees are built from).
+    let sources: [String: TemplateSource]
+    /// The catalogs of campaigns' words set in their frames (`framing`), kept while they are used.
+    let framed = FramedCatalogs()
 
     /// `kinds`: the names a `template.yaml` may give as its kind (the application's kinds of mail). Stops at the
     /// first problem; `herald templates check` reports them all (`TemplateCatalog.lint`).
@@ -43,11 +47,18 @@ public struct TemplateCatalog: Sendable {
             templates[template.name] = MessageTemplate(name: template.name, kind: metadata.kind, description: metadata.description,
                                                        variables: metadata.variables?.map(\.name))
         }
+        self.init(directory: directory, templates: templates, library: library, plannable: folder.files.values.allSatisfy(\.plannable),
+                  variableTrees: trees, sources: sources)
+    }
+
+    init(directory: String, templates: [String: MessageTemplate], library: MustacheLibrary, plannable: Bool,
+         variableTrees: [String: [VariableNode]], sources: [String: TemplateSource]) {
         self.directory = directory
         self.templates = templates
         self.library = library
-        self.plannable = folder.files.values.allSatisfy(\.plannable)
-        self.variableTrees = trees
+        self.plannable = plannable
+        self.variableTrees = variableTrees
+        self.sources = sources
     }
 
     public func template(named name: String) -> MessageTemplate? { templates[name] }

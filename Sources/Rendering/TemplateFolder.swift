@@ -79,15 +79,20 @@ struct TemplateFolder {
             return
         }
         let plannable = !source.contains("{{=") && !source.contains("{{%") && source.firstMatch(of: Self.dynamicName) == nil
-        // The pragma goes on the template's first line without a line break of its own, so it adds no blank line.
-        let prepared = (Self.isText(name) ? "{{% CONTENT_TYPE: TEXT}}" : "{{% CONTENT_TYPE: \(HTMLEscaping.name)}}") + source
         var parsed: MustacheTemplate?
-        do { parsed = try MustacheTemplate(string: prepared) } catch let error as MustacheTemplate.ParserError {
+        do { parsed = try Self.parse(source, as: name) } catch let error as MustacheTemplate.ParserError {
             problems.append(Self.explained(error, source: source, file: url.path))
         } catch {
             problems.append(TemplateError(file: url.path, problem: "\(error)"))
         }
         files[name] = File(name: name, path: url.path, text: source, parsed: parsed, plannable: plannable)
+    }
+
+    /// A file's template, escaping as its name says.
+    static func parse(_ source: String, as name: String) throws -> MustacheTemplate {
+        // The pragma goes on the template's first line without a line break of its own, so it adds no blank line.
+        let prepared = (isText(name) ? "{{% CONTENT_TYPE: TEXT}}" : "{{% CONTENT_TYPE: \(HTMLEscaping.name)}}") + source
+        return try MustacheTemplate(string: prepared)
     }
 
     /// The parser's error, in words, and for a section never closed the line that opened it (the parser only

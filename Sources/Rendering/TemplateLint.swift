@@ -13,7 +13,7 @@ extension TemplateCatalog {
         let folder = TemplateFolder(directory: directory, kinds: kinds)
         var problems = folder.problems
         for file in folder.files.values where !TemplateFolder.isText(file.name) {
-            for tag in MustacheTags(file.text).tags where tag.kind == .unescapedVariable {
+            for tag in MustacheTags(file.text).tags where tag.kind == .unescapedVariable && !MessageWords.slotNames.contains(tag.name) {
                 problems.append(TemplateError(file: file.path, line: tag.line,
                                               problem: "{{{\(tag.name)}}} is not escaped; an HTML part must escape every value ({{\(tag.name)}})"))
             }

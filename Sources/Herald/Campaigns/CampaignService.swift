@@ -23,6 +23,12 @@ public struct CampaignReport: Sendable, Codable, Equatable {
     /// Why a failed campaign failed (`file:line: problem`).
     public var problem: String?
     public var counts: Counts
+    /// Its own words (nil: the template's own).
+    public var words: CampaignWords?
+    /// Unsubscribes that came through this campaign's own links (a count; no one named).
+    public var unsubscribes = 0
+    /// How many people the audience holds now, for a draft or a scheduled campaign (nil once it has started).
+    public var audience: Int?
 }
 
 /// A recipient not sent, with the server's last reply (see `CampaignStore.problems`).
@@ -34,25 +40,32 @@ public struct CampaignService: Sendable {
     let clock: @Sendable () -> Date
     /// The composer for a catalog, to rehearse a new campaign's messages (see `MessageComposer.rehearse`).
     let composer: @Sendable (TemplateCatalog) -> MessageComposer
+    /// `recipients.attributes`: the personal fields a segment may name.
+    let attributeNames: [String]
 
     public init(store: any CampaignStore & PolicyStore, clock: @escaping @Sendable () -> Date = Date.init,
-                composer: @escaping @Sendable (TemplateCatalog) -> MessageComposer) {
+                composer: @escaping @Sendable (TemplateCatalog) -> MessageComposer, attributeNames: [String] = []) {
         self.store = store
         self.clock = clock
         self.composer = composer
+        self.attributeNames = attributeNames
     }
 
     /// Checks the template exists, is of the campaign's kind and renders every shape of message the campaign
     /// would send, then records the campaign (due now, or `at`). A policy-change notice announces the newest
     /// published version (each version has one notice at most: `herald policy publish` usually creates it).
     public func create(kind: CampaignKind, template: String, catalog: TemplateCatalog, segment: Segment?, at: Date?, name: String?) throws(HeraldError) -> CampaignReport {
-        guard let found = catalog.template(named: template) else {
-            let known = catalog.templates.keys.sorted().joined(separator: ", ")
-            throw HeraldError(.usage, "unknown template '\(template)' in \(catalog.directory); templates: \(known.isEmpty ? "none" : known)")
-        }
-        guard found.kind == kind.rawValue else {
-            throw HeraldError(.usage, "template '\(template)' is of kind \(found.kind), not \(kind.rawValue)")
-        }
+        try create(CampaignDraft(kind: kind, template: template, segment: segment, at: at, name: name), catalog: catalog)
+    }
+
+    /// Records a campaign from `draft`: its template (the kind's own when none is named) must exist and be of
+    /// its kind, and every shape of message it would send must render with its words (a problem names the line
+    /// of the words it is on). A draft is kept unscheduled; otherwise it is due at `at`, or now.
+    public func create(_ draft: CampaignDraft, catalog: TemplateCatalog) throws(HeraldError) -> CampaignReport {
+        let kind = draft.kind, template = draft.template ?? kind.rawValue, segment = draft.segment
+        try checkFrame(template, kind: kind, words: draft.words, catalog: catalog)
+        if let segment { try check(segment) }
+        let at = draft.at
         let now = clock()
         var policy: PolicyVersion?
         if kind == .policyChange {
@@ -66,9 +79,10 @@ public struct CampaignService: Sendable {
                 throw HeraldError(.conflict, "policy version \(policy.version) has its notice already (campaign \(notice.id ?? 0)); nobody is mailed a notice twice")
             }
         }
-        let campaign = Campaign(name: name ?? "\(template) \(ISO8601DateFormatter().string(from: at ?? now))", kind: kind,
-                                template: template, segment: segment?.description, dueAt: at ?? now, createdAt: now,
-                                policyVersion: policy?.version)
+        let defaultName = draft.words.map { $0.subject } ?? "\(template) \(ISO8601DateFormatter().string(from: at ?? now))"
+        let campaign = Campaign(name: Self.oneLine(draft.name ?? defaultName), kind: kind, template: template, segment: segment?.description,
+                                status: draft.draft ? .draft : .scheduled, dueAt: at ?? now, createdAt: now,
+                                policyVersion: policy?.version, words: draft.words)
         try composer(catalog).rehearse(campaign, policy: policy, now: now)
         let created = try storage { () throws(StorageError) in try store.createCampaign(campaign) }
         return try report(id: created.id!)
@@ -103,7 +117,7 @@ public struct CampaignService: Sendable {
         try report(for: campaign(id: id))
     }
 
-    private func campaign(id: Int64) throws(HeraldError) -> Campaign {
+    func campaign(id: Int64) throws(HeraldError) -> Campaign {
         guard let campaign = try storage({ () throws(StorageError) in try store.campaign(id: id) }) else {
             throw HeraldError(.notFound, "no campaign with id \(id)")
         }
@@ -129,11 +143,18 @@ public struct CampaignService: Sendable {
         counts.bounced = raw[.bounced] ?? 0
         counts.skipped = raw[.skipped] ?? 0
         counts.failed = raw[.failed] ?? 0
-        return CampaignReport(id: campaign.id!, name: campaign.name, kind: campaign.kind, template: campaign.template,
-                              segment: campaign.segment, status: campaign.status, dueAt: campaign.dueAt,
-                              createdAt: campaign.createdAt, startedAt: campaign.startedAt,
-                              finishedAt: campaign.finishedAt, policyVersion: campaign.policyVersion, problem: campaign.problem,
-                              counts: counts)
+        var report = CampaignReport(id: campaign.id!, name: campaign.name, kind: campaign.kind, template: campaign.template,
+                                    segment: campaign.segment, status: campaign.status, dueAt: campaign.dueAt,
+                                    createdAt: campaign.createdAt, startedAt: campaign.startedAt,
+                                    finishedAt: campaign.finishedAt, policyVersion: campaign.policyVersion, problem: campaign.problem,
+                                    counts: counts, words: campaign.words)
+        if campaign.kind.purpose != nil {
+            report.unsubscribes = try storage { () throws(StorageError) in try store.unsubscribeCount(campaignID: campaign.id!) }
+        }
+        if campaign.isEditable, let audience = Self.audience(of: campaign) {
+            report.audience = try storage { () throws(StorageError) in try store.audienceSize(audience) }
+        }
+        return report
     }
 
     /// What starting a due campaign does: fail it when its messages cannot be composed, else queue its audience.
@@ -158,6 +179,7 @@ public struct CampaignService: Sendable {
         Audience(purpose: kind.purpose,
                  anyOfProducts: segment.flatMap { $0.products.isEmpty ? nil : $0.products },
                  anyOfPurposes: segment.flatMap { $0.purposes.isEmpty ? nil : $0.purposes },
+                 attributes: segment?.attributes ?? [:],
                  despiteSuppressions: kind.sentDespite)
     }
 

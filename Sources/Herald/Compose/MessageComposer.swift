@@ -19,9 +19,16 @@ public struct MessageComposer: Sendable {
         public var confirmPurposes: [Purpose]
         /// A policy-change notice's version.
         public var policy: PolicyVersion?
+        /// The campaign's own words, set in the template (its frame); nil: the template's own.
+        public var words: CampaignWords?
+        /// A first name given on its own (else it comes from `name`).
+        public var firstName: String?
+        /// The person's fields (`recipients.attributes`); a declared field they lack is empty.
+        public var attributes: [String: String] = [:]
 
         public init(kind: CampaignKind, template: String, campaignName: String, recipientID: Int64, email: String, name: String?,
-                    products: [String], confirmPurposes: [Purpose] = [], policy: PolicyVersion? = nil) {
+                    products: [String], confirmPurposes: [Purpose] = [], policy: PolicyVersion? = nil, words: CampaignWords? = nil,
+                    firstName: String? = nil, attributes: [String: String] = [:]) {
             self.kind = kind
             self.template = template
             self.campaignName = campaignName
@@ -31,6 +38,9 @@ public struct MessageComposer: Sendable {
             self.products = products
             self.confirmPurposes = confirmPurposes
             self.policy = policy
+            self.words = words
+            self.firstName = firstName
+            self.attributes = attributes
         }
     }
 
@@ -66,10 +76,10 @@ public struct MessageComposer: Sendable {
     var sender: HeraldConfiguration.Sender { data.sender }
 
     public init(catalog: TemplateCatalog, sender: HeraldConfiguration.Sender, publicURL: String, tokens: TokenAuthority,
-                signer: DKIMSigner? = nil, identifiers: Identifiers = .unique, policyURL: String? = nil) {
+                signer: DKIMSigner? = nil, identifiers: Identifiers = .unique, policyURL: String? = nil, attributeNames: [String] = []) {
         self.catalog = catalog
         self.data = MessageData(sender: sender, links: SignedLinks(tokens: tokens, publicURL: publicURL),
-                                policyURL: policyURL ?? publicURL + "/policy")
+                                policyURL: policyURL ?? publicURL + "/policy", attributeNames: attributeNames)
         self.signer = signer
         self.identifiers = identifiers
     }
@@ -79,12 +89,19 @@ public struct MessageComposer: Sendable {
         let unsubscribe = data.unsubscribeURL(input, now: now)
         let personal = data.personalValues(input, unsubscribeURL: unsubscribe, now: now)
         do {
-            return try catalog.render(input.template, personal: personal, shape: data.shape(input, unsubscribeURL: unsubscribe)) { [data] values in
+            return try framedCatalog(input).render(input.template, personal: personal, shape: data.shape(input, unsubscribeURL: unsubscribe)) { [data] values in
                 data.context(input, personal: values)
             }
         } catch {
             throw HeraldError(.dataError, error.description)
         }
+    }
+
+    /// The catalog that renders `input`: the templates as they are, or with the campaign's words set in its
+    /// template (made once per words, see `TemplateCatalog.framing`).
+    func framedCatalog(_ input: Input) throws(TemplateError) -> TemplateCatalog {
+        guard let words = input.words else { return catalog }
+        return try catalog.framing(words.messageWords, in: input.template)
     }
 
     public func compose(_ input: Input, now: Date) throws(HeraldError) -> Composed {
@@ -110,5 +127,12 @@ public struct MessageComposer: Sendable {
         }
         return Composed(envelopeFrom: sender.from.address.normalized, envelopeTo: recipient.normalized,
                         messageID: messageID, bytes: bytes)
+    }
+}
+
+extension CampaignWords {
+    /// The words as the template catalog takes them.
+    var messageWords: MessageWords {
+        MessageWords(subject: subject, preheader: preheader, body: body, format: format == .html ? .html : .markdown)
     }
 }

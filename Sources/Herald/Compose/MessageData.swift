@@ -10,6 +10,15 @@ public struct MessageData: Sendable {
     let sender: HeraldConfiguration.Sender
     let links: SignedLinks
     let policyURL: String
+    /// `recipients.attributes`: every message has each of them (empty when the person has none).
+    let attributeNames: [String]
+
+    init(sender: HeraldConfiguration.Sender, links: SignedLinks, policyURL: String, attributeNames: [String] = []) {
+        self.sender = sender
+        self.links = links
+        self.policyURL = policyURL
+        self.attributeNames = attributeNames
+    }
 
     func unsubscribeURL(_ input: MessageComposer.Input, now: Date) -> String? {
         input.kind.purpose.map { links.unsubscribeURL(recipientID: input.recipientID, purpose: $0, now: now) }
@@ -44,35 +53,47 @@ public struct MessageData: Sendable {
         return items.dropLast().joined(separator: ", ") + " and " + items.last!
     }
 
-    /// The strings that differ from one recipient to the next, in the order `context` reads them;
-    /// the products follow the fixed eight.
+    /// The strings that differ from one recipient to the next, in the order `context` reads them: the fixed
+    /// eight, then each declared personal field, then the products.
     func personalValues(_ input: MessageComposer.Input, unsubscribeURL: String?, now: Date) -> [String] {
-        let firstName = input.name?.split(separator: " ").first.map(String.init)
+        let firstName = PersonName.firstName(given: input.firstName, fullName: input.name)
         let confirm = input.kind == .confirmation ? links.confirmURL(requestID: ConfirmationJobID.requestID(outboxRecipientID: input.recipientID) ?? 0,
                                                                             purposes: input.confirmPurposes, now: now) : ""
         let choice = input.policy.map { $0.material ? links.policyChoiceURL(recipientID: input.recipientID, version: $0.version, now: now) : "" } ?? ""
         return [input.name ?? "", firstName ?? "", input.email, Self.humanList(input.products),
-                links.preferencesURL(recipientID: input.recipientID, now: now), unsubscribeURL ?? "", confirm, choice] + input.products
+                links.preferencesURL(recipientID: input.recipientID, now: now), unsubscribeURL ?? "", confirm, choice]
+            + attributeNames.map { $0 == PersonName.firstNameField ? firstName ?? "" : input.attributes[$0] ?? "" } + input.products
     }
 
     static let fixedPersonalValues = 8
 
     /// Everything else the context depends on: recipients with the same shape share one rendering plan.
     func shape(_ input: MessageComposer.Input, unsubscribeURL: String?) -> String {
-        [input.kind.rawValue, input.campaignName, String(input.name != nil), String(unsubscribeURL != nil),
+        [input.kind.rawValue, input.campaignName, String(hasName(input)), String(unsubscribeURL != nil),
          String(input.products.count), input.confirmPurposes.map(\.rawValue).joined(separator: ","),
-         input.policy?.version ?? ""].joined(separator: "\u{0}")
+         input.policy?.version ?? "", String(input.words != nil)].joined(separator: "\u{0}")
+    }
+
+    /// Whether the message can greet the person by name.
+    func hasName(_ input: MessageComposer.Input) -> Bool {
+        input.name != nil || input.firstName != nil
     }
 
     /// What templates can use. Every value is a plain string, list or boolean. The recipient's own strings come
     /// only from `personal` (see `personalValues`), so that the catalog can render with stand-ins for them.
     func context(_ input: MessageComposer.Input, personal: [String]) -> [String: Any] {
+        let fieldsEnd = Self.fixedPersonalValues + attributeNames.count
+        var attributes: [String: Any] = [:]
+        for (index, name) in attributeNames.enumerated() { attributes[name] = personal[Self.fixedPersonalValues + index] }
         var context: [String: Any] = [
-            "recipient": ["name": personal[0], "first_name": personal[1], "email": personal[2], "has_name": input.name != nil],
-            "products": Array(personal[Self.fixedPersonalValues...]),
+            "recipient": ["name": personal[0], "first_name": personal[1], "email": personal[2], "has_name": hasName(input)],
+            // What a campaign's words use most, without the `recipient.` in front.
+            "name": personal[0], "first_name": personal[1], "email": personal[2],
+            "attributes": attributes,
+            "products": Array(personal[fieldsEnd...]),
             "has_products": !input.products.isEmpty,
             "product_list": personal[3],
-            "campaign": ["name": input.campaignName, "kind": input.kind.rawValue],
+            "campaign": ["name": input.campaignName, "kind": input.kind.rawValue, "has_words": input.words != nil],
             "sender": ["name": sender.from.displayName ?? sender.from.address.domain,
                        "email": sender.from.address.normalized, "postal_address": sender.postalAddress],
             "preferences_url": personal[4],

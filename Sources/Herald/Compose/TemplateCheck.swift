@@ -13,9 +13,9 @@ public struct TemplateCheck: Sendable {
     let directory: String
     let data: MessageData
 
-    public init(directory: String, sender: HeraldConfiguration.Sender, links: SignedLinks, policyURL: String) {
+    public init(directory: String, sender: HeraldConfiguration.Sender, links: SignedLinks, policyURL: String, attributeNames: [String] = []) {
         self.directory = directory
-        self.data = MessageData(sender: sender, links: links, policyURL: policyURL)
+        self.data = MessageData(sender: sender, links: links, policyURL: policyURL, attributeNames: attributeNames)
     }
 
     /// Words that make a message promotional; a legal notice must not carry them.
@@ -140,6 +140,7 @@ extension HeraldApp {
     /// `herald templates check`.
     public var templateCheck: TemplateCheck {
         TemplateCheck(directory: configuration.templates, sender: configuration.sender,
-                      links: SignedLinks(tokens: tokens, publicURL: configuration.publicURL), policyURL: configuration.policy.url)
+                      links: SignedLinks(tokens: tokens, publicURL: configuration.publicURL), policyURL: configuration.policy.url,
+                      attributeNames: configuration.attributes)
     }
 }

@@ -4,6 +4,8 @@ enum ConfigurationKeys {
         case scalar
         /// `tokens.keys`: a list of `{id, secret}`, or `id:secret,id:secret` in its environment variable.
         case keyList
+        /// A list of plain values (`register.products`): a YAML sequence, or `a,b,c` in the file or its variable.
+        case list
     }
 
     static let all: [String: Shape] = [
@@ -49,9 +51,12 @@ enum ConfigurationKeys {
         "register.limits.without_challenge": .scalar,
         "register.challenge_cost": .scalar,
         "register.send_share": .scalar,
+        "register.products": .list,
         "console.session_idle": .scalar,
         "console.session_lifetime": .scalar,
         "console.sign_in_queue": .scalar,
+        "console.test_recipients": .list,
+        "recipients.attributes": .list,
         "retry.backoff": .scalar,
         "retry.max_backoff": .scalar,
         "retry.max_attempts": .scalar,

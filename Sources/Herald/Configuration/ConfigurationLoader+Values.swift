@@ -60,7 +60,7 @@ extension ConfigurationLoader {
               parsedPolicyURL.host != nil else {
             throw problem("policy.url", "must be an http:// or https:// URL, not '\(policyURL)'")
         }
-        return HeraldConfiguration(
+        var configuration = HeraldConfiguration(
             path: path,
             database: database,
             postgres: postgres,
@@ -84,6 +84,8 @@ extension ConfigurationLoader {
             journalDirectory: journalDirectory,
             logLevel: try logLevel(),
             secretOrigins: Dictionary(uniqueKeysWithValues: ConfigurationKeys.secrets.map { ($0, origin(of: $0)) }))
+        configuration.attributes = try attributeNames()
+        return configuration
     }
 
     private func http() throws(HeraldError) -> HeraldConfiguration.HTTP {
@@ -105,8 +107,34 @@ extension ConfigurationLoader {
         let lifetime = try duration("console.session_lifetime", default: .seconds(12 * 3600))
         guard idle >= .seconds(1) else { throw problem("console.session_idle", "must be at least 1s") }
         guard lifetime >= idle else { throw problem("console.session_lifetime", "must not be shorter than console.session_idle") }
+        var testRecipients: [String] = []
+        for item in (string("console.test_recipients") ?? "").split(separator: ",") {
+            let text = item.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            do { testRecipients.append(try EmailAddress(parsing: text).normalized) } catch {
+                throw problem("console.test_recipients", "'\(text)' is not an address: \(error.reason)")
+            }
+        }
         return .init(sessionIdle: idle, sessionLifetime: lifetime,
-                     signInQueue: try integer("console.sign_in_queue", default: 16, range: 0...10_000))
+                     signInQueue: try integer("console.sign_in_queue", default: 16, range: 0...10_000), testRecipients: testRecipients)
+    }
+
+    /// `recipients.attributes`: lower-case names of letters, digits and `_`, starting with a letter; not a name
+    /// the import already reads (email, name, birthdate, products, consents, source).
+    func attributeNames() throws(HeraldError) -> [String] {
+        var names: [String] = []
+        for item in (string("recipients.attributes") ?? "").split(separator: ",") {
+            let name = item.trimmingCharacters(in: .whitespaces)
+            if name.isEmpty || names.contains(name) { continue }
+            guard PersonName.isAttributeName(name) else {
+                throw problem("recipients.attributes", "'\(name)' is not a field name: use lower-case letters, digits and _, starting with a letter (at most 40)")
+            }
+            guard !PersonName.importColumns.contains(name) else {
+                throw problem("recipients.attributes", "'\(name)' is a column the import reads already")
+            }
+            names.append(name)
+        }
+        return names
     }
 
     private func register() throws(HeraldError) -> HeraldConfiguration.Register {
@@ -119,7 +147,19 @@ extension ConfigurationLoader {
                      total: try integer("register.limits.total", default: 500, range: 0...10_000_000),
                      withoutChallenge: try integer("register.limits.without_challenge", default: 50, range: 0...10_000_000),
                      challengeCost: try integer("register.challenge_cost", default: 50_000, range: 1_000...100_000_000),
-                     sendShare: share)
+                     sendShare: share, products: try registerProducts())
+    }
+
+    /// `register.products`: product names as segments use them (`RegistrationRules.product`), in the given order.
+    private func registerProducts() throws(HeraldError) -> [String]? {
+        guard let text = string("register.products") else { return nil }
+        var products: [String] = []
+        for item in text.split(separator: ",") where !String(item).trimmingWhitespace().isEmpty {
+            let product: String
+            do { product = try RegistrationRules.product(String(item)) } catch { throw problem("register.products", error.message) }
+            if !products.contains(product) { products.append(product) }
+        }
+        return products
     }
 
     private func logLevel() throws(HeraldError) -> Logger.Level {

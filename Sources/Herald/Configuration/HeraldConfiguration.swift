@@ -70,7 +70,15 @@ public struct HeraldConfiguration: Sendable {
         public var sessionLifetime: Duration
         /// Sign-ins and password changes that may wait for a password check (past it: 503).
         public var signInQueue: Int
+        /// `console.test_recipients`: addresses besides the staff member's own that a test send may go to.
+        public var testRecipients: [String] = []
     }
+
+    /// `recipients.attributes`: the names of the company's own fields about a person (`country`,
+    /// `upgrade_code`), imported from CSV columns of those names and the API, usable in words as
+    /// `{{attributes.NAME}}` and in segments as `attribute:NAME=VALUE`. `first_name` among them is the first-name
+    /// column, kept on its own.
+    public var attributes: [String] = []
 
     /// `register.*`: what the public registration form may cost and whom it may mail.
     public struct Register: Sendable {
@@ -85,6 +93,9 @@ public struct HeraldConfiguration: Sendable {
         /// `register.send_share`: the part of every batch the worker claims that confirmation mails may take while
         /// campaigns wait, and that they keep while campaigns flood (0.25: a quarter).
         public var sendShare: Double
+        /// `register.products`: the products the public form offers to register; nil (not set) offers the products
+        /// Herald knows (those people have registered).
+        public var products: [String]?
     }
 
     public var path: String

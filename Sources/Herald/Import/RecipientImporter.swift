@@ -6,7 +6,7 @@ import Store
 /// registration, and writes good rows in batched transactions. A bad row is reported with its line and
 /// changes nothing; good rows are kept. Importing the same file again changes nothing.
 public struct RecipientImporter {
-    public static let knownColumns = ["email", "name", "birthdate", "products", "consents", "source"]
+    public static let knownColumns = ["email", "name", "birthdate", "products", "consents", "source", PersonName.firstNameField]
 
     public struct Rejection: Sendable, Equatable {
         public var line: Int
@@ -36,13 +36,20 @@ public struct RecipientImporter {
     let hasher: AddressHasher
     let clock: @Sendable () -> Date
     let batchSize: Int
+    /// `recipients.attributes`: the personal fields read from columns of those names.
+    let attributeNames: [String]
 
-    public init(store: any ConsentStore, hasher: AddressHasher, clock: @escaping @Sendable () -> Date = Date.init, batchSize: Int = 10000) {
+    public init(store: any ConsentStore, hasher: AddressHasher, clock: @escaping @Sendable () -> Date = Date.init, batchSize: Int = 10000,
+                attributeNames: [String] = []) {
         self.store = store
         self.hasher = hasher
         self.clock = clock
         self.batchSize = batchSize
+        self.attributeNames = attributeNames.filter { $0 != PersonName.firstNameField }
     }
+
+    /// The most a personal field's value may hold.
+    static let maxAttributeBytes = 200
 
     /// Imports the file. Rejections and the ignored-columns warning are reported as they are found.
     public func run(path: String, warn: (String) -> Void, reject: (Rejection) -> Void,
@@ -57,11 +64,15 @@ public struct RecipientImporter {
             throw HeraldError(.dataError, "\(path):\(header.line): column '\(duplicate)' appears twice in the header")
         }
         var summary = Summary()
-        summary.ignoredColumns = columns.filter { !Self.knownColumns.contains($0) }
+        let known = Self.knownColumns + attributeNames
+        summary.ignoredColumns = columns.filter { !known.contains($0) }
         if !summary.ignoredColumns.isEmpty {
-            warn("\(path): ignoring unknown columns: \(summary.ignoredColumns.joined(separator: ", "))")
+            warn("\(path): ignoring unknown columns: \(summary.ignoredColumns.joined(separator: ", ")) (personal fields are kept only when recipients.attributes names them)")
         }
-        let index = Dictionary(uniqueKeysWithValues: columns.enumerated().filter { Self.knownColumns.contains($0.element) }.map { ($0.element, $0.offset) })
+        let index = Dictionary(uniqueKeysWithValues: columns.enumerated().filter { known.contains($0.element) }.map { ($0.element, $0.offset) })
+        // An address twice in one file is refused after its first row: two rows that disagree would otherwise
+        // count as updates on every import of the same file.
+        var firstLines: [Data: Int] = [:]
         let started = clock()
         let today = CivilDate(clock())
         var batch: [ImportRow] = []
@@ -83,8 +94,13 @@ public struct RecipientImporter {
 
         while let record = reader.next() {
             summary.rows += 1
-            do {
-                batch.append(try row(record, columnCount: columns.count, emailColumn: emailColumn, index: index, today: today))
+            do throws(HeraldError) {
+                let checked = try row(record, columnCount: columns.count, emailColumn: emailColumn, index: index, today: today)
+                if let first = firstLines[checked.recipient.addressHash] {
+                    throw HeraldError(.dataError, "the same address as line \(first); each person once per file")
+                }
+                firstLines[checked.recipient.addressHash] = record.line
+                batch.append(checked)
             } catch {
                 summary.rejected += 1
                 // The operator may know why a row was refused; the person's birth date is never repeated.
@@ -110,6 +126,18 @@ public struct RecipientImporter {
             warn("\(path): \(tally.erased) rows name erased addresses: refused, nothing stored; only the person can bring an address back, by confirming an invitation (herald recipients invite EMAIL)")
         }
         return summary
+    }
+
+    /// A personal field's value: at most `maxAttributeBytes`, one line, no control characters.
+    private func personalField(_ name: String, _ value: String?) throws(HeraldError) -> String? {
+        guard let value else { return nil }
+        guard value.utf8.count <= Self.maxAttributeBytes else {
+            throw HeraldError(.dataError, "\(name) is longer than \(Self.maxAttributeBytes) bytes")
+        }
+        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw HeraldError(.dataError, "\(name) holds a control character or a line break")
+        }
+        return value
     }
 
     /// Checks one record. Every message says what is wrong without repeating a card number or the address.
@@ -144,7 +172,12 @@ public struct RecipientImporter {
             grants.insert(purpose)
         }
         guard source.count <= 64 else { throw HeraldError(.dataError, "source is longer than 64 characters") }
-        return ImportRow(recipient: checked.recipient, grants: grants.sorted { $0.rawValue < $1.rawValue },
+        var recipient = checked.recipient
+        recipient.firstName = try personalField(PersonName.firstNameField, value(PersonName.firstNameField))
+        for name in attributeNames {
+            if let field = try personalField(name, value(name)) { recipient.attributes[name] = field }
+        }
+        return ImportRow(recipient: recipient, grants: grants.sorted { $0.rawValue < $1.rawValue },
                          noticeHash: grants.isEmpty ? nil : ConsentNotice.source(checked.recipient.source))
     }
 }

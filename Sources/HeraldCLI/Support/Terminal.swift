@@ -30,6 +30,11 @@ enum Terminal {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
+    /// Something worth knowing that is not a warning, on standard error so that standard output stays the result.
+    static func note(_ line: String) {
+        FileHandle.standardError.write(Data("herald: \(line)\n".utf8))
+    }
+
     static func warn(_ line: String) {
         FileHandle.standardError.write(Data("herald: warning: \(line)\n".utf8))
     }

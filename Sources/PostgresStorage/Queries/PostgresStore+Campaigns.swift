@@ -12,13 +12,71 @@ extension PostgresStore {
             throw StorageError(message: "policy version \(version) has its notice already: campaign \(existing.id ?? 0)")
         }
         campaign.id = try db.query("""
-            INSERT INTO campaigns (name, kind, template, segment, status, due_at, created_at, started_at, finished_at, policy_version, problem)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
+            INSERT INTO campaigns (name, kind, template, segment, status, due_at, created_at, started_at, finished_at, policy_version, problem,
+                                   subject, preheader, body, body_format)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id
             """, [.string(campaign.name), .string(campaign.kind.rawValue), .string(campaign.template), .string(campaign.segment),
                   .string(campaign.status.rawValue), .date(campaign.dueAt), .date(campaign.createdAt), .date(campaign.startedAt),
-                  .date(campaign.finishedAt), .string(campaign.policyVersion), .string(campaign.problem)]).first?.integer(0)
+                  .date(campaign.finishedAt), .string(campaign.policyVersion), .string(campaign.problem)] + wordsParameters(campaign.words)).first?.integer(0)
         try notifyWork(in: db)
         return campaign
+    }
+
+    private static func wordsParameters(_ words: CampaignWords?) -> [PostgresValue] {
+        [.string(words?.subject), .string(words?.preheader), .string(words?.body), .string(words?.format.rawValue)]
+    }
+
+    public func updateCampaign(_ campaign: Campaign) throws(StorageError) -> Campaign? {
+        guard let id = campaign.id, campaign.isEditable else { return nil }
+        return try write { (db) throws(StorageError) in
+            guard try db.change("""
+                UPDATE campaigns SET name = $1, template = $2, segment = $3, due_at = $4, status = $5, problem = NULL,
+                                     subject = $6, preheader = $7, body = $8, body_format = $9
+                WHERE id = $10 AND status IN ('draft', 'scheduled')
+                """, [.string(campaign.name), .string(campaign.template), .string(campaign.segment), .date(campaign.dueAt),
+                      .string(campaign.status.rawValue)] + Self.wordsParameters(campaign.words) + [.integer(id)]) > 0 else { return nil }
+            try Self.notifyWork(in: db)
+            return try Campaign.fetchAll(db, where: "id = $1", [.integer(id)]).first
+        }
+    }
+
+    public func saveSegment(_ segment: SavedSegment) throws(StorageError) {
+        try write { (db) throws(StorageError) in
+            try db.query("""
+                INSERT INTO segments (name, expression, saved_at) VALUES ($1, $2, $3)
+                ON CONFLICT (name) DO UPDATE SET expression = excluded.expression, saved_at = excluded.saved_at
+                """, [.string(segment.name), .string(segment.expression), .date(segment.savedAt)])
+        }
+    }
+
+    public func savedSegments() throws(StorageError) -> [SavedSegment] {
+        try read { (db) throws(StorageError) in
+            var segments: [SavedSegment] = []
+            for row in try db.query("SELECT name, expression, saved_at FROM segments ORDER BY name") {
+                segments.append(SavedSegment(name: try required(row.string(0), "segments.name"), expression: try required(row.string(1), "segments.expression"),
+                                             savedAt: try required(row.date(2), "segments.saved_at")))
+            }
+            return segments
+        }
+    }
+
+    public func removeSegment(named name: String) throws(StorageError) -> Bool {
+        try write { (db) throws(StorageError) in try db.change("DELETE FROM segments WHERE name = $1", [.string(name)]) > 0 }
+    }
+
+    public func countUnsubscribe(campaignID: Int64) throws(StorageError) {
+        try write { (db) throws(StorageError) in
+            try db.query("""
+                INSERT INTO campaign_unsubscribes (campaign_id, count) SELECT id, 1 FROM campaigns WHERE id = $1
+                ON CONFLICT (campaign_id) DO UPDATE SET count = campaign_unsubscribes.count + 1
+                """, [.integer(campaignID)])
+        }
+    }
+
+    public func unsubscribeCount(campaignID: Int64) throws(StorageError) -> Int {
+        try read { (db) throws(StorageError) in
+            try db.query("SELECT count FROM campaign_unsubscribes WHERE campaign_id = $1", [.integer(campaignID)]).first?.int(0) ?? 0
+        }
     }
 
     public func campaign(id: Int64) throws(StorageError) -> Campaign? {
@@ -110,12 +168,17 @@ extension PostgresStore {
             parameters.append(.array(purposes.map(\.rawValue)))
             conditions.append("EXISTS (SELECT 1 FROM consents c2 WHERE c2.recipient_id = r.id AND c2.granted AND c2.purpose = ANY($\(parameters.count)::text[]))")
         }
+        for (name, values) in audience.attributes.sorted(by: { $0.key < $1.key }) where !values.isEmpty {
+            parameters.append(.string(name))
+            parameters.append(.array(values))
+            conditions.append("r.attributes ->> $\(parameters.count - 1) = ANY($\(parameters.count)::text[])")
+        }
         return (conditions.joined(separator: " AND "), parameters)
     }
 
     public func cancelCampaign(id: Int64, now: Date) throws(StorageError) -> Int? {
         try write { (db) throws(StorageError) in
-            guard try db.change("UPDATE campaigns SET status = 'cancelled', finished_at = $1 WHERE id = $2 AND status IN ('scheduled', 'sending')",
+            guard try db.change("UPDATE campaigns SET status = 'cancelled', finished_at = $1 WHERE id = $2 AND status IN ('draft', 'scheduled', 'sending')",
                                 [.date(now), .integer(id)]) > 0 else { return nil }
             return try db.change("""
                 UPDATE outbox SET state = 'skipped', finished_at = $1, last_reply = 'campaign cancelled'

@@ -20,13 +20,15 @@ extension PostgresStore {
             try db.execute("""
                 CREATE TEMP TABLE IF NOT EXISTS herald_import (
                     ord INTEGER NOT NULL, email TEXT NOT NULL, address_hash BYTEA NOT NULL, name TEXT, birth_year INTEGER,
-                    source TEXT NOT NULL, products TEXT NOT NULL, grants TEXT NOT NULL, notice_hash TEXT,
+                    source TEXT NOT NULL, products TEXT NOT NULL, grants TEXT NOT NULL, notice_hash TEXT, first_name TEXT, attributes JSONB,
                     recipient_id BIGINT, created BOOLEAN NOT NULL DEFAULT FALSE) ON COMMIT DELETE ROWS
                 """)
             var tally = ImportTally()
             for round in rounds {
                 try db.execute("TRUNCATE herald_import")
-                try db.copy("COPY herald_import (ord, email, address_hash, name, birth_year, source, products, grants, notice_hash) FROM STDIN",
+                try db.copy("""
+                    COPY herald_import (ord, email, address_hash, name, birth_year, source, products, grants, notice_hash, first_name, attributes) FROM STDIN
+                    """,
                             lines: round.map { Self.copyLine(ord: $0, rows[$0]) }.joined())
                 tally = try Self.importRound(count: round.count, now: now, in: db, adding: tally)
             }
@@ -40,8 +42,8 @@ extension PostgresStore {
         tally.erased += try db.change("DELETE FROM herald_import i USING suppressions s WHERE s.address_hash = i.address_hash AND s.reason = 'erased'")
         var created = try db.change("""
             WITH inserted AS (
-                INSERT INTO recipients (email, address_hash, name, birth_year, source, created_at)
-                SELECT email, address_hash, name, birth_year, source, $1 FROM herald_import ORDER BY ord
+                INSERT INTO recipients (email, address_hash, name, birth_year, source, created_at, first_name, attributes)
+                SELECT email, address_hash, name, birth_year, source, $1, first_name, attributes FROM herald_import ORDER BY ord
                 ON CONFLICT (address_hash) DO NOTHING RETURNING id, address_hash)
             UPDATE herald_import i SET recipient_id = n.id, created = TRUE FROM inserted n WHERE n.address_hash = i.address_hash
             """, [.date(now)])
@@ -65,9 +67,13 @@ extension PostgresStore {
         // Someone stored a moment ago and erased (or swept) since, before the lock: not written, counted as erased.
         tally.erased += try db.change("DELETE FROM herald_import WHERE recipient_id IS NULL")
         var changed = Set(try db.query("""
-            UPDATE recipients r SET name = COALESCE(i.name, r.name), birth_year = COALESCE(i.birth_year, r.birth_year)
+            UPDATE recipients r SET name = COALESCE(i.name, r.name), birth_year = COALESCE(i.birth_year, r.birth_year),
+                first_name = COALESCE(i.first_name, r.first_name),
+                attributes = NULLIF(COALESCE(r.attributes, '{}'::jsonb) || COALESCE(i.attributes, '{}'::jsonb), '{}'::jsonb)
             FROM herald_import i WHERE r.id = i.recipient_id AND NOT i.created
-              AND (COALESCE(i.name, r.name) IS DISTINCT FROM r.name OR COALESCE(i.birth_year, r.birth_year) IS DISTINCT FROM r.birth_year)
+              AND (COALESCE(i.name, r.name) IS DISTINCT FROM r.name OR COALESCE(i.birth_year, r.birth_year) IS DISTINCT FROM r.birth_year
+                   OR COALESCE(i.first_name, r.first_name) IS DISTINCT FROM r.first_name
+                   OR NULLIF(COALESCE(r.attributes, '{}'::jsonb) || COALESCE(i.attributes, '{}'::jsonb), '{}'::jsonb) IS DISTINCT FROM r.attributes)
             RETURNING r.id
             """).compactMap { $0.integer(0) })
         changed.formUnion(try db.query("""
@@ -101,7 +107,8 @@ extension PostgresStore {
         var seen: Set<Purpose> = []
         let grants = row.grants.filter { seen.insert($0).inserted }.map(\.rawValue).joined(separator: ",")
         let fields: [String?] = [String(ord), new.email, PostgresValue.bytes(new.addressHash).text, new.name, new.birthYear.map(String.init),
-                                 new.source, new.products.joined(separator: "\u{1F}"), grants, row.noticeHash]
+                                 new.source, new.products.joined(separator: "\u{1F}"), grants, row.noticeHash,
+                                 new.firstName, PersonalFields.encode(new.attributes)]
         return fields.map { $0.map(copyEscaped) ?? "\\N" }.joined(separator: "\t") + "\n"
     }
 

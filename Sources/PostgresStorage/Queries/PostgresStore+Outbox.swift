@@ -46,10 +46,12 @@ extension PostgresStore {
                     CASE WHEN outbox.recipient_id < 0
                          THEN (SELECT NULLIF(replace(products, ',', chr(31)), '') FROM registration_requests q WHERE q.id = -outbox.recipient_id)
                          ELSE (SELECT string_agg(product, chr(31)) FROM recipient_products p WHERE p.recipient_id = outbox.recipient_id) END,
-                    (SELECT purposes FROM registration_requests q WHERE q.id = -outbox.recipient_id)
+                    (SELECT purposes FROM registration_requests q WHERE q.id = -outbox.recipient_id),
+                    (SELECT first_name FROM recipients r WHERE r.id = outbox.recipient_id),
+                    (SELECT attributes::text FROM recipients r WHERE r.id = outbox.recipient_id)
                 """, [.date(now), .integer(limit), .date(leaseUntil), .string(owner), .integer(share.confirmations), .integer(share.campaignJobs)])
             guard !rows.isEmpty else { return [] }
-            var campaigns: [Int64: (name: String, kind: CampaignKind, template: String, policy: PolicyVersion?)] = [:]
+            var campaigns: [Int64: (name: String, kind: CampaignKind, template: String, policy: PolicyVersion?, words: CampaignWords?)] = [:]
             var jobs: [ClaimedJob] = []
             jobs.reserveCapacity(rows.count)
             for row in rows {
@@ -59,17 +61,21 @@ extension PostgresStore {
                     let policy = try found.policyVersion.flatMap { (version) throws(StorageError) in
                         try PolicyVersion.fetchAll(db, where: "version = $1", [.string(version)]).first
                     }
-                    campaigns[campaignID] = (found.name, found.kind, found.template, policy)
+                    campaigns[campaignID] = (found.name, found.kind, found.template, policy, found.words)
                 }
                 guard let campaign = campaigns[campaignID] else { continue }
-                jobs.append(ClaimedJob(
+                var job = ClaimedJob(
                     jobID: jobID, campaignID: campaignID, campaignName: campaign.name,
                     kind: campaign.kind, template: campaign.template, recipientID: recipientID,
                     email: email, name: row.string(6),
                     products: row.string(7).map { $0.split(separator: "\u{1F}").map(String.init).sorted() } ?? [],
                     attempt: row.int(3) ?? 1, queuedAt: try required(row.date(4), "outbox.queued_at"), leaseUntil: leaseUntil,
                     waitingPurposes: campaign.kind == .confirmation ? row.string(8).map(Self.purposes(from:)) ?? [] : [],
-                    policy: campaign.policy))
+                    policy: campaign.policy)
+                job.words = campaign.words
+                job.firstName = row.string(9)
+                job.attributes = PersonalFields.decode(row.string(10))
+                jobs.append(job)
             }
             jobs.sort { $0.jobID < $1.jobID }
             return jobs

@@ -9,9 +9,11 @@ extension PostgresStore {
         try write { (db) throws(StorageError) in
             // Two registrations of one new address at once: one inserts, the other waits for it and finds it.
             let inserted = try db.query("""
-                INSERT INTO recipients (email, address_hash, name, birth_year, source, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+                INSERT INTO recipients (email, address_hash, name, birth_year, source, created_at, first_name, attributes)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
                 ON CONFLICT (address_hash) DO NOTHING RETURNING \(Recipient.columns)
-                """, [.string(new.email), .bytes(new.addressHash), .string(new.name), .integer(new.birthYear), .string(new.source), .date(now)])
+                """, [.string(new.email), .bytes(new.addressHash), .string(new.name), .integer(new.birthYear), .string(new.source), .date(now),
+                      .string(new.firstName), .string(PersonalFields.encode(new.attributes))])
             var recipient: Recipient
             let created = !inserted.isEmpty
             if let row = inserted.first {
@@ -25,9 +27,13 @@ extension PostgresStore {
                 var changed = false
                 if let name = new.name, recipient.name != name { recipient.name = name; changed = true }
                 if let year = new.birthYear, recipient.birthYear != year { recipient.birthYear = year; changed = true }
+                if let first = new.firstName, recipient.firstName != first { recipient.firstName = first; changed = true }
+                let fields = recipient.attributes.merging(new.attributes) { $1 }
+                if fields != recipient.attributes { recipient.attributes = fields; changed = true }
                 if changed {
-                    try db.query("UPDATE recipients SET name = $1, birth_year = $2 WHERE id = $3",
-                                 [.string(recipient.name), .integer(recipient.birthYear), .integer(recipient.id)])
+                    try db.query("UPDATE recipients SET name = $1, birth_year = $2, first_name = $3, attributes = $4::jsonb WHERE id = $5",
+                                 [.string(recipient.name), .integer(recipient.birthYear), .string(recipient.firstName),
+                                  .string(PersonalFields.encode(recipient.attributes)), .integer(recipient.id)])
                 }
             }
             let id = try required(recipient.id, "recipients.id")

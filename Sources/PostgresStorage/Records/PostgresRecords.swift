@@ -20,12 +20,13 @@ func required<T>(_ value: T?, _ column: String) throws(StorageError) -> T {
 }
 
 extension Recipient {
-    static let columns = "id, email, address_hash, name, birth_year, source, created_at"
+    static let columns = "id, email, address_hash, name, birth_year, source, created_at, first_name, attributes::text"
 
     init(row: PostgresRow) throws(StorageError) {
         self.init(id: row.integer(0), email: try required(row.string(1), "recipients.email"),
                   addressHash: try required(row.bytes(2), "recipients.address_hash"), name: row.string(3), birthYear: row.int(4),
-                  source: try required(row.string(5), "recipients.source"), createdAt: try required(row.date(6), "recipients.created_at"))
+                  source: try required(row.string(5), "recipients.source"), createdAt: try required(row.date(6), "recipients.created_at"),
+                  firstName: row.string(7), attributes: PersonalFields.decode(row.string(8)))
     }
 
     static func fetchOne(_ connection: PostgresConnection, addressHash: Data) throws(StorageError) -> Recipient? {
@@ -34,7 +35,10 @@ extension Recipient {
 }
 
 extension Campaign {
-    static let columns = "id, name, kind, template, segment, status, due_at, created_at, started_at, finished_at, policy_version, problem"
+    static let columns = """
+        id, name, kind, template, segment, status, due_at, created_at, started_at, finished_at, policy_version, problem, \
+        subject, preheader, body, body_format
+        """
 
     init(row: PostgresRow) throws(StorageError) {
         self.init(id: row.integer(0), name: try required(row.string(1), "campaigns.name"),
@@ -42,7 +46,8 @@ extension Campaign {
                   template: try required(row.string(3), "campaigns.template"), segment: row.string(4),
                   status: try stored(row.string(5), as: CampaignStatus.self, column: "campaigns.status"),
                   dueAt: try required(row.date(6), "campaigns.due_at"), createdAt: try required(row.date(7), "campaigns.created_at"),
-                  startedAt: row.date(8), finishedAt: row.date(9), policyVersion: row.string(10), problem: row.string(11))
+                  startedAt: row.date(8), finishedAt: row.date(9), policyVersion: row.string(10), problem: row.string(11),
+                  words: try CampaignWords.stored(subject: row.string(12), preheader: row.string(13), body: row.string(14), format: row.string(15)))
     }
 
     static func fetchAll(_ connection: PostgresConnection, where condition: String = "TRUE", _ parameters: [PostgresValue] = [],

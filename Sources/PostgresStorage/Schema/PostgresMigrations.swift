@@ -253,6 +253,40 @@ enum PostgresMigrations {
                 last_used_at TIMESTAMPTZ
             );
             """),
+        // A campaign's own words and its draft state; a person's first name and personal fields; named
+        // segments; unsubscribes counted per campaign (SQLite's migration 11 says why each).
+        Migration(name: "11-campaign-words", sql: """
+            ALTER TABLE campaigns DROP CONSTRAINT campaigns_status;
+            ALTER TABLE campaigns ADD CONSTRAINT campaigns_status CHECK (status IN ('draft', 'scheduled', 'sending', 'done', 'cancelled', 'failed'));
+            ALTER TABLE campaigns ADD COLUMN subject TEXT;
+            ALTER TABLE campaigns ADD COLUMN preheader TEXT;
+            ALTER TABLE campaigns ADD COLUMN body TEXT;
+            ALTER TABLE campaigns ADD COLUMN body_format TEXT CONSTRAINT campaigns_body_format CHECK (body_format IN ('markdown', 'html'));
+            ALTER TABLE recipients ADD COLUMN first_name TEXT;
+            ALTER TABLE recipients ADD COLUMN attributes JSONB;
+            CREATE TABLE segments (
+                name TEXT PRIMARY KEY,
+                expression TEXT NOT NULL,
+                saved_at TIMESTAMPTZ NOT NULL
+            );
+            CREATE TABLE campaign_unsubscribes (
+                campaign_id BIGINT PRIMARY KEY REFERENCES campaigns(id) ON DELETE CASCADE,
+                count BIGINT NOT NULL
+            );
+            """),
+        // The public pages' fixes (Step 11; SQLite's migration 12 says why each). Keep this one last when adding
+        // others: append after it.
+        Migration(name: "12-policy-text", sql: """
+            CREATE TABLE policy_texts (
+                version TEXT PRIMARY KEY REFERENCES policy_versions(version),
+                text TEXT NOT NULL
+            );
+            CREATE TABLE confirmed_registrations (
+                request_id BIGINT PRIMARY KEY,
+                confirmed_at TIMESTAMPTZ NOT NULL
+            );
+            CREATE INDEX confirmed_registrations_by_age ON confirmed_registrations(confirmed_at);
+            """),
     ]
 
     /// Applies what is missing, each migration in one transaction with its record, under an advisory lock so

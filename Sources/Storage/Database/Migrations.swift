@@ -399,6 +399,80 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("11-campaign-words") { db in
+            try db.execute(sql: """
+                -- A campaign brings its own words (subject, preheader, body and its format) into the template, its
+                -- frame; and it can be a draft. SQLite cannot alter a CHECK: the table is rebuilt as in migration 3,
+                -- keeping its AUTOINCREMENT counter, so that an id is never given twice.
+                CREATE TEMP TABLE kept_sequences AS SELECT name, seq FROM sqlite_sequence WHERE name = 'campaigns';
+                CREATE TABLE new_campaigns (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    template TEXT NOT NULL,
+                    segment TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('draft', 'scheduled', 'sending', 'done', 'cancelled', 'failed')),
+                    due_at DATETIME NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    started_at DATETIME,
+                    finished_at DATETIME,
+                    policy_version TEXT REFERENCES policy_versions(version),
+                    problem TEXT,
+                    subject TEXT,                           -- null: the template's own words
+                    preheader TEXT,
+                    body TEXT,
+                    body_format TEXT CHECK (body_format IN ('markdown', 'html'))
+                );
+                INSERT INTO new_campaigns (id, name, kind, template, segment, status, due_at, created_at, started_at, finished_at, policy_version, problem)
+                    SELECT id, name, kind, template, segment, status, due_at, created_at, started_at, finished_at, policy_version, problem FROM campaigns;
+                DROP TABLE campaigns;
+                ALTER TABLE new_campaigns RENAME TO campaigns;
+                CREATE INDEX campaigns_due ON campaigns(status, due_at);
+                CREATE UNIQUE INDEX campaigns_one_notice_per_version ON campaigns(policy_version) WHERE policy_version IS NOT NULL;
+                DELETE FROM sqlite_sequence WHERE name IN ('campaigns', 'new_campaigns');
+                INSERT INTO sqlite_sequence (name, seq) SELECT name, seq FROM kept_sequences;
+                DROP TABLE kept_sequences;
+
+                -- A first name given on its own, and the company's own fields (recipients.attributes) as one JSON
+                -- object: both go with the person's row when they are erased.
+                ALTER TABLE recipients ADD COLUMN first_name TEXT;
+                ALTER TABLE recipients ADD COLUMN attributes TEXT;
+
+                -- Named audiences: a segment expression under a name, re-evaluated whenever it is used.
+                CREATE TABLE segments (
+                    name TEXT PRIMARY KEY,
+                    expression TEXT NOT NULL,
+                    saved_at DATETIME NOT NULL
+                );
+
+                -- Unsubscribes that came from a campaign's own links, counted per campaign: no person named.
+                CREATE TABLE campaign_unsubscribes (
+                    campaign_id INTEGER PRIMARY KEY REFERENCES campaigns(id) ON DELETE CASCADE,
+                    count INTEGER NOT NULL
+                );
+                """)
+        }
+        // Migration 12 belongs to the public pages' fixes (Step 11); the campaign words are migration 11. Keep
+        // this one last when adding others: append after it.
+        migrator.registerMigration("12-policy-text") { db in
+            try db.execute(sql: """
+                -- A policy version's full text, when it was published with one (herald policy publish --text): what
+                -- /policy shows beside the summary. Kept apart from policy_versions, whose rows never change.
+                CREATE TABLE policy_texts (
+                    version TEXT PRIMARY KEY REFERENCES policy_versions(version),
+                    text TEXT NOT NULL
+                );
+
+                -- A confirmed registration request leaves its id and when, nothing else (no address, no person), for
+                -- as long as its link may still be valid: a second visit of the link says "confirmed already"
+                -- instead of "invalid". Deleted with the requests nobody confirmed, past the same window.
+                CREATE TABLE confirmed_registrations (
+                    request_id INTEGER PRIMARY KEY,
+                    confirmed_at DATETIME NOT NULL
+                );
+                CREATE INDEX confirmed_registrations_by_age ON confirmed_registrations(confirmed_at);
+                """)
+        }
         return migrator
     }
 }

@@ -13,12 +13,65 @@ extension SQLiteStore {
             throw StorageError(message: "policy version \(version) has its notice already: campaign \(existing.id ?? 0)")
         }
         try db.execute(sql: """
-            INSERT INTO campaigns (name, kind, template, segment, status, due_at, created_at, started_at, finished_at, policy_version, problem)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO campaigns (name, kind, template, segment, status, due_at, created_at, started_at, finished_at, policy_version, problem,
+                                   subject, preheader, body, body_format)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [campaign.name, campaign.kind.rawValue, campaign.template, campaign.segment, campaign.status.rawValue,
-                              campaign.dueAt, campaign.createdAt, campaign.startedAt, campaign.finishedAt, campaign.policyVersion, campaign.problem])
+                              campaign.dueAt, campaign.createdAt, campaign.startedAt, campaign.finishedAt, campaign.policyVersion, campaign.problem,
+                              campaign.words?.subject, campaign.words?.preheader, campaign.words?.body, campaign.words?.format.rawValue])
         campaign.id = db.lastInsertedRowID
         return campaign
+    }
+
+    public func updateCampaign(_ campaign: Campaign) throws(StorageError) -> Campaign? {
+        guard let id = campaign.id, campaign.isEditable else { return nil }
+        return try write { db in
+            try db.execute(sql: """
+                UPDATE campaigns SET name = ?, template = ?, segment = ?, due_at = ?, status = ?, problem = NULL,
+                                     subject = ?, preheader = ?, body = ?, body_format = ?
+                WHERE id = ? AND status IN ('draft', 'scheduled')
+                """, arguments: [campaign.name, campaign.template, campaign.segment, campaign.dueAt, campaign.status.rawValue,
+                                 campaign.words?.subject, campaign.words?.preheader, campaign.words?.body, campaign.words?.format.rawValue, id])
+            guard db.changesCount > 0 else { return nil }
+            return try Campaign.fetchAll(db, where: "id = ?", arguments: [id]).first
+        }
+    }
+
+    public func saveSegment(_ segment: SavedSegment) throws(StorageError) {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO segments (name, expression, saved_at) VALUES (?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET expression = excluded.expression, saved_at = excluded.saved_at
+                """, arguments: [segment.name, segment.expression, segment.savedAt])
+        }
+    }
+
+    public func savedSegments() throws(StorageError) -> [SavedSegment] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT name, expression, saved_at FROM segments ORDER BY name").map {
+                SavedSegment(name: $0[0], expression: $0[1], savedAt: $0[2])
+            }
+        }
+    }
+
+    public func removeSegment(named name: String) throws(StorageError) -> Bool {
+        try write { db in
+            try db.execute(sql: "DELETE FROM segments WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+    }
+
+    public func countUnsubscribe(campaignID: Int64) throws(StorageError) {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO campaign_unsubscribes (campaign_id, count) SELECT id, 1 FROM campaigns WHERE id = ?
+                ON CONFLICT (campaign_id) DO UPDATE SET count = count + 1
+                """, arguments: [campaignID])
+        }
+    }
+
+    public func unsubscribeCount(campaignID: Int64) throws(StorageError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count FROM campaign_unsubscribes WHERE campaign_id = ?", arguments: [campaignID]) ?? 0 }
     }
 
     public func campaign(id: Int64) throws(StorageError) -> Campaign? {
@@ -107,15 +160,26 @@ extension SQLiteStore {
             conditions.append("EXISTS (SELECT 1 FROM consents c2 WHERE c2.recipient_id = r.id AND c2.granted AND c2.purpose IN (\(marks)))")
             _ = arguments.append(contentsOf: StatementArguments(purposes.map(\.rawValue)))
         }
+        // The field's name goes in as a bound JSON path ($."name"), never into the statement's text.
+        for (name, values) in audience.attributes.sorted(by: { $0.key < $1.key }) where !values.isEmpty {
+            let marks = Array(repeating: "?", count: values.count).joined(separator: ", ")
+            conditions.append("json_extract(r.attributes, ?) IN (\(marks))")
+            _ = arguments.append(contentsOf: StatementArguments([Self.jsonPath(name)] + values))
+        }
         return (conditions.joined(separator: " AND "), arguments)
     }
 }
 
 extension SQLiteStore {
+    /// `$."name"`: a JSON path to one key, quoted so that no character of the name means anything to the path.
+    static func jsonPath(_ name: String) -> String {
+        "$.\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
     public func cancelCampaign(id: Int64, now: Date) throws(StorageError) -> Int? {
         try write { db in
             try db.execute(sql: """
-                UPDATE campaigns SET status = 'cancelled', finished_at = ? WHERE id = ? AND status IN ('scheduled', 'sending')
+                UPDATE campaigns SET status = 'cancelled', finished_at = ? WHERE id = ? AND status IN ('draft', 'scheduled', 'sending')
                 """, arguments: [now, id])
             guard db.changesCount > 0 else { return nil }
             try db.execute(sql: """

@@ -3,16 +3,18 @@ import GRDB
 import Store
 
 extension SQLiteStore {
-    /// A row matches what is stored when its name, birth year, products and granted purposes do.
+    /// A row matches what is stored when its name, first name, birth year, personal fields, products and granted
+    /// purposes do.
     ///
     /// This is the import's hot loop: it drives SQLite directly (`BulkStatement`) inside a `bulkWrite`.
     public func importBatch(_ rows: [ImportRow], at now: Date) throws(StorageError) -> ImportTally {
         try bulkWrite { db in
             let insert = try BulkStatement(db, sql: """
-                INSERT OR IGNORE INTO recipients (email, address_hash, name, birth_year, source, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT OR IGNORE INTO recipients (email, address_hash, name, birth_year, source, created_at, first_name, attributes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let find = try BulkStatement(db, sql: "SELECT id, name, birth_year FROM recipients WHERE address_hash = ?")
-            let update = try BulkStatement(db, sql: "UPDATE recipients SET name = ?, birth_year = ? WHERE id = ?")
+            let find = try BulkStatement(db, sql: "SELECT id, name, birth_year, first_name, attributes FROM recipients WHERE address_hash = ?")
+            let update = try BulkStatement(db, sql: "UPDATE recipients SET name = ?, birth_year = ?, first_name = ?, attributes = ? WHERE id = ?")
             let product = try BulkStatement(db, sql: "INSERT OR IGNORE INTO recipient_products (recipient_id, product) VALUES (?, ?)")
             let recorded = try BulkStatement(db, sql: "SELECT 1 FROM consents WHERE recipient_id = ? AND purpose = ?")
             let ledger = try BulkStatement(db, sql: Self.insertLedgerEntry)
@@ -34,20 +36,25 @@ extension SQLiteStore {
                 }
                 // Inserting and looking up only when that was ignored is the cheapest order for new people,
                 // who are most rows of most imports. (The address hash is the only constraint that can ignore it.)
-                let created = try insert.execute(.text(new.email), hash, .init(new.name), .init(new.birthYear), source, timestamp) > 0
+                let created = try insert.execute(.text(new.email), hash, .init(new.name), .init(new.birthYear), source, timestamp,
+                                                 .init(new.firstName), .init(PersonalFields.encode(new.attributes))) > 0
                 let id: Int64
                 if created {
                     id = insert.lastInsertedRowID
                 } else {
-                    guard let stored = try find.firstRow(hash, read: { ($0.integer(0), $0.text(1), $0.integer(2)) }), let storedID = stored.0 else {
+                    guard let stored = try find.firstRow(hash, read: { ($0.integer(0), $0.text(1), $0.integer(2), $0.text(3), $0.text(4)) }),
+                          let storedID = stored.0 else {
                         throw DatabaseError(message: "a recipient was neither inserted nor found")
                     }
                     id = storedID
                     let storedYear = stored.2.map(Int.init)
                     let name = new.name ?? stored.1
                     let year = new.birthYear ?? storedYear
-                    if name != stored.1 || year != storedYear {
-                        try update.execute(.init(name), .init(year), .integer(id))
+                    let first = new.firstName ?? stored.3
+                    let storedFields = PersonalFields.decode(stored.4)
+                    let fields = storedFields.merging(new.attributes) { $1 }
+                    if name != stored.1 || year != storedYear || first != stored.3 || fields != storedFields {
+                        try update.execute(.init(name), .init(year), .init(first), .init(PersonalFields.encode(fields)), .integer(id))
                         changed = true
                     }
                 }

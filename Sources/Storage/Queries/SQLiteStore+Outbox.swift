@@ -46,11 +46,13 @@ extension SQLiteStore {
                          ELSE (SELECT name FROM recipients r WHERE r.id = outbox.recipient_id) END,
                     CASE WHEN recipient_id < 0 THEN (SELECT NULLIF(replace(products, ',', char(31)), '') FROM registration_requests q WHERE q.id = -outbox.recipient_id)
                          ELSE (SELECT group_concat(product, char(31)) FROM recipient_products p WHERE p.recipient_id = outbox.recipient_id) END,
-                    (SELECT purposes FROM registration_requests q WHERE q.id = -outbox.recipient_id)
+                    (SELECT purposes FROM registration_requests q WHERE q.id = -outbox.recipient_id),
+                    (SELECT first_name FROM recipients r WHERE r.id = outbox.recipient_id),
+                    (SELECT attributes FROM recipients r WHERE r.id = outbox.recipient_id)
                 """), arguments: [leaseUntil, owner, now, limit, share.confirmations, share.campaignJobs])
             guard !rows.isEmpty else { return [] }
-            var campaigns: [Int64: (name: String, kind: CampaignKind, template: String, policy: PolicyVersion?)] = [:]
-            let campaignQuery = try db.cachedStatement(sql: "SELECT name, kind, template, policy_version FROM campaigns WHERE id = ?")
+            var campaigns: [Int64: (name: String, kind: CampaignKind, template: String, policy: PolicyVersion?, words: CampaignWords?)] = [:]
+            let campaignQuery = try db.cachedStatement(sql: "SELECT name, kind, template, policy_version, subject, preheader, body, body_format FROM campaigns WHERE id = ?")
             var jobs: [ClaimedJob] = []
             jobs.reserveCapacity(rows.count)
             for row in rows {
@@ -59,19 +61,24 @@ extension SQLiteStore {
                 let campaignID: Int64 = row[1]
                 if campaigns[campaignID] == nil, let found = try Row.fetchOne(campaignQuery, arguments: [campaignID]) {
                     let policy = try (found[3] as String?).flatMap { try PolicyVersion.fetchAll(db, where: "version = ?", arguments: [$0]).first }
-                    campaigns[campaignID] = (found[0], try stored(found[1], as: CampaignKind.self, column: "campaigns.kind"), found[2], policy)
+                    campaigns[campaignID] = (found[0], try stored(found[1], as: CampaignKind.self, column: "campaigns.kind"), found[2], policy,
+                                             try CampaignWords.stored(subject: found[4], preheader: found[5], body: found[6], format: found[7]))
                 }
                 guard let campaign = campaigns[campaignID] else { continue }
                 let products: String? = row[7]
                 let waiting: String? = row[8]
-                jobs.append(ClaimedJob(
+                var job = ClaimedJob(
                     jobID: row[0], campaignID: campaignID, campaignName: campaign.name,
                     kind: campaign.kind, template: campaign.template, recipientID: row[2],
                     email: email, name: row[6],
                     products: products.map { $0.split(separator: "\u{1F}").map(String.init).sorted() } ?? [],
                     attempt: row[3], queuedAt: row[4], leaseUntil: leaseUntil,
                     waitingPurposes: campaign.kind == .confirmation ? waiting.map(Self.purposes(from:)) ?? [] : [],
-                    policy: campaign.policy))
+                    policy: campaign.policy)
+                job.words = campaign.words
+                job.firstName = row[9]
+                job.attributes = PersonalFields.decode(row[10])
+                jobs.append(job)
             }
             // RETURNING gives rows in no set order; jobs go out oldest first.
             jobs.sort { $0.jobID < $1.jobID }

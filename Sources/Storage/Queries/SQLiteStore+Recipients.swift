@@ -14,16 +14,20 @@ extension SQLiteStore {
                 var changed = false
                 if let name = new.name, existing.name != name { existing.name = name; changed = true }
                 if let year = new.birthYear, existing.birthYear != year { existing.birthYear = year; changed = true }
+                if let first = new.firstName, existing.firstName != first { existing.firstName = first; changed = true }
+                let fields = existing.attributes.merging(new.attributes) { $1 }
+                if fields != existing.attributes { existing.attributes = fields; changed = true }
                 if changed {
-                    try db.execute(sql: "UPDATE recipients SET name = ?, birth_year = ? WHERE id = ?",
-                                   arguments: [existing.name, existing.birthYear, existing.id])
+                    try db.execute(sql: "UPDATE recipients SET name = ?, birth_year = ?, first_name = ?, attributes = ? WHERE id = ?",
+                                   arguments: [existing.name, existing.birthYear, existing.firstName, PersonalFields.encode(existing.attributes), existing.id])
                 }
                 recipient = existing
             } else {
                 recipient = Recipient(email: new.email, addressHash: new.addressHash, name: new.name,
-                                      birthYear: new.birthYear, source: new.source, createdAt: now)
-                try db.execute(sql: "INSERT INTO recipients (email, address_hash, name, birth_year, source, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [new.email, new.addressHash, new.name, new.birthYear, new.source, now])
+                                      birthYear: new.birthYear, source: new.source, createdAt: now, firstName: new.firstName, attributes: new.attributes)
+                try db.execute(sql: """
+                    INSERT INTO recipients (email, address_hash, name, birth_year, source, created_at, first_name, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [new.email, new.addressHash, new.name, new.birthYear, new.source, now, new.firstName, PersonalFields.encode(new.attributes)])
                 recipient.id = db.lastInsertedRowID
                 created = true
             }

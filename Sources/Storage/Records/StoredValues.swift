@@ -16,10 +16,11 @@ func stored<Value: RawRepresentable>(_ text: String, as _: Value.Type, column: S
 }
 
 extension Recipient {
-    static let columns = "id, email, address_hash, name, birth_year, source, created_at"
+    static let columns = "id, email, address_hash, name, birth_year, source, created_at, first_name, attributes"
 
     init(row: Row) {
-        self.init(id: row[0], email: row[1], addressHash: row[2], name: row[3], birthYear: row[4], source: row[5], createdAt: row[6])
+        self.init(id: row[0], email: row[1], addressHash: row[2], name: row[3], birthYear: row[4], source: row[5], createdAt: row[6],
+                  firstName: row[7], attributes: PersonalFields.decode(row[8]))
     }
 
     static func fetchOne(_ db: Database, addressHash: Data) throws -> Recipient? {
@@ -28,12 +29,16 @@ extension Recipient {
 }
 
 extension Campaign {
-    static let columns = "id, name, kind, template, segment, status, due_at, created_at, started_at, finished_at, policy_version, problem"
+    static let columns = """
+        id, name, kind, template, segment, status, due_at, created_at, started_at, finished_at, policy_version, problem, \
+        subject, preheader, body, body_format
+        """
 
     init(row: Row) throws {
         self.init(id: row[0], name: row[1], kind: try stored(row[2], as: CampaignKind.self, column: "campaigns.kind"),
                   template: row[3], segment: row[4], status: try stored(row[5], as: CampaignStatus.self, column: "campaigns.status"),
-                  dueAt: row[6], createdAt: row[7], startedAt: row[8], finishedAt: row[9], policyVersion: row[10], problem: row[11])
+                  dueAt: row[6], createdAt: row[7], startedAt: row[8], finishedAt: row[9], policyVersion: row[10], problem: row[11],
+                  words: try CampaignWords.stored(subject: row[12], preheader: row[13], body: row[14], format: row[15]))
     }
 
     static func fetchAll(_ db: Database, where condition: String = "1", arguments: StatementArguments = [], order: String = "id") throws -> [Campaign] {

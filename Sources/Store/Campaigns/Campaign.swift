@@ -17,10 +17,12 @@ public struct Campaign: Codable, Sendable, Equatable {
     public var policyVersion: String?
     /// Why a `failed` campaign failed before its first send (a template error, as `file:line: problem`).
     public var problem: String?
+    /// Its own subject, preheader and body, set in the template's frame; nil: the template's own words.
+    public var words: CampaignWords?
 
     public init(id: Int64? = nil, name: String, kind: CampaignKind, template: String, segment: String?,
                 status: CampaignStatus = .scheduled, dueAt: Date, createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil,
-                policyVersion: String? = nil, problem: String? = nil) {
+                policyVersion: String? = nil, problem: String? = nil, words: CampaignWords? = nil) {
         self.id = id
         self.name = name
         self.kind = kind
@@ -33,7 +35,11 @@ public struct Campaign: Codable, Sendable, Equatable {
         self.finishedAt = finishedAt
         self.policyVersion = policyVersion
         self.problem = problem
+        self.words = words
     }
+
+    /// A draft, or scheduled and not yet started: its words, audience and time can still change.
+    public var isEditable: Bool { status == .draft || status == .scheduled }
 }
 
 /// Who a campaign goes to, decided when it starts. The consent and suppression checks are repeated for each
@@ -43,15 +49,19 @@ public struct Audience: Sendable, Equatable {
     public var purpose: Purpose?
     /// Registered for at least one of these products; nil for no product condition.
     public var anyOfProducts: [String]?
+    /// Personal fields that must hold: for each name, one of its values (`attribute:country=DE,attribute:country=AT`).
+    public var attributes: [String: [String]]
     /// Also consenting to at least one of these purposes; nil for no further condition.
     public var anyOfPurposes: [Purpose]?
     /// Suppressions that do not keep a person out: a policy notice still goes to someone who unsubscribed from
     /// everything (it is not marketing), never to an erased, bounced, complained or operator-suppressed address.
     public var despiteSuppressions: Set<SuppressionReason>
 
-    public init(purpose: Purpose?, anyOfProducts: [String]?, anyOfPurposes: [Purpose]? = nil, despiteSuppressions: Set<SuppressionReason> = []) {
+    public init(purpose: Purpose?, anyOfProducts: [String]?, anyOfPurposes: [Purpose]? = nil, attributes: [String: [String]] = [:],
+                despiteSuppressions: Set<SuppressionReason> = []) {
         self.purpose = purpose
         self.anyOfProducts = anyOfProducts
+        self.attributes = attributes
         self.anyOfPurposes = anyOfPurposes
         self.despiteSuppressions = despiteSuppressions
     }

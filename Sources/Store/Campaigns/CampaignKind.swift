@@ -28,12 +28,12 @@ public enum CampaignKind: String, Sendable, CaseIterable, Codable, CustomStringC
     public static let operatorKinds: [CampaignKind] = [.productNews, .promotion, .policyChange]
 }
 
-/// Where a campaign is: `scheduled` (waiting for `dueAt`) → `sending` (its outbox rows exist) → `done`
+/// Where a campaign is: `draft` (saved, not to be sent until scheduled), `scheduled` (waiting for `dueAt`) → `sending` (its outbox rows exist) → `done`
 /// (none left to try), or `cancelled` from either of the first two, or `failed` when it starts: its template
 /// could not render every shape of message it would send (`Campaign.problem`), so nobody got one. `campaign
 /// retry` takes a `done` campaign back to `sending`.
 public enum CampaignStatus: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
-    case scheduled, sending, done, cancelled, failed
+    case draft, scheduled, sending, done, cancelled, failed
 
     /// Only a campaign that has started can be retried; a failed one is scheduled again (and its templates
     /// rehearsed again when it starts).

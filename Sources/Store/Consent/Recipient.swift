@@ -11,8 +11,13 @@ public struct Recipient: Codable, Sendable, Equatable {
     public var birthYear: Int?
     public var source: String
     public var createdAt: Date
+    /// Given separately (a `first_name` column); nil: taken from `name` (`PersonName.firstName`).
+    public var firstName: String?
+    /// The company's own fields (`recipients.attributes`), by name; absent names are not stored.
+    public var attributes: [String: String]
 
-    public init(id: Int64? = nil, email: String, addressHash: Data, name: String?, birthYear: Int?, source: String, createdAt: Date) {
+    public init(id: Int64? = nil, email: String, addressHash: Data, name: String?, birthYear: Int?, source: String, createdAt: Date,
+                firstName: String? = nil, attributes: [String: String] = [:]) {
         self.id = id
         self.email = email
         self.addressHash = addressHash
@@ -20,6 +25,8 @@ public struct Recipient: Codable, Sendable, Equatable {
         self.birthYear = birthYear
         self.source = source
         self.createdAt = createdAt
+        self.firstName = firstName
+        self.attributes = attributes
     }
 }
 
@@ -31,14 +38,21 @@ public struct NewRecipient: Sendable, Equatable {
     public var birthYear: Int?
     public var products: [String]
     public var source: String
+    /// nil: keep what is stored.
+    public var firstName: String?
+    /// Personal fields to set (added to, or replacing, what is stored under the same names).
+    public var attributes: [String: String]
 
-    public init(email: String, addressHash: Data, name: String?, birthYear: Int?, products: [String], source: String) {
+    public init(email: String, addressHash: Data, name: String?, birthYear: Int?, products: [String], source: String,
+                firstName: String? = nil, attributes: [String: String] = [:]) {
         self.email = email
         self.addressHash = addressHash
         self.name = name
         self.birthYear = birthYear
         self.products = products
         self.source = source
+        self.firstName = firstName
+        self.attributes = attributes
     }
 }
 
@@ -88,5 +102,22 @@ public struct ImportTally: Sendable, Equatable {
         lhs.updated += rhs.updated
         lhs.unchanged += rhs.unchanged
         lhs.erased += rhs.erased
+    }
+}
+
+/// Personal fields as the stores keep them: one JSON object per person, keys sorted, so that the same fields are
+/// the same text (an import that repeats them writes nothing).
+public enum PersonalFields {
+    public static func encode(_ fields: [String: String]) -> String? {
+        guard !fields.isEmpty, let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            return nil
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A stored value that is not an object of strings reads as no fields.
+    public static func decode(_ text: String?) -> [String: String] {
+        guard let text, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return [:] }
+        return object.compactMapValues { $0 as? String }
     }
 }

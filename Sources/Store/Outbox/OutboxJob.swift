@@ -70,6 +70,11 @@ public struct ClaimedJob: Sendable, Equatable {
     public var waitingPurposes: [Purpose]
     /// For a policy-change notice: the version it announces.
     public var policy: PolicyVersion?
+    /// The campaign's own words, when it brings them (shared by every job of the campaign).
+    public var words: CampaignWords?
+    /// The recipient's first name when given separately, and their personal fields.
+    public var firstName: String?
+    public var attributes: [String: String] = [:]
 
     public init(jobID: Int64, campaignID: Int64, campaignName: String, kind: CampaignKind, template: String, recipientID: Int64,
                 email: String, name: String?, products: [String], attempt: Int, queuedAt: Date, leaseUntil: Date = .distantPast,

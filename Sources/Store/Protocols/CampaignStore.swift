@@ -28,6 +28,23 @@ public protocol CampaignStore: Sendable {
     /// A `failed` campaign (it never queued anyone) becomes `scheduled`, due now, and 0 is returned.
     func retryCampaign(id: Int64, now: Date) throws(StorageError) -> Int?
 
+    /// Writes a draft's or a not-yet-started campaign's name, template, segment, due time, words and status
+    /// (`draft` or `scheduled`), in one statement that holds only while it is still a draft or scheduled: a
+    /// worker that started it meanwhile wins. Returns the campaign as stored, or nil when it has started, ended
+    /// or does not exist.
+    func updateCampaign(_ campaign: Campaign) throws(StorageError) -> Campaign?
+
+    /// Saves (or replaces) a named segment.
+    func saveSegment(_ segment: SavedSegment) throws(StorageError)
+    /// Sorted by name.
+    func savedSegments() throws(StorageError) -> [SavedSegment]
+    /// False when there was none of that name.
+    func removeSegment(named name: String) throws(StorageError) -> Bool
+
+    /// Counts one unsubscribe that came through a link of this campaign (a number per campaign, no one named).
+    func countUnsubscribe(campaignID: Int64) throws(StorageError)
+    func unsubscribeCount(campaignID: Int64) throws(StorageError) -> Int
+
     /// How many people `audience` reaches now: the count a campaign's start would queue (a count, no one named).
     func audienceSize(_ audience: Audience) throws(StorageError) -> Int
 

@@ -5,5 +5,5 @@ struct CampaignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "campaign",
         abstract: "Create campaigns and follow them.",
-        subcommands: [Create.self, List.self, Show.self, Cancel.self, Retry.self])
+        subcommands: [Create.self, Edit.self, Schedule.self, Duplicate.self, List.self, Show.self, Cancel.self, Retry.self])
 }
