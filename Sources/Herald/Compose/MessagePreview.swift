@@ -40,8 +40,11 @@ extension HeraldApp {
 
     /// The console's preview: the message a person of `sample`'s shape would get, as sent (headers and both
     /// bodies of the very bytes that would go out, signed when DKIM is configured). Nothing is recorded or sent.
-    public func previewMessage(template name: String, sample: SampleRecipient) throws(HeraldError) -> PreviewedMessage {
-        let (catalog, input) = try sampleInput(template: name, sample: sample, address: SampleRecipient.standInAddress)
+    public func previewMessage(template name: String, sample: SampleRecipient, words: CampaignWords? = nil,
+                               campaignName: String = "Preview") throws(HeraldError) -> PreviewedMessage {
+        var (catalog, input) = try sampleInput(template: name, sample: sample, address: SampleRecipient.standInAddress)
+        input.words = words
+        input.campaignName = campaignName
         let composer = composer(catalog: catalog)
         let now = clock()
         let rendered = try composer.render(input, now: now)
@@ -49,13 +52,24 @@ extension HeraldApp {
         return PreviewedMessage(rendered: rendered, headers: PreviewedMessage.headers(of: composed.bytes))
     }
 
-    /// The console's test send: the same message, to `address` (the staff member's own), through the configured
-    /// transport. Nothing about a person is read or recorded; the verdict is the transport's.
-    public func testSend(template name: String, sample: SampleRecipient, to address: String) throws(HeraldError) -> DeliveryVerdict {
-        let (catalog, input) = try sampleInput(template: name, sample: sample, address: address)
-        let composed = try composer(catalog: catalog).compose(input, now: clock())
+    /// The console's test send: the same message, its subject marked `[TEST]`, to `address` (the staff member's
+    /// own, or one of `console.test_recipients`), through the configured transport. Nothing about a person is read
+    /// or recorded; the verdict is the transport's.
+    public func testSend(template name: String, sample: SampleRecipient, to address: String, words: CampaignWords? = nil,
+                         campaignName: String = "Preview") throws(HeraldError) -> DeliveryVerdict {
+        var (catalog, input) = try sampleInput(template: name, sample: sample, address: address)
+        input.words = words
+        input.campaignName = campaignName
+        let composer = composer(catalog: catalog)
+        let now = clock()
+        var rendered = try composer.render(input, now: now)
+        rendered.subject = Self.testMark + rendered.subject
+        let composed = try composer.compose(input, rendered: rendered, now: now)
         return try transport().makeSender().send(composed, job: 0, campaign: 0)
     }
+
+    /// What a test send's subject starts with, so that nobody takes it for the campaign itself.
+    public static let testMark = "[TEST] "
 
     private func sampleInput(template name: String, sample: SampleRecipient,
                              address: String) throws(HeraldError) -> (TemplateCatalog, MessageComposer.Input) {
@@ -73,7 +87,8 @@ extension HeraldApp {
         // Recipient 0 is nobody: the sample's signed links lead to no one's consent.
         let input = MessageComposer.Input(kind: kind, template: name, campaignName: "Preview", recipientID: 0, email: address,
                                           name: sample.name, products: sample.products,
-                                          confirmPurposes: kind == .confirmation ? [.productNews] : [], policy: announced)
+                                          confirmPurposes: kind == .confirmation ? [.productNews] : [], policy: announced,
+                                          attributes: SampleRecipient.attributes(configuration.attributes))
         return (catalog, input)
     }
 

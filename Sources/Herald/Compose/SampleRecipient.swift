@@ -16,6 +16,11 @@ public struct SampleRecipient: Sendable, Equatable {
     public static let standIn = SampleRecipient(name: "Ada Lovelace", products: ["minilogue", "volca"])
     /// Where a preview pretends to send (a reserved domain, RFC 2606).
     public static let standInAddress = "ada@example.com"
+
+    /// A stand-in's personal fields: each shows its own name, so a preview says where each value goes.
+    static func attributes(_ names: [String]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: names.map { ($0, "[\($0)]") })
+    }
 }
 
 /// A previewed message as it would be sent: the header fields of its bytes (unfolded) and its parts.
