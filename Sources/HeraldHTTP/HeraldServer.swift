@@ -35,9 +35,22 @@ public struct HeraldServer: Sendable {
         // A burst of up to the cap of new connections waits in the kernel's queue (at most net.core.somaxconn)
         // instead of having its SYNs dropped, which costs a client a second before it tries again.
         let configuration = ApplicationConfiguration(address: .hostname(host, port: port), backlog: max(256, limits.maxConnections))
-        let application = Application(router: PeerAwareRouter(router: try router()), server: server,
-                                      configuration: configuration, logger: Logger(label: "herald.serve"))
+        let publicURL = app.configuration.publicURL
+        let application = Application(router: PeerAwareRouter(router: try router()), server: server, configuration: configuration,
+                                      onServerRunning: { channel in
+                                          Self.announce(host: host, port: channel.localAddress?.port ?? port, publicURL: publicURL)
+                                      },
+                                      logger: Logger(label: "herald.serve"))
         try await application.runService()
+    }
+
+    /// Once listening, where the service and its console are: `serving http://127.0.0.1:8080 — console at
+    /// http://127.0.0.1:8080/console`, and the console's address at `public_url` when that is elsewhere.
+    static func announce(host: String, port: Int, publicURL: String) {
+        let local = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        let base = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        let elsewhere = base == local ? "" : " (\(base)/console at public_url)"
+        Logger(label: "herald.serve").notice("serving \(local) — console at \(local)/console\(elsewhere)")
     }
 
     func router() throws(HeraldError) -> Router<BasicRequestContext> {

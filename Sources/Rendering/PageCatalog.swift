@@ -28,6 +28,21 @@ public struct PageCatalog: Sendable {
         self.library = library
     }
 
+    /// The files of the pages folder that `herald serve` loads: its pages and their partials, the stylesheet and
+    /// the two scripts. Without one of them it does not start, or a page answers with a bare status.
+    public static let required: [String] = [
+        "header", "footer", "message", "unsubscribe", "unsubscribed", "preferences", "register", "confirm", "policy", "policy-choice",
+        "console-header", "console-footer", "console-message", "console-sign-in", "console-password", "console-dashboard",
+        "console-campaign-new", "console-campaign-report", "console-problems", "console-templates", "console-template-preview",
+        "console-reports", "console-people", "console-staff", "console-audit", "console-policy",
+    ].map { $0 + ".mustache" } + ["herald.css", "register.js", "console.js"]
+
+    /// The paths of the `required` files missing from the pages folder of `templates`.
+    public static func missing(templates: String) -> [String] {
+        let root = URL(fileURLWithPath: templates, isDirectory: true).appendingPathComponent(folder, isDirectory: true)
+        return required.map { root.appendingPathComponent($0).path }.filter { !FileManager.default.fileExists(atPath: $0) }
+    }
+
     /// The page with `context` (dictionaries, arrays, strings, booleans); nil for a page that does not exist.
     public func render(_ name: String, context: [String: Any]) -> String? {
         library.render(context, withTemplate: name)

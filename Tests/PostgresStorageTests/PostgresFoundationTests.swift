@@ -30,7 +30,7 @@ import Testing
         let store = try PostgresStore(settings: settings)
         #expect(try store.appliedMigrations() == ["1-consent-store", "2-campaigns-outbox", "3-outbox-leases", "4-outbox-leased-index",
                                                   "5-pending-registrations", "6-policy-versions", "7-fleet", "8-staff",
-                                                  "9-registration-requests", "10-sign-in-and-api-tokens"])
+                                                  "9-registration-requests", "10-sign-in-and-api-tokens", "11-campaign-words", "12-policy-text"])
         // Opening it again (another worker, another machine) applies nothing.
         let connection = try PostgresConnection(settings)
         #expect(try PostgresMigrations.migrate(connection).isEmpty)

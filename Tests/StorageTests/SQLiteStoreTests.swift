@@ -20,7 +20,7 @@ struct SQLiteStoreTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)/herald.sqlite").path
         let first = try SQLiteStore(path: path).appliedMigrations()
         let second = try SQLiteStore(path: path).appliedMigrations()
-        #expect(first == ["1-consent-store", "2-campaigns-outbox", "3-outbox-leases", "4-outbox-leased-index", "5-pending-registrations", "6-policy-versions", "7-fleet", "8-staff", "9-registration-requests", "10-sign-in-and-api-tokens"])
+        #expect(first == ["1-consent-store", "2-campaigns-outbox", "3-outbox-leases", "4-outbox-leased-index", "5-pending-registrations", "6-policy-versions", "7-fleet", "8-staff", "9-registration-requests", "10-sign-in-and-api-tokens", "11-campaign-words", "12-policy-text"])
         #expect(second == first)
         let mode = try SQLiteStore(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")

@@ -117,8 +117,19 @@ public struct ConfigurationLoader {
                     pairs.append(id + ":" + secret)
                 }
                 values[key] = FileValue(text: pairs.joined(separator: ","), line: line)
+            case (.list, .scalar(let scalar)):
+                values[key] = FileValue(text: scalar.string, line: line)
+            case (.list, .sequence(let sequence)):
+                var items: [String] = []
+                for item in sequence {
+                    guard let text = item.string, !text.contains(",") else {
+                        throw HeraldError(.configuration, "\(path):\(item.mark?.line ?? line): \(key): each entry must be a plain value without ','")
+                    }
+                    items.append(text)
+                }
+                values[key] = FileValue(text: items.joined(separator: ","), line: line)
             default:
-                let expected = shape == .keyList ? "a list of {id, secret}" : "a single value"
+                let expected = shape == .keyList ? "a list of {id, secret}" : shape == .list ? "a list" : "a single value"
                 throw HeraldError(.configuration, "\(path):\(line): \(key): expected \(expected)")
             }
         }

@@ -111,6 +111,13 @@ public struct DoubleOptIn: Sendable {
         return purposes
     }
 
+    /// When the request a valid link names was confirmed, if it was (recently): its link, opened again, says so.
+    /// Only a link Herald signed gets this answer, so nobody learns anything of an address they do not receive.
+    public func confirmedAt(token: String) throws(HeraldError) -> Date? {
+        let (id, _) = try verify(token)
+        return try storage { () throws(StorageError) in try store.confirmedAt(requestID: id) }
+    }
+
     /// Deletes the requests nobody confirmed within the window of their making.
     @discardableResult
     public func deleteUnconfirmed() throws(HeraldError) -> Int {

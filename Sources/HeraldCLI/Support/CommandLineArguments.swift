@@ -27,10 +27,38 @@ enum CommandLineArguments {
         return rest + leading
     }
 
-    /// The first word, when it names no command: `herald frobnicate`.
-    static func unknownCommand(in arguments: [String], known: [String]) -> String? {
-        guard let first = arguments.first, !first.hasPrefix("-"), !known.contains(first) else { return nil }
-        return first
+    /// A word where a command's name belongs that names none: `herald frobnicate`, `herald staff ad`.
+    struct UnknownCommand: Equatable {
+        /// What was typed.
+        var word: String
+        /// The command it was given to: `["herald", "staff"]`.
+        var path: [String]
+        /// The nearest of that command's subcommands, when it is close enough to be a likely typo.
+        var suggestion: String?
+
+        /// `unknown command 'ad' for 'herald staff'; did you mean 'add'? (see herald staff --help)`; for the
+        /// top level, without "for 'herald'".
+        var message: String {
+            let command = path.joined(separator: " ")
+            return "unknown command '\(word)'" + (path.count > 1 ? " for '\(command)'" : "")
+                + (suggestion.map { "; did you mean '\($0)'?" } ?? "") + " (see \(command) --help)"
+        }
+    }
+
+    /// Follows the words that name commands from the top (`herald`): the first that names none of its command's
+    /// subcommands, while that command has subcommands. `subcommands(path)` names a command's subcommands
+    /// (`help` included), empty for a command that runs, or nil for one that takes other words there (a default
+    /// subcommand). An option ends the search: ArgumentParser's own errors name what is wrong after it.
+    static func unknownCommand(in arguments: [String], root: String, subcommands: ([String]) -> [String]?) -> UnknownCommand? {
+        var path = [root]
+        for word in arguments {
+            guard let names = subcommands(path), !names.isEmpty, !word.hasPrefix("-"), word != "help" else { return nil }
+            guard names.contains(word) else {
+                return UnknownCommand(word: word, path: path, suggestion: nearest(to: word, among: names))
+            }
+            path.append(word)
+        }
+        return nil
     }
 
     /// The known name closest to `word` (edit distance), if it is close enough to be a likely typo.

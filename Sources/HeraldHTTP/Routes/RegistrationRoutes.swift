@@ -16,6 +16,8 @@ struct RegistrationRoutes: Sendable {
     let pages: Pages
     let challenge: RegistrationChallenge
     let script: String
+    /// The products the store knows, read at most every ten seconds however often the public form is opened.
+    private let knownProducts: ThrottledReading<[String]>
 
     init(app: HeraldApp, pages: Pages, script: String) {
         self.app = app
@@ -23,6 +25,15 @@ struct RegistrationRoutes: Sendable {
         self.script = script
         challenge = RegistrationChallenge(secret: app.configuration.http.sessionKey ?? Array(SecretsGenerator.random().utf8),
                                           cost: app.configuration.register.challengeCost)
+        knownProducts = ThrottledReading(maximumAge: .seconds(10)) { [app] in
+            try? await blocking { try app.consent.productNames() }
+        }
+    }
+
+    /// The products the form offers: `register.products` when set, else those Herald knows (people registered).
+    private func offeredProducts() async -> [String] {
+        if let configured = app.configuration.register.products { return configured }
+        return await knownProducts.value() ?? []
     }
 
     /// The public pages' policy, and the form's own script.
@@ -81,8 +92,8 @@ struct RegistrationRoutes: Sendable {
     }
 
     func add(to router: Router<BasicRequestContext>) {
-        router.get("register") { _, _ in form() }
-        router.head("register") { _, _ in form().withoutBody() }
+        router.get("register") { _, _ in form(offering: await offeredProducts()) }
+        router.head("register") { _, _ in form(offering: await offeredProducts()).withoutBody() }
         router.get("register.js") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: script)))
         }
@@ -96,8 +107,17 @@ struct RegistrationRoutes: Sendable {
         router.post("confirm/:token") { _, context in await confirm(context) }
     }
 
-    private func form(problem: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
-        var values: [String: Any] = ["purposes": Purpose.allCases.map { ["name": $0.rawValue, "label": Pages.sentence($0.phrase)] }]
+    /// The form; refused, with its problem and everything that was typed and ticked, so nothing is typed twice.
+    /// (It shows what was posted to this one answer, which is never cached and never stored; the age is not
+    /// looked at before every other check has passed, so whatever a refused form gives back says nothing of it.)
+    private func form(offering products: [String], problem: String? = nil, status: HTTPResponse.Status = .ok,
+                      typed: Request? = nil) -> Response {
+        let purposes = Set(typed?.purposes ?? []), chosen = Set(typed?.products ?? [])
+        var values: [String: Any] = [
+            "purposes": Purpose.allCases.map { ["name": $0.rawValue, "label": Pages.sentence($0.phrase), "checked": purposes.contains($0.rawValue)] },
+            "products": products.map { ["name": $0, "checked": chosen.contains($0)] }, "has_products": !products.isEmpty,
+            "email": typed?.email ?? "", "name": typed?.name ?? "", "birthdate": typed?.birthdate ?? "",
+        ]
         if let problem { values["problem"] = problem }  // (an empty string would still show the box)
         let puzzle = challenge.issue(now: app.clock())
         values["challenge"] = ["salt": puzzle.salt, "challenge": puzzle.challenge, "max": String(puzzle.maxNumber), "signature": puzzle.signature]
@@ -130,6 +150,10 @@ struct RegistrationRoutes: Sendable {
         } catch {
             return json ? APIJSON.failure(error) : pages.formProblem(error)
         }
+        // The form offers its products and takes no others, so a stranger cannot put a product name of their own
+        // on the form; JSON may name any product unless `register.products` lists them.
+        let offered = await offeredProducts()
+        let restricted = !json || app.configuration.register.products != nil
         // A wrong, stale or reused solution counts as none: the registration is still taken, under the smaller cap.
         let challenged = submitted.challenge.map {
             challenge.accepts(salt: $0.salt, number: $0.number, signature: $0.signature, now: app.clock())
@@ -141,6 +165,10 @@ struct RegistrationRoutes: Sendable {
                 }
                 var purposes: [Purpose] = []
                 for name in submitted.purposes ?? [] { purposes.append(try Purpose.parse(name)) }
+                if restricted, let product = submitted.products?.first(where: { !offered.contains((try? RegistrationRules.product($0)) ?? $0) }) {
+                    throw HeraldError(.dataError, offered.isEmpty ? "products cannot be registered here"
+                                      : "'\(product)' is not one of the products offered here (\(offered.joined(separator: ", ")))")
+                }
                 let registration = Registration(email: submitted.email, name: submitted.name?.isEmpty == true ? nil : submitted.name,
                                                 birthdate: birthdate, products: submitted.products ?? [], consents: purposes, source: DoubleOptIn.source)
                 do { _ = try app.doubleOptIn.request(registration, challenged: challenged) } catch let error as HeraldError where error.kind == .underMinimumAge {
@@ -148,7 +176,8 @@ struct RegistrationRoutes: Sendable {
                 }
             }
         } catch let error as HeraldError where error.kind == .dataError || error.kind == .usage {
-            return json ? APIJSON.error(.badRequest, error.message) : form(problem: error.message, status: .badRequest)
+            return json ? APIJSON.error(.badRequest, error.message)
+                : form(offering: offered, problem: error.message, status: .badRequest, typed: submitted)
         } catch {
             return json ? APIJSON.failure(error) : pages.failure(error)
         }
@@ -161,7 +190,8 @@ struct RegistrationRoutes: Sendable {
     private func confirmation(_ context: BasicRequestContext) async -> Response {
         let token = context.parameters.get("token") ?? ""
         return await pages.answer { [app, pages] in
-            let purposes = try app.doubleOptIn.pending(token: token)
+            let purposes: [Purpose]
+            do { purposes = try app.doubleOptIn.pending(token: token) } catch { return try confirmedAlready(token, else: error) }
             return pages.page("confirm", title: "Confirm your registration", [
                 "token": token, "purposes": purposes.map { ["label": $0.phrase] }, "notice": try notice(purposes),
             ])
@@ -171,11 +201,24 @@ struct RegistrationRoutes: Sendable {
     private func confirm(_ context: BasicRequestContext) async -> Response {
         let token = context.parameters.get("token") ?? ""
         return await pages.answer { [app, pages] in
-            let purposes = try app.doubleOptIn.confirm(token: token, notice: notice)
+            let purposes: [Purpose]
+            do { purposes = try app.doubleOptIn.confirm(token: token, notice: notice) } catch { return try confirmedAlready(token, else: error) }
             return pages.page("message", title: "Thank you", [
                 "message": "Your registration is confirmed: you will receive " + purposes.map(\.phrase).joined(separator: " and ") + ".",
             ])
         }
+    }
+
+    /// A valid link whose request no longer waits because it was confirmed: it says so (200) and changes
+    /// nothing; any other failure (a bad, expired or unknown link) is answered as before.
+    private func confirmedAlready(_ token: String, else failure: any Error) throws -> Response {
+        guard (failure as? HeraldError)?.kind == .notFound, let confirmedAt = try? app.doubleOptIn.confirmedAt(token: token) else {
+            throw failure
+        }
+        return pages.page("message", title: "Already confirmed", [
+            "message": "This registration was confirmed already, on \(MessageData.longDate(confirmedAt)). There is nothing more to do: "
+                + "to change what we send you, follow the preferences link at the end of any of our mails.",
+        ])
     }
 
     /// What the confirmation page says the person agrees to; the ledger keeps its hash with each consent.

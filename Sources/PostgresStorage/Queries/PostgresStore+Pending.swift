@@ -57,6 +57,8 @@ extension PostgresStore {
             guard let request = try db.query("""
                 DELETE FROM registration_requests WHERE id = $1 RETURNING email, address_hash, name, birth_year, products, purposes, source
                 """, [.integer(requestID)]).first else { return nil }
+            try db.query("INSERT INTO confirmed_registrations (request_id, confirmed_at) VALUES ($1, $2) ON CONFLICT (request_id) DO NOTHING",
+                         [.integer(requestID), .date(now)])
             let hash = try required(request.bytes(1), "registration_requests.address_hash")
             // The person, made if new (another transaction making them at once: then found), and locked.
             _ = try db.query("""
@@ -83,11 +85,18 @@ extension PostgresStore {
         }
     }
 
+    public func confirmedAt(requestID: Int64) throws(StorageError) -> Date? {
+        try read { (db) throws(StorageError) in
+            try db.query("SELECT confirmed_at FROM confirmed_registrations WHERE request_id = $1", [.integer(requestID)]).first?.date(0)
+        }
+    }
+
     /// The confirmation mails' log goes too, past the same cutoff, in case no request came since to prune it.
     public func deleteUnconfirmed(before cutoff: Date) throws(StorageError) -> Int {
         try write { (db) throws(StorageError) in
             let deleted = try db.change("DELETE FROM registration_requests WHERE requested_at < $1", [.date(cutoff)])
             try db.query("DELETE FROM confirmation_mail_log WHERE queued_at < $1", [.date(cutoff)])
+            try db.query("DELETE FROM confirmed_registrations WHERE confirmed_at < $1", [.date(cutoff)])
             return deleted
         }
     }

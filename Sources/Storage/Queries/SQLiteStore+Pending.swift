@@ -56,6 +56,8 @@ extension SQLiteStore {
             guard let request = try Row.fetchOne(db, sql: """
                 DELETE FROM registration_requests WHERE id = ? RETURNING email, address_hash, name, birth_year, products, purposes, source
                 """, arguments: [requestID]) else { return nil }
+            try db.execute(sql: "INSERT OR REPLACE INTO confirmed_registrations (request_id, confirmed_at) VALUES (?, ?)",
+                           arguments: [requestID, now])
             let hash: Data = request["address_hash"]
             let recipientID: Int64
             if let known = try Int64.fetchOne(db, sql: "SELECT id FROM recipients WHERE address_hash = ?", arguments: [hash]) {
@@ -82,12 +84,19 @@ extension SQLiteStore {
         }
     }
 
+    public func confirmedAt(requestID: Int64) throws(StorageError) -> Date? {
+        try read { db in
+            try Date.fetchOne(db, sql: "SELECT confirmed_at FROM confirmed_registrations WHERE request_id = ?", arguments: [requestID])
+        }
+    }
+
     /// The confirmation mails' log goes too, past the same cutoff, in case no request came since to prune it.
     public func deleteUnconfirmed(before cutoff: Date) throws(StorageError) -> Int {
         try write { db in
             try db.execute(sql: "DELETE FROM registration_requests WHERE requested_at < ?", arguments: [cutoff])
             let deleted = db.changesCount
             try db.execute(sql: "DELETE FROM confirmation_mail_log WHERE queued_at < ?", arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM confirmed_registrations WHERE confirmed_at < ?", arguments: [cutoff])
             return deleted
         }
     }

@@ -18,12 +18,19 @@ public protocol PendingRegistrationStore: Sendable {
     /// The person confirmed the link that `named` these purposes, in one transaction: the person is found by
     /// the request's address hash, or made with its address, name and birth year; those of its purposes the
     /// link named become consents (ledger rows with `source` and the hash of the notice the person confirmed);
-    /// its products are added; a suppression for one of the `lifting` reasons goes; the request is deleted.
+    /// its products are added; a suppression for one of the `lifting` reasons goes; the request is deleted,
+    /// leaving only its id and the time of its confirmation (see `confirmedAt`).
     /// Returns the purposes granted; nil when the request no longer waits.
     func confirmPending(requestID: Int64, named: Set<Purpose>, source: String, noticeHash: String?, lifting: Set<SuppressionReason>,
                         at now: Date) throws(StorageError) -> [Purpose]?
 
+    /// When the request was confirmed, if it was within the window `deleteUnconfirmed` keeps: a confirmed
+    /// request leaves its id and that time, nothing about the person, so that its link, opened again, says it
+    /// was confirmed already. Nil for a request never confirmed, or confirmed before the window.
+    func confirmedAt(requestID: Int64) throws(StorageError) -> Date?
+
     /// Data minimisation: deletes the requests made before `cutoff` (a request's life is counted from when it
-    /// was made; nothing extends it), with their addresses. Returns how many went.
+    /// was made; nothing extends it), with their addresses, and the marks of requests confirmed before it.
+    /// Returns how many requests went.
     func deleteUnconfirmed(before cutoff: Date) throws(StorageError) -> Int
 }

@@ -17,7 +17,8 @@ struct TemplatesCommand: ParsableCommand {
                 Syntax errors, sections that do not close, missing partials and layouts, values an HTML part does not \
                 escape, variables no message has, template.yaml's kind and variables; commercial mail must show the \
                 unsubscribe link and the postal address in both parts (a promotion must say it is an advertisement), \
-                and a policy-change notice must link to the preferences and carry nothing promotional.
+                and a policy-change notice must link to the preferences and carry nothing promotional. Each page, \
+                stylesheet and script of pages/ that herald serve loads must be there.
                 """)
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print the problems as JSON.") var json = false
@@ -25,7 +26,9 @@ struct TemplatesCommand: ParsableCommand {
         func run() throws {
             try Terminal.run { () throws(HeraldError) in
                 let app = try global.openApp()
+                // The pages `herald serve` needs are part of the folder too: a folder without them passes no check.
                 let problems = app.templateCheck.problems(now: app.clock())
+                    + PageCatalog.missing(templates: app.configuration.templates).map { TemplateError(file: $0, problem: "missing; herald serve needs it") }
                 if json {
                     Terminal.say(Terminal.json(problems.map { ["file": $0.file, "line": $0.line.map(String.init) ?? "", "problem": $0.problem] }))
                 } else {
