@@ -171,6 +171,35 @@ struct PublicPageFixesTests {
         #expect(RegistrationTests.waitFor(5) { server.serverLog().contains(line) }, "\(server.serverLog())")
     }
 
+    @Test func thePolicyPagesShowTheFullTextAVersionWasPublishedWith() throws {
+        let sandbox = try Sandbox()
+        let server = try WebServer(sandbox)
+        defer { server.stop(); sandbox.remove() }
+        #expect(try sandbox.herald(["recipients", "add", "ada@example.com", "--consent", "product-news"]).status == 0)
+        let summary = sandbox.folder.appendingPathComponent("summary.txt"), text = sandbox.folder.appendingPathComponent("policy.txt")
+        try "We now keep your birth year only.".write(to: summary, atomically: true, encoding: .utf8)
+        try "1. Who we are\nExample Ltd keeps this list.\n\n2. What we keep\nYour address & your birth year, nothing else.\n"
+            .write(to: text, atomically: true, encoding: .utf8)
+        let published = try sandbox.herald(["policy", "publish", "--version", "v1", "--summary", summary.path, "--text", text.path,
+                                            "--material", "--force"])
+        #expect(published.status == 0, "\(published.stderr)")
+        let page = try server.get("/policy")
+        #expect(page.status == 200 && page.body.contains("The full policy") && page.body.contains("<p>1. Who we are Example Ltd keeps this list.</p>")
+                && page.body.contains("Your address &amp; your birth year, nothing else."), "\(page.body)")
+        // The person's own page for the material change carries it too.
+        #expect(try sandbox.herald(["worker", "--until-idle"]).status == 0)
+        let choice = try #require(try PolicyNoticeTests.choicePath(in: sandbox.mailFolder, for: "ada@example.com"))
+        #expect(try server.get(choice).body.contains("Your address &amp; your birth year, nothing else."))
+        // The same version with another text is refused; a version without one says it has none.
+        try "Something else.".write(to: text, atomically: true, encoding: .utf8)
+        let again = try sandbox.herald(["policy", "publish", "--version", "v1", "--summary", summary.path, "--text", text.path,
+                                        "--material", "--force"])
+        #expect(again.status == 65 && again.stderr.contains("with another full text"), "\(again.stderr)")
+        #expect(try sandbox.herald(["policy", "publish", "--version", "v2", "--summary", summary.path]).status == 0)
+        let second = try server.get("/policy")
+        #expect(second.body.contains("was published with the summary above only") && second.body.contains("Version v2"), "\(second.body)")
+    }
+
     @Test func templatesCheckNamesEachPageServeNeedsThatIsMissing() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }

@@ -30,6 +30,8 @@ public struct PolicyService: Sendable {
         public var force: Bool
         /// The notice's template; nil: the catalog's one template of kind policy-change.
         public var template: String?
+        /// A UTF-8 file with the version's full policy text (`--text`), shown on `/policy`; nil: the summary alone.
+        public var textFile: String?
 
         public init(version: String, summaryFile: String, material: Bool, effective: Date?, notify: Bool, addsPurpose: Purpose?,
                     force: Bool, template: String? = nil) {
@@ -143,7 +145,13 @@ public struct PolicyService: Sendable {
             try rehearse(campaign, version)
             notice = campaign
         }
-        let publication = try storage { () throws(StorageError) in try store.publishPolicy(version, notice: notice) }
+        let text = try request.textFile.map { (path) throws(HeraldError) in try Self.readText(path) }
+        // A version's full text is part of it: the same name with another text is another version.
+        if let text, let published = try history().first(where: { $0.version == request.version }), try self.text(of: request.version) != text {
+            throw HeraldError(.conflict, "policy version \(request.version) was published on \(CivilDate(published.publishedAt)) "
+                + "with another full text; a version is never changed: publish the change as a new version")
+        }
+        let publication = try storage { () throws(StorageError) in try store.publishPolicy(version, text: text, notice: notice) }
         if !publication.versionCreated, !publication.version.isSamePublication(as: version) {
             let differs = publication.version.textHash != version.textHash ? "summary" : "materiality, effective date or added purpose"
             throw HeraldError(.conflict, "policy version \(request.version) was published on \(CivilDate(publication.version.publishedAt)) "
@@ -171,6 +179,22 @@ public struct PolicyService: Sendable {
             throw HeraldError(.configuration, "\(catalog.directory): no template of kind policy-change for the notice")
         }
         throw HeraldError(.usage, "several policy-change templates (\(notices.joined(separator: ", "))): choose one with --template")
+    }
+
+    /// The full policy text of `--text`: UTF-8, at most 1 MB, not empty.
+    static func readText(_ path: String) throws(HeraldError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw HeraldError(.dataError, "\(path): cannot be read") }
+        guard data.count <= 1024 * 1024 else { throw HeraldError(.dataError, "\(path): a policy's text is at most 1 MB") }
+        guard let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines) else {
+            throw HeraldError(.dataError, "\(path): is not UTF-8 text")
+        }
+        guard !text.isEmpty else { throw HeraldError(.dataError, "\(path): is empty") }
+        return text
+    }
+
+    /// The full policy text a version was published with, if any.
+    public func text(of version: String) throws(HeraldError) -> String? {
+        try storage { () throws(StorageError) in try store.policyText(version: version) }
     }
 
     static func readSummary(_ source: Publication.Summary) throws(HeraldError) -> String {

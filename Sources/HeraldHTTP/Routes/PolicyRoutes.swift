@@ -26,8 +26,10 @@ struct PolicyRoutes: Sendable {
             guard let current = versions.last else {
                 return pages.page("policy", title: "Privacy policy", ["has_current": false, "earlier": [] as [Any], "has_earlier": false])
             }
+            var values = Self.values(of: current, now: app.clock())
+            values.merge(Self.text(try app.policy.text(of: current.version))) { $1 }
             return pages.page("policy", title: "Privacy policy", [
-                "has_current": true, "current": Self.values(of: current, now: app.clock()),
+                "has_current": true, "current": values,
                 "earlier": versions.dropLast().reversed().map { Self.values(of: $0, now: app.clock()) }, "has_earlier": versions.count > 1,
             ])
         }
@@ -40,6 +42,11 @@ struct PolicyRoutes: Sendable {
             "effective_iso": CivilDate(version.effectiveAt).description, "published_date": MessageData.longDate(version.publishedAt),
             "upcoming": version.effectiveAt > now,
         ]) { $1 }
+    }
+
+    /// A version's full text as the pages show it, in paragraphs; without one, the pages say so.
+    static func text(_ text: String?) -> [String: Any] {
+        ["has_text": text != nil, "text_paragraphs": text.map(MessageData.paragraphs) ?? []]
     }
 
     private func choicePage(_ context: BasicRequestContext) async -> Response {
@@ -77,6 +84,7 @@ struct PolicyRoutes: Sendable {
         values["policy_url"] = app.configuration.policy.url
         values["superseded_by"] = choice.supersededBy ?? ""
         values["superseded"] = choice.supersededBy != nil
+        values.merge(Self.text(try? app.policy.text(of: choice.version.version))) { $1 }
         return pages.page("policy-choice", title: "Your choice on our privacy policy", values)
     }
 }

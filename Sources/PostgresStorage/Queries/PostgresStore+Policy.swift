@@ -2,7 +2,13 @@ import Foundation
 import Store
 
 extension PostgresStore {
-    public func publishPolicy(_ version: PolicyVersion, notice: Campaign?) throws(StorageError) -> PolicyPublication {
+    public func policyText(version: String) throws(StorageError) -> String? {
+        try read { (db) throws(StorageError) in
+            try db.query("SELECT text FROM policy_texts WHERE version = $1", [.string(version)]).first?.string(0)
+        }
+    }
+
+    public func publishPolicy(_ version: PolicyVersion, text: String?, notice: Campaign?) throws(StorageError) -> PolicyPublication {
         try write { (db) throws(StorageError) in
             // Two publications of one version at once: the second waits here, then finds the first's.
             try db.query("SELECT pg_advisory_xact_lock($1)", [.integer(Self.policyLockKey)])
@@ -24,6 +30,9 @@ extension PostgresStore {
                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq
                 """, [.string(version.version), .string(version.summary), .string(version.textHash), .bool(version.material),
                       .date(version.effectiveAt), .date(version.publishedAt), .string(version.addsPurpose?.rawValue)]).first?.integer(0)
+            if let text {
+                try db.query("INSERT INTO policy_texts (version, text) VALUES ($1, $2)", [.string(version.version), .string(text)])
+            }
             var holders: [Int64] = []
             if let purpose = version.addsPurpose {
                 holders = try db.query("SELECT recipient_id FROM consents WHERE purpose = $1 AND granted ORDER BY recipient_id",

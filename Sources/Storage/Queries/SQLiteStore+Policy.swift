@@ -3,7 +3,7 @@ import GRDB
 import Store
 
 extension SQLiteStore {
-    public func publishPolicy(_ version: PolicyVersion, notice: Campaign?) throws(StorageError) -> PolicyPublication {
+    public func publishPolicy(_ version: PolicyVersion, text: String?, notice: Campaign?) throws(StorageError) -> PolicyPublication {
         try write { db in
             if let existing = try PolicyVersion.fetchAll(db, where: "version = ?", arguments: [version.version]).first {
                 return try PolicyPublication.republishing(existing, as: version, notice: notice,
@@ -16,6 +16,9 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [version.version, version.summary, version.textHash, version.material, version.effectiveAt,
                                   version.publishedAt, version.addsPurpose?.rawValue])
+            if let text {
+                try db.execute(sql: "INSERT INTO policy_texts (version, text) VALUES (?, ?)", arguments: [version.version, text])
+            }
             var stored = version
             stored.seq = db.lastInsertedRowID
             let holders = try version.addsPurpose.map { purpose in
@@ -26,6 +29,10 @@ extension SQLiteStore {
                                                     withdraw: { id, change in try Self.apply(change, to: id, in: db) },
                                                     insert: { try Self.insert($0, in: db) })
         }
+    }
+
+    public func policyText(version: String) throws(StorageError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT text FROM policy_texts WHERE version = ?", arguments: [version]) }
     }
 
     public func policyVersions() throws(StorageError) -> [PolicyVersion] {

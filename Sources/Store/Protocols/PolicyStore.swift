@@ -11,8 +11,12 @@ import Foundation
 public protocol PolicyStore: Sendable {
     /// Publishes `version` and, when `notice` is given, its notice campaign, in one transaction. A version of that
     /// name already stored is not written again: it is returned (`versionCreated` false), and the notice is
-    /// created only if it is the same publication and has none yet.
-    func publishPolicy(_ version: PolicyVersion, notice: Campaign?) throws(StorageError) -> PolicyPublication
+    /// created only if it is the same publication and has none yet. `text`: the version's full policy text, if
+    /// it was published with one, stored with a new version (never changed after).
+    func publishPolicy(_ version: PolicyVersion, text: String?, notice: Campaign?) throws(StorageError) -> PolicyPublication
+
+    /// The full policy text a version was published with; nil when it was published with its summary alone.
+    func policyText(version: String) throws(StorageError) -> String?
 
     /// Oldest first.
     func policyVersions() throws(StorageError) -> [PolicyVersion]

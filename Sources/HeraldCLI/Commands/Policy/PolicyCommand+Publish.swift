@@ -24,6 +24,8 @@ extension PolicyCommand {
         @Option(help: ArgumentHelp("A purpose this version adds (product-news or promotions).", valueName: "purpose")) var addsPurpose: String?
         @Flag(help: "Publish a material change with less notice than policy.notice_days.") var force = false
         @Option(help: "The notice's template (default: the one template of kind policy-change).") var template: String?
+        @Option(help: ArgumentHelp("A UTF-8 text file: the whole policy, shown on /policy (without it, /policy shows the summary).",
+                                   valueName: "file")) var text: String?
         @Flag(help: "Print the result as JSON.") var json = false
 
         func validate() throws {
@@ -33,9 +35,10 @@ extension PolicyCommand {
         func run() throws {
             try Terminal.run { () throws(HeraldError) in
                 let (effectiveAt, purpose) = try parsed()
-                let publication = try global.openApp().publishPolicy(
-                    .init(version: version, summaryFile: summary, material: material, effective: effectiveAt, notify: notify,
-                          addsPurpose: purpose, force: force, template: template))
+                var request = PolicyService.Publication(version: version, summaryFile: summary, material: material, effective: effectiveAt,
+                                                        notify: notify, addsPurpose: purpose, force: force, template: template)
+                request.textFile = text
+                let publication = try global.openApp().publishPolicy(request)
                 if json {
                     Terminal.say(Terminal.json(PublishResult(publication)))
                     return
