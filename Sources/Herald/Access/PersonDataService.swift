@@ -41,6 +41,9 @@ public struct PersonExport: Sendable, Codable {
         public var email: String
         public var name: String?
         public var birthYear: Int?
+        /// A first name given on its own, and the company's personal fields.
+        public var firstName: String?
+        public var attributes: [String: String]?
         public var source: String
         public var registeredAt: Date
     }
@@ -77,7 +80,8 @@ public struct PersonExport: Sendable, Codable {
 
     init(_ record: PersonRecord) {
         recipient = record.recipient.map {
-            Person(id: $0.id ?? 0, email: $0.email, name: $0.name, birthYear: $0.birthYear, source: $0.source, registeredAt: $0.createdAt)
+            Person(id: $0.id ?? 0, email: $0.email, name: $0.name, birthYear: $0.birthYear, firstName: $0.firstName,
+                   attributes: $0.attributes.isEmpty ? nil : $0.attributes, source: $0.source, registeredAt: $0.createdAt)
         }
         products = record.products
         consents = record.consents.map { state in

@@ -25,6 +25,8 @@ public struct MessageComposer: Sendable {
         public var firstName: String?
         /// The person's fields (`recipients.attributes`); a declared field they lack is empty.
         public var attributes: [String: String] = [:]
+        /// The campaign being sent, named in its unsubscribe links (nil for previews and renderings).
+        public var campaignID: Int64?
 
         public init(kind: CampaignKind, template: String, campaignName: String, recipientID: Int64, email: String, name: String?,
                     products: [String], confirmPurposes: [Purpose] = [], policy: PolicyVersion? = nil, words: CampaignWords? = nil,

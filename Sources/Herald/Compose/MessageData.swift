@@ -21,7 +21,7 @@ public struct MessageData: Sendable {
     }
 
     func unsubscribeURL(_ input: MessageComposer.Input, now: Date) -> String? {
-        input.kind.purpose.map { links.unsubscribeURL(recipientID: input.recipientID, purpose: $0, now: now) }
+        input.kind.purpose.map { links.unsubscribeURL(recipientID: input.recipientID, purpose: $0, campaign: input.campaignID, now: now) }
     }
 
     /// `3 January 2027`, in UTC: the same date for every recipient, whatever the machine's zone.

@@ -13,10 +13,16 @@ public struct SignedLinks: Sendable {
         self.publicURL = publicURL
     }
 
-    public func unsubscribeURL(recipientID: Int64, purpose: Purpose, now: Date) -> String {
-        let token = tokens.issue(TokenClaims(action: .unsubscribe, recipientID: recipientID, scope: purpose.rawValue, issuedAt: now))
+    /// `campaign`: the campaign whose message carries the link, so that its report can count the unsubscribes it
+    /// brought (a number per campaign; the link already names the person it acts for).
+    public func unsubscribeURL(recipientID: Int64, purpose: Purpose, campaign: Int64? = nil, now: Date) -> String {
+        let scope = purpose.rawValue + (campaign.map { Self.campaignSeparator + String($0) } ?? "")
+        let token = tokens.issue(TokenClaims(action: .unsubscribe, recipientID: recipientID, scope: scope, issuedAt: now))
         return publicURL + "/u/" + token
     }
+
+    /// Between an unsubscribe scope's purpose and its campaign: `promotions:42`.
+    static let campaignSeparator = ":"
 
     /// The double opt-in link of one registration request (valid 7 days); it grants only the purposes it names.
     /// The token's id is the request's, never a person's (`ConfirmLink`).

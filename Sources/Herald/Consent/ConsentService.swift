@@ -22,11 +22,14 @@ public struct ConsentService: Sendable {
         let now = clock()
         let checked = try RegistrationRules.check(registration, today: CivilDate(now), hasher: hasher)
         try refuseErased(checked.recipient.addressHash)
+        var recipient = checked.recipient
+        recipient.firstName = try PersonName.field(PersonName.firstNameField, registration.firstName)
+        for (name, value) in registration.attributes { recipient.attributes[name] = try PersonName.field(name, value) }
         let changes = checked.consents.map {
             ConsentChange(purpose: $0, granted: true, source: registration.source, noticeHash: ConsentNotice.source(registration.source), at: now)
         }
         return try storage { () throws(StorageError) in
-            try store.register(checked.recipient, consents: changes, lifting: changes.isEmpty ? [] : [.unsubscribedAll], at: now)
+            try store.register(recipient, consents: changes, lifting: changes.isEmpty ? [] : [.unsubscribedAll], at: now)
         }
     }
 

@@ -20,6 +20,20 @@ public enum PersonName {
     /// The name of the first-name column, which a company may list among its fields.
     public static let firstNameField = "first_name"
 
+    /// The most a personal field's value may hold.
+    public static let maxFieldBytes = 200
+
+    /// A personal field's value as given (trimmed; empty is none): at most `maxFieldBytes`, one line, no control
+    /// characters.
+    public static func field(_ name: String, _ value: String?) throws(HeraldError) -> String? {
+        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        guard value.utf8.count <= maxFieldBytes else { throw HeraldError(.dataError, "\(name) is longer than \(maxFieldBytes) bytes") }
+        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw HeraldError(.dataError, "\(name) holds a control character or a line break")
+        }
+        return value
+    }
+
     static func isAttributeName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, ("a"..."z").contains(first), name.utf8.count <= 40 else { return false }
         return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }

@@ -11,8 +11,15 @@ public struct Registration: Sendable, Equatable {
     public var products: [String]
     public var consents: [Purpose]
     public var source: String
+    /// A first name given on its own, and personal fields (`recipients.attributes`), as an operator's API write
+    /// gives them (checked by `PersonName.field`).
+    public var firstName: String?
+    public var attributes: [String: String]
 
-    public init(email: String, name: String? = nil, birthdate: String? = nil, products: [String] = [], consents: [Purpose] = [], source: String) {
+    public init(email: String, name: String? = nil, birthdate: String? = nil, products: [String] = [], consents: [Purpose] = [], source: String,
+                firstName: String? = nil, attributes: [String: String] = [:]) {
+        self.firstName = firstName
+        self.attributes = attributes
         self.email = email
         self.name = name
         self.birthdate = birthdate

@@ -48,8 +48,6 @@ public struct RecipientImporter {
         self.attributeNames = attributeNames.filter { $0 != PersonName.firstNameField }
     }
 
-    /// The most a personal field's value may hold.
-    static let maxAttributeBytes = 200
 
     /// Imports the file. Rejections and the ignored-columns warning are reported as they are found.
     public func run(path: String, warn: (String) -> Void, reject: (Rejection) -> Void,
@@ -128,18 +126,6 @@ public struct RecipientImporter {
         return summary
     }
 
-    /// A personal field's value: at most `maxAttributeBytes`, one line, no control characters.
-    private func personalField(_ name: String, _ value: String?) throws(HeraldError) -> String? {
-        guard let value else { return nil }
-        guard value.utf8.count <= Self.maxAttributeBytes else {
-            throw HeraldError(.dataError, "\(name) is longer than \(Self.maxAttributeBytes) bytes")
-        }
-        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw HeraldError(.dataError, "\(name) holds a control character or a line break")
-        }
-        return value
-    }
-
     /// Checks one record. Every message says what is wrong without repeating a card number or the address.
     private func row(_ record: CSVRecord, columnCount: Int, emailColumn: Int, index: [String: Int], today: CivilDate) throws(HeraldError) -> ImportRow {
         if let problem = record.problem { throw HeraldError(.dataError, problem) }
@@ -173,9 +159,9 @@ public struct RecipientImporter {
         }
         guard source.count <= 64 else { throw HeraldError(.dataError, "source is longer than 64 characters") }
         var recipient = checked.recipient
-        recipient.firstName = try personalField(PersonName.firstNameField, value(PersonName.firstNameField))
+        recipient.firstName = try PersonName.field(PersonName.firstNameField, value(PersonName.firstNameField))
         for name in attributeNames {
-            if let field = try personalField(name, value(name)) { recipient.attributes[name] = field }
+            if let field = try PersonName.field(name, value(name)) { recipient.attributes[name] = field }
         }
         return ImportRow(recipient: recipient, grants: grants.sorted { $0.rawValue < $1.rawValue },
                          noticeHash: grants.isEmpty ? nil : ConsentNotice.source(checked.recipient.source))

@@ -12,14 +12,15 @@ public final class OneClickCommitter: @unchecked Sendable {
     private struct Waiting {
         var recipientID: Int64
         var change: ConsentChange
+        var campaignID: Int64?
         var answer: CheckedContinuation<Bool, any Error>
     }
 
-    private let store: any ConsentStore
+    private let store: any ConsentStore & CampaignStore
     private let condition = NSCondition()
     private var waiting: [Waiting] = []
 
-    public init(store: any ConsentStore) {
+    public init(store: any ConsentStore & CampaignStore) {
         self.store = store
         let thread = Thread { [self] in
             // Set from inside: Foundation on Linux names only a running thread (it shows in top -H and profiles).
@@ -34,7 +35,7 @@ public final class OneClickCommitter: @unchecked Sendable {
         let change = ConsentChange(purpose: target.purpose, granted: false, source: RecipientLinks.oneClickSource, at: now)
         let revoked = try await withCheckedThrowingContinuation { answer in
             condition.lock()
-            waiting.append(Waiting(recipientID: target.recipientID, change: change, answer: answer))
+            waiting.append(Waiting(recipientID: target.recipientID, change: change, campaignID: target.campaignID, answer: answer))
             condition.signal()
             condition.unlock()
         }
@@ -52,11 +53,20 @@ public final class OneClickCommitter: @unchecked Sendable {
                 let results = try store.applyConsents(group.map { (recipientID: $0.recipientID, change: $0.change) })
                 // Counted once a group: finding the counter is a registry lookup under a lock.
                 HeraldMetrics.countUnsubscribes(results.filter { $0 }.count, source: RecipientLinks.oneClickSource)
+                countByCampaign(zip(group, results).filter(\.1).compactMap(\.0.campaignID))
                 for (item, revoked) in zip(group, results) { item.answer.resume(returning: revoked) }
             } catch {
                 let failure = HeraldError(.software, error.description, cause: error)
                 for item in group { item.answer.resume(throwing: failure) }
             }
+        }
+    }
+
+    /// Each campaign's report counts the unsubscribes its links brought. The revocations are committed already;
+    /// a count that cannot be written is lost, never the unsubscribe.
+    private func countByCampaign(_ campaigns: [Int64]) {
+        for (campaign, count) in Dictionary(campaigns.map { ($0, 1) }, uniquingKeysWith: +) {
+            try? store.countUnsubscribes(campaignID: campaign, count: count)
         }
     }
 }

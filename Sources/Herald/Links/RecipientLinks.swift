@@ -37,6 +37,8 @@ public struct RecipientLinks: Sendable {
         public var recipientID: Int64
         public var purpose: Purpose
         public var preferencesURL: String
+        /// The campaign whose message carried the link (links made before campaigns were named carry none).
+        public var campaignID: Int64?
     }
 
     let tokens: TokenAuthority
@@ -62,7 +64,8 @@ public struct RecipientLinks: Sendable {
         // The unsubscribe URL is seen by more than the person (see `SignedLinks.preferencesURL`): what it leads
         // to may withdraw, never grant.
         return UnsubscribeTarget(recipientID: claims.recipientID, purpose: try purpose(of: claims),
-                                 preferencesURL: signed.preferencesURL(recipientID: claims.recipientID, now: clock(), limited: true))
+                                 preferencesURL: signed.preferencesURL(recipientID: claims.recipientID, now: clock(), limited: true),
+                                 campaignID: Self.campaign(of: claims))
     }
 
     public func preferences(token: String) throws(HeraldError) -> Preferences {
@@ -137,9 +140,16 @@ public struct RecipientLinks: Sendable {
         try tokens.verifyLink(token, expecting: action, now: clock())
     }
 
+    /// `promotions`, or `promotions:42` from a campaign's message.
     private func purpose(of claims: TokenClaims) throws(HeraldError) -> Purpose {
-        guard let purpose = Purpose(rawValue: claims.scope) else { throw HeraldError(.dataError, "this link is not valid") }
+        let name = claims.scope.split(separator: Character(SignedLinks.campaignSeparator), maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        guard let purpose = Purpose(rawValue: String(name)) else { throw HeraldError(.dataError, "this link is not valid") }
         return purpose
+    }
+
+    private static func campaign(of claims: TokenClaims) -> Int64? {
+        let parts = claims.scope.split(separator: Character(SignedLinks.campaignSeparator), maxSplits: 1, omittingEmptySubsequences: false)
+        return parts.count == 2 ? Int64(parts[1]).flatMap { $0 > 0 ? $0 : nil } : nil
     }
 }
 

@@ -132,10 +132,12 @@ extension OutboxWorker {
 
     func compose(_ job: ClaimedJob) -> Prepared {
         do {
-            return .message(try composer.compose(.init(kind: job.kind, template: job.template, campaignName: job.campaignName,
-                                                       recipientID: job.recipientID, email: job.email, name: job.name,
-                                                       products: job.products, confirmPurposes: job.waitingPurposes, policy: job.policy,
-                                                       words: job.words, firstName: job.firstName, attributes: job.attributes), now: clock()))
+            var input = MessageComposer.Input(kind: job.kind, template: job.template, campaignName: job.campaignName,
+                                              recipientID: job.recipientID, email: job.email, name: job.name,
+                                              products: job.products, confirmPurposes: job.waitingPurposes, policy: job.policy,
+                                              words: job.words, firstName: job.firstName, attributes: job.attributes)
+            input.campaignID = job.campaignID
+            return .message(try composer.compose(input, now: clock()))
         } catch {
             let outcome = JobOutcome(jobID: job.jobID, state: .failed, reply: "cannot compose: \(error.message)", lease: job.leaseUntil)
             return .finished(outcome, JobOutcomeSummary(state: .failed, reason: nil))

@@ -39,7 +39,9 @@ enum APIJSON {
         var request = request
         let buffer = try await request.collectBody(upTo: limit)
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        // A body that holds names of its own as keys (personal fields) spells its keys itself: the strategy
+        // would turn `upgrade_code` into `upgradeCode` inside a dictionary too.
+        if !(T.self is any SpellsItsOwnKeys.Type) { decoder.keyDecodingStrategy = .convertFromSnakeCase }
         decoder.dateDecodingStrategy = .iso8601
         return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
     }
@@ -79,3 +81,6 @@ enum AdminCaller {
     /// `api:NAME`, the audit log's actor for the current request.
     static var actor: String { "api:" + (name ?? "unknown") }
 }
+
+/// A request body decoded with its CodingKeys as written (snake_case spelled out), not converted.
+protocol SpellsItsOwnKeys {}

@@ -4,7 +4,8 @@ import Hummingbird
 import Store
 
 /// `/api/*`: the admin API over `HeraldApp`'s services, described by `OpenAPIDocument` (served at
-/// `/api/openapi.yaml`). Campaigns: create, list, show, cancel, retry, problems. Recipients: add, export, erase
+/// `/api/openapi.yaml`). Campaigns: create (with their own words, or as drafts), list, show, edit, schedule,
+/// duplicate, cancel, retry, problems. Named segments: list, save, remove. Recipients: add, export, erase
 /// one person, by an address in the body (never in a URL, never a list). The aggregate report. Every change, every
 /// export and every look at a problems list is audited with the token's name (`api:NAME`).
 struct AdminAPIRoutes: Sendable {
@@ -13,19 +14,52 @@ struct AdminAPIRoutes: Sendable {
 
     struct NewCampaign: Decodable, Sendable {
         var kind: String
-        var template: String
+        var template: String?
+        var subject: String?
+        var preheader: String?
+        var body: String?
+        var format: String?
         var segment: String?
         var at: Date?
         var name: String?
+        var draft: Bool?
     }
 
-    struct NewRecipient: Decodable, Sendable {
+    /// What `PATCH /api/campaigns/{id}` changes; absent fields stay. `segment: ""` is everyone who agreed.
+    struct CampaignEdit: Decodable, Sendable {
+        var name: String?
+        var template: String?
+        var subject: String?
+        var preheader: String?
+        var body: String?
+        var format: String?
+        var segment: String?
+        var at: Date?
+    }
+
+    struct ScheduleAt: Decodable, Sendable {
+        var at: Date?
+    }
+
+    struct NewSegment: Decodable, Sendable {
+        var name: String
+        var expression: String
+    }
+
+    struct NewRecipient: Decodable, Sendable, SpellsItsOwnKeys {
         var email: String
         var name: String?
+        var firstName: String?
         var birthdate: String?
         var products: [String]?
         var consents: [String]?
         var source: String?
+        /// Personal fields by their names in `recipients.attributes`.
+        var attributes: [String: String]?
+
+        private enum CodingKeys: String, CodingKey {
+            case email, name, firstName = "first_name", birthdate, products, consents, source, attributes
+        }
     }
 
     struct RecipientWritten: Encodable {
@@ -52,11 +86,62 @@ struct AdminAPIRoutes: Sendable {
         api.get("campaigns") { _, _ in await run { app, _ in APIJSON.answer(try app.campaigns.list()) } }
         api.post("campaigns") { request, _ in
             await run(decoding: request, as: NewCampaign.self) { app, actor, new in
-                let segment = try new.segment.map { (text) throws(HeraldError) in try Segment.parse(text) }
-                let report = try app.campaigns.create(kind: try CampaignKind.parse(new.kind), template: new.template, catalog: try app.catalog(),
-                                                      segment: segment, at: new.at, name: new.name)
-                try app.staff.audit(actor: actor, "campaign.create", "campaign \(report.id) (\(report.name))")
+                let words: CampaignWords?
+                switch (new.subject, new.body) {
+                case (let subject?, let body?):
+                    words = CampaignWords(subject: subject, preheader: new.preheader ?? "", body: body, format: try Self.format(new.format))
+                case (nil, nil):
+                    guard new.template != nil else { return APIJSON.error(.unprocessableContent, "give a template, or the campaign's own subject and body") }
+                    words = nil
+                default:
+                    return APIJSON.error(.unprocessableContent, "a campaign's own words need both subject and body")
+                }
+                let report = try app.campaigns.create(CampaignDraft(kind: try CampaignKind.parse(new.kind), template: new.template, words: words,
+                                                                    segment: try app.campaigns.segment(new.segment), at: new.at, name: new.name,
+                                                                    draft: new.draft ?? false), catalog: try app.catalog())
+                try app.staff.audit(actor: actor, "campaign.create", "campaign \(report.id) (\(report.name)), \(report.status)")
                 return APIJSON.answer(report, status: .created)
+            }
+        }
+        api.patch("campaigns/:id") { request, context in
+            await run(id: context, decoding: request, as: CampaignEdit.self) { app, actor, id, edit in
+                var changes = CampaignChanges(name: edit.name, template: edit.template, subject: edit.subject, preheader: edit.preheader,
+                                              body: edit.body, format: try edit.format.map { (text) throws(HeraldError) in try Self.format(text) },
+                                              at: edit.at)
+                if let segment = edit.segment { changes.segment = .some(try app.campaigns.segment(segment)) }
+                let report = try app.campaigns.edit(id: id, changes, catalog: try app.catalog())
+                try app.staff.audit(actor: actor, "campaign.edit", "campaign \(id) (\(report.name))")
+                return APIJSON.answer(report)
+            }
+        }
+        api.post("campaigns/:id/schedule") { request, context in
+            await run(id: context, decoding: request, as: ScheduleAt.self) { app, actor, id, schedule in
+                let report = try app.campaigns.schedule(id: id, at: schedule.at, catalog: try app.catalog())
+                try app.staff.audit(actor: actor, "campaign.schedule", "campaign \(id) (\(report.name)), due \(report.dueAt)")
+                return APIJSON.answer(report)
+            }
+        }
+        api.post("campaigns/:id/duplicate") { _, context in
+            await run(id: context) { app, actor, id in
+                let report = try app.campaigns.duplicate(id: id)
+                try app.staff.audit(actor: actor, "campaign.duplicate", "campaign \(id) copied as draft \(report.id)")
+                return APIJSON.answer(report, status: .created)
+            }
+        }
+        api.get("segments") { _, _ in await run { app, _ in APIJSON.answer(try app.campaigns.savedSegments().map(SegmentAnswer.init)) } }
+        api.post("segments") { request, _ in
+            await run(decoding: request, as: NewSegment.self) { app, actor, new in
+                let saved = try app.campaigns.saveSegment(name: new.name, expression: new.expression)
+                try app.staff.audit(actor: actor, "segment.save", "segment \(saved.segment.name) = \(saved.segment.expression)")
+                return APIJSON.answer(SegmentAnswer(saved), status: .created)
+            }
+        }
+        api.delete("segments/:name") { _, context in
+            let name = context.parameters.get("name") ?? ""
+            return await run { app, actor in
+                try app.campaigns.removeSegment(name: name)
+                try app.staff.audit(actor: actor, "segment.remove", "segment \(name)")
+                return APIJSON.answer(["removed": true])
             }
         }
         api.get("campaigns/:id") { _, context in await run(id: context) { app, _, id in APIJSON.answer(try app.campaigns.report(id: id)) } }
@@ -89,9 +174,15 @@ struct AdminAPIRoutes: Sendable {
                 }
                 var purposes: [Purpose] = []
                 for consent in new.consents ?? [] { purposes.append(try Purpose.parse(consent)) }
+                let fields = new.attributes ?? [:]
+                if let unknown = fields.keys.sorted().first(where: { !app.configuration.attributes.contains($0) || $0 == "first_name" }) {
+                    return APIJSON.error(.unprocessableContent, unknown == "first_name"
+                        ? "first_name is a field of its own (first_name), not an attribute"
+                        : "attributes.\(unknown) is not a personal field Herald keeps (recipients.attributes: \(app.configuration.attributes.joined(separator: ", ")))")
+                }
                 let written = try app.consent.register(Registration(
                     email: new.email, name: new.name, birthdate: new.birthdate, products: new.products ?? [],
-                    consents: purposes, source: source))
+                    consents: purposes, source: source, firstName: new.firstName, attributes: fields))
                 try app.staff.audit(actor: actor, written.created ? "recipient.add" : "recipient.update",
                                     "\(try Self.subject(app, new.email)), \(written.consentChanges) consent changes, source \(source)")
                 return APIJSON.answer(RecipientWritten(id: written.recipient.id ?? 0, created: written.created, consentChanges: written.consentChanges),
@@ -135,6 +226,28 @@ struct AdminAPIRoutes: Sendable {
         "person " + (try app.consent.addressHash(email)).prefix(6).map { String(format: "%02x", $0) }.joined() + "…"
     }
 
+    static func format(_ text: String?) throws(HeraldError) -> BodyFormat {
+        guard let text else { return .markdown }
+        guard let format = BodyFormat(rawValue: text) else { throw HeraldError(.usage, "format '\(text)': expected markdown or html") }
+        return format
+    }
+
+    /// A saved segment as the API lists it: sizes by kind, null under the report's floor (with `fewer_than`).
+    struct SegmentAnswer: Encodable {
+        var name: String
+        var expression: String
+        var savedAt: Date
+        var sizes: [String: Int?]
+        var fewerThan = ConsoleReportRoutes.minimumCell
+
+        init(_ size: SegmentSize) {
+            name = size.segment.name
+            expression = size.segment.expression
+            savedAt = size.segment.savedAt
+            sizes = Dictionary(uniqueKeysWithValues: size.sizes.map { ($0.key.rawValue, $0.value < ConsoleReportRoutes.minimumCell ? nil : $0.value) })
+        }
+    }
+
     /// Runs the call on the blocking pool with the caller's audit name; any failure becomes its JSON error.
     private func run(_ work: @escaping @Sendable (HeraldApp, String) throws -> Response) async -> Response {
         let actor = AdminCaller.actor  // task-local: read here, before the work leaves for another thread
@@ -146,6 +259,14 @@ struct AdminAPIRoutes: Sendable {
             return APIJSON.error(.notFound, "no campaign with id \(context.parameters.get("id") ?? "")")
         }
         return await run { app, actor in try work(app, actor, id) }
+    }
+
+    private func run<Body: Decodable & Sendable>(id context: BasicRequestContext, decoding request: Request, as type: Body.Type,
+                                                  _ work: @escaping @Sendable (HeraldApp, String, Int64, Body) throws -> Response) async -> Response {
+        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
+            return APIJSON.error(.notFound, "no campaign with id \(context.parameters.get("id") ?? "")")
+        }
+        return await run(decoding: request, as: type) { app, actor, body in try work(app, actor, id, body) }
     }
 
     private func run<Body: Decodable & Sendable>(decoding request: Request, as type: Body.Type,

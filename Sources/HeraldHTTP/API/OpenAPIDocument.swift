@@ -45,6 +45,83 @@ paths:
         "200": {description: The campaign, content: {application/json: {schema: {$ref: "#/components/schemas/Campaign"}}}}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "404": {$ref: "#/components/responses/NotFound"}
+    patch:
+      operationId: editCampaign
+      summary: Change a draft, or a scheduled campaign that has not started (409 once it has)
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/CampaignEdit"}}}
+      responses:
+        "200": {description: The changed campaign, content: {application/json: {schema: {$ref: "#/components/schemas/Campaign"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
+  /api/campaigns/{id}/schedule:
+    parameters: [{$ref: "#/components/parameters/CampaignID"}]
+    post:
+      operationId: scheduleCampaign
+      summary: Schedule a draft (or move a scheduled campaign) to `at`, or now
+      requestBody:
+        required: true
+        content: {application/json: {schema: {type: object, properties: {at: {type: string, format: date-time}}}}}
+      responses:
+        "200": {description: The scheduled campaign, content: {application/json: {schema: {$ref: "#/components/schemas/Campaign"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
+  /api/campaigns/{id}/duplicate:
+    parameters: [{$ref: "#/components/parameters/CampaignID"}]
+    post:
+      operationId: duplicateCampaign
+      summary: Copy a campaign (kind, template, words, segment) as a new draft
+      responses:
+        "201": {description: The copy, content: {application/json: {schema: {$ref: "#/components/schemas/Campaign"}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "409": {$ref: "#/components/responses/Conflict"}
+  /api/segments:
+    get:
+      operationId: listSegments
+      summary: Saved segments with the audience each reaches now, by kind (null under the report's floor)
+      responses:
+        "200": {description: The segments by name, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Segment"}}}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+    post:
+      operationId: saveSegment
+      summary: Save a segment expression under a name (replacing one of that name)
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [name, expression]
+              properties: {name: {type: string, pattern: "^[a-z0-9][a-z0-9_-]{0,59}$"}, expression: {type: string}}
+      responses:
+        "201": {description: Saved, content: {application/json: {schema: {$ref: "#/components/schemas/Segment"}}}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
+  /api/segments/{name}:
+    parameters: [{name: name, in: path, required: true, schema: {type: string}}]
+    delete:
+      operationId: removeSegment
+      summary: Forget a saved segment
+      responses:
+        "200":
+          description: Removed
+          content:
+            application/json:
+              schema: {type: object, required: [removed], additionalProperties: false, properties: {removed: {type: boolean}}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
   /api/campaigns/{id}/problems:
     parameters: [{$ref: "#/components/parameters/CampaignID"}]
     get:
@@ -161,15 +238,52 @@ components:
     Kind: {type: string, enum: [product-news, promotion, policy-change]}
     Purpose: {type: string, enum: [product-news, promotions]}
     OutboxState: {type: string, enum: [queued, sending, sent, deferred, bounced, skipped, failed]}
+    Format: {type: string, enum: [markdown, html]}
     NewCampaign:
       type: object
-      required: [kind, template]
+      required: [kind]
+      description: "a template (its own words), or subject and body (the campaign's own words, set in the kind's template, or in `template`)"
       properties:
         kind: {$ref: "#/components/schemas/Kind"}
-        template: {type: string, description: a template folder's name; an unknown one is 422}
-        segment: {type: string, description: "product:NAME[,product:NAME…][,consent:PURPOSE…]"}
+        template: {type: string, description: a template folder's name (the frame); an unknown one is 422}
+        subject: {type: string, description: "one line; may use {{first_name}}, {{attributes.NAME}}…"}
+        preheader: {type: string}
+        body: {type: string, description: Markdown (CommonMark) or HTML as `format` says; a variable with no value is 422 with its line}
+        format: {$ref: "#/components/schemas/Format"}
+        segment: {type: string, description: "product:NAME, purpose:PURPOSE, attribute:NAME=VALUE terms, comma-separated; or a saved segment's name"}
         at: {type: string, format: date-time}
         name: {type: string}
+        draft: {type: boolean, description: saved unscheduled; schedule it with /api/campaigns/{id}/schedule}
+    CampaignEdit:
+      type: object
+      properties:
+        name: {type: string}
+        template: {type: string}
+        subject: {type: string}
+        preheader: {type: string}
+        body: {type: string}
+        format: {$ref: "#/components/schemas/Format"}
+        segment: {type: string, description: a segment expression or saved segment's name; empty is everyone who agreed}
+        at: {type: string, format: date-time}
+    Words:
+      type: object
+      required: [subject, preheader, body, format]
+      additionalProperties: false
+      properties:
+        subject: {type: string}
+        preheader: {type: string}
+        body: {type: string}
+        format: {$ref: "#/components/schemas/Format"}
+    Segment:
+      type: object
+      required: [name, expression, saved_at, sizes, fewer_than]
+      additionalProperties: false
+      properties:
+        name: {type: string}
+        expression: {type: string}
+        saved_at: {type: string, format: date-time}
+        sizes: {type: object, additionalProperties: {$ref: "#/components/schemas/Cell"}}
+        fewer_than: {type: integer}
     Campaign:
       type: object
       required: [id, name, kind, template, status, due_at, created_at, counts]
@@ -180,13 +294,16 @@ components:
         kind: {$ref: "#/components/schemas/Kind"}
         template: {type: string}
         segment: {type: string}
-        status: {type: string, enum: [scheduled, sending, done, cancelled, failed]}
+        status: {type: string, enum: [draft, scheduled, sending, done, cancelled, failed]}
         due_at: {type: string, format: date-time}
         created_at: {type: string, format: date-time}
         started_at: {type: string, format: date-time}
         finished_at: {type: string, format: date-time}
         policy_version: {type: string, description: the privacy-policy version a policy-change notice announces}
         problem: {type: string, description: "why a failed campaign failed before its first message (file:line: problem)"}
+        words: {$ref: "#/components/schemas/Words"}
+        unsubscribes: {type: integer, minimum: 0, description: unsubscribes through this campaign's own links (a count)}
+        audience: {type: integer, minimum: 0, description: how many a draft or scheduled campaign would reach now}
         counts:
           type: object
           required: [queued, sending, sent, deferred, bounced, skipped, failed]
@@ -216,6 +333,8 @@ components:
       properties:
         email: {type: string}
         name: {type: string}
+        first_name: {type: string, description: "given on its own; else taken from name (\"Petrov, Ivan\" is Ivan)"}
+        attributes: {type: object, additionalProperties: {type: string, maxLength: 200}, description: personal fields named in recipients.attributes; another name is 422}
         birthdate: {type: string, description: YYYY-MM-DD; under 13 is refused and nothing is stored}
         products: {type: array, items: {type: string}}
         consents: {type: array, items: {$ref: "#/components/schemas/Purpose"}}
@@ -246,6 +365,8 @@ components:
             email: {type: string}
             name: {type: string}
             birth_year: {type: integer}
+            first_name: {type: string}
+            attributes: {type: object, additionalProperties: {type: string}}
             source: {type: string}
             registered_at: {type: string, format: date-time}
         products: {type: array, items: {type: string}}

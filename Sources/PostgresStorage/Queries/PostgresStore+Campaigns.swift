@@ -64,12 +64,12 @@ extension PostgresStore {
         try write { (db) throws(StorageError) in try db.change("DELETE FROM segments WHERE name = $1", [.string(name)]) > 0 }
     }
 
-    public func countUnsubscribe(campaignID: Int64) throws(StorageError) {
+    public func countUnsubscribes(campaignID: Int64, count: Int) throws(StorageError) {
         try write { (db) throws(StorageError) in
             try db.query("""
-                INSERT INTO campaign_unsubscribes (campaign_id, count) SELECT id, 1 FROM campaigns WHERE id = $1
-                ON CONFLICT (campaign_id) DO UPDATE SET count = campaign_unsubscribes.count + 1
-                """, [.integer(campaignID)])
+                INSERT INTO campaign_unsubscribes (campaign_id, count) SELECT id, $2 FROM campaigns WHERE id = $1
+                ON CONFLICT (campaign_id) DO UPDATE SET count = campaign_unsubscribes.count + excluded.count
+                """, [.integer(campaignID), .integer(Int64(count))])
         }
     }
 

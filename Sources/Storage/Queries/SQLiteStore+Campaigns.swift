@@ -61,12 +61,12 @@ extension SQLiteStore {
         }
     }
 
-    public func countUnsubscribe(campaignID: Int64) throws(StorageError) {
+    public func countUnsubscribes(campaignID: Int64, count: Int) throws(StorageError) {
         try write { db in
             try db.execute(sql: """
-                INSERT INTO campaign_unsubscribes (campaign_id, count) SELECT id, 1 FROM campaigns WHERE id = ?
-                ON CONFLICT (campaign_id) DO UPDATE SET count = count + 1
-                """, arguments: [campaignID])
+                INSERT INTO campaign_unsubscribes (campaign_id, count) SELECT id, ? FROM campaigns WHERE id = ?
+                ON CONFLICT (campaign_id) DO UPDATE SET count = count + excluded.count
+                """, arguments: [count, campaignID])
         }
     }
 

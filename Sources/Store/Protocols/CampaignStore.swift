@@ -41,8 +41,8 @@ public protocol CampaignStore: Sendable {
     /// False when there was none of that name.
     func removeSegment(named name: String) throws(StorageError) -> Bool
 
-    /// Counts one unsubscribe that came through a link of this campaign (a number per campaign, no one named).
-    func countUnsubscribe(campaignID: Int64) throws(StorageError)
+    /// Counts unsubscribes that came through links of this campaign (a number per campaign, no one named).
+    func countUnsubscribes(campaignID: Int64, count: Int) throws(StorageError)
     func unsubscribeCount(campaignID: Int64) throws(StorageError) -> Int
 
     /// How many people `audience` reaches now: the count a campaign's start would queue (a count, no one named).
