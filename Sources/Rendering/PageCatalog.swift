@@ -29,13 +29,13 @@ public struct PageCatalog: Sendable {
     }
 
     /// The files of the pages folder that `herald serve` loads: its pages and their partials, the stylesheet and
-    /// the two scripts. Without one of them it does not start, or a page answers with a bare status.
+    /// the scripts. Without one of them it does not start, or a page answers with a bare status.
     public static let required: [String] = [
         "header", "footer", "message", "unsubscribe", "unsubscribed", "preferences", "register", "confirm", "policy", "policy-choice",
         "console-header", "console-footer", "console-message", "console-sign-in", "console-password", "console-dashboard",
-        "console-campaign-new", "console-campaign-report", "console-problems", "console-templates", "console-template-preview",
-        "console-reports", "console-people", "console-staff", "console-audit", "console-policy",
-    ].map { $0 + ".mustache" } + ["herald.css", "register.js", "console.js"]
+        "console-campaign-new", "console-campaign-edit", "console-workspace", "console-campaign-report", "console-problems", "console-templates",
+        "console-template-preview", "console-reports", "console-people", "console-staff", "console-audit", "console-policy",
+    ].map { $0 + ".mustache" } + ["herald.css", "register.js", "console.js", "campaign-editor.js"]
 
     /// The paths of the `required` files missing from the pages folder of `templates`.
     public static func missing(templates: String) -> [String] {

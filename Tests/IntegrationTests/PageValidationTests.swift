@@ -22,6 +22,9 @@ struct PageValidationTests {
         let sent = try sandbox.createCampaign(["--kind", "promotion", "--template", "promotion", "--name", "Winter sale"])
         #expect(try sandbox.herald(["worker", "--until-idle"]).status == 0)
         _ = try sandbox.createCampaign(["--kind", "product-news", "--template", "product-news", "--name", "Later news", "--at", "2099-01-01T09:00:00Z"])
+        let words = sandbox.folder.appendingPathComponent("words.md")
+        try "Hello {{first_name}},\n\n- one\n- [two](https://example.com/two)\n".write(to: words, atomically: true, encoding: .utf8)
+        let draft = try sandbox.createCampaign(["--kind", "promotion", "--subject", "A draft", "--body", words.path, "--name", "Draft", "--draft"])
         #expect(try sandbox.herald(["staff", "add", "ada@staff.example", "--role", "admin"], input: ConsoleTests.password + "\n").status == 0)
         #expect(try sandbox.herald(["staff", "add", "max@staff.example", "--role", "marketing"], input: ConsoleTests.password + "\n").status == 0)
 
@@ -33,7 +36,7 @@ struct PageValidationTests {
                              ("preview", "/console/templates/product-news/preview?shaped=1&recipient_name=&product=kronos"),
                              ("preview-policy", "/console/templates/policy-change/preview"),
                              ("reports", "/console/reports"), ("campaign-report", "/console/reports/campaigns/\(sent)"),
-                             ("problems", "/console/campaigns/\(sent)/problems"), ("audit", "/console/audit"), ("people", "/console/people"),
+                             ("edit-campaign", "/console/campaigns/\(draft)/edit"), ("problems", "/console/campaigns/\(sent)/problems"), ("audit", "/console/audit"), ("people", "/console/people"),
                              ("staff", "/console/staff"), ("policy", "/console/policy"), ("password", "/console/password")]
         for (name, path) in consolePaths {
             pages[name] = try ada.get(path)
@@ -48,6 +51,8 @@ struct PageValidationTests {
         let csrf = try #require(ConsoleTests.csrf(pages["dashboard"]?.body ?? ""))
         pages["counted"] = try ada.post("/console/campaigns/new", "csrf=\(csrf)&kind=promotion&template=promotion&product=kronos&action=count")
         pages["form-problem"] = try ada.post("/console/campaigns/new", "csrf=\(csrf)&kind=promotion&template=promotion&send_at=yesterday&action=create")
+        pages["workspace-preview"] = try ada.post("/console/campaigns/new", "csrf=\(csrf)&kind=promotion&template=promotion&subject=Hi&body=-+one%0A-+two&action=preview")
+        pages["workspace-problem"] = try ada.post("/console/campaigns/new", "csrf=\(csrf)&kind=promotion&template=promotion&subject=Hi&body=%7B%7Bfrist_name%7D%7D&action=draft")
         pages["test-sent"] = try ada.post("/console/templates/promotion/test-send", "csrf=\(csrf)&shaped=1&recipient_name=Lin")
         pages["person"] = try ada.post("/console/people/lookup", "csrf=\(csrf)&email=p1%40example.com")
         pages["nothing-changed"] = try ada.post("/console/campaigns/\(sent)/cancel", "csrf=\(csrf)")

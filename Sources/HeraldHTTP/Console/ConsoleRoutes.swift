@@ -64,11 +64,11 @@ struct ConsoleRoutes: Sendable {
 
     /// A form a signed-in staff member posted: the session first, then its CSRF value, then `handle`. A service's
     /// refusal (a campaign that cannot be cancelled now, say) is a page saying why, with nothing changed.
-    func signedInForm(_ request: Request, role: StaffRole? = nil,
+    func signedInForm(_ request: Request, role: StaffRole? = nil, limit: Int = FormBody.limit,
                       _ handle: @escaping @Sendable (StaffAccount, String, FormBody) throws -> Response) async -> Response {
         guard let token = ConsoleSession.token(in: request) else { return redirectToSignIn() }
         let form: FormBody
-        switch await guardedForm(request, token: token) {
+        switch await guardedForm(request, token: token, limit: limit) {
         case .failure(let refusal): return refusal.response
         case .success(let read): form = read
         }
@@ -208,14 +208,15 @@ struct ConsoleRoutes: Sendable {
     }
 
     /// A signed-in staff member's form, checked against their session.
-    func guardedForm(_ request: Request, token: String) async -> Result<FormBody, Pages.Refusal> {
+    /// `limit`: the largest body read (a campaign's words are larger than other forms).
+    func guardedForm(_ request: Request, token: String, limit: Int = FormBody.limit) async -> Result<FormBody, Pages.Refusal> {
         guard ConsoleSession.sameOrigin(request, publicURL: app.configuration.publicURL) else {
             return .failure(Pages.Refusal(response: pages.page("console-message", title: "Please try again", status: .forbidden, [
                 "message": "This form did not come from the console. Nothing was changed.",
             ])))
         }
         let form: FormBody
-        do { form = try await FormBody.read(request) } catch { return .failure(Pages.Refusal(response: pages.formProblem(error))) }
+        do { form = try await FormBody.read(request, limit: limit) } catch { return .failure(Pages.Refusal(response: pages.formProblem(error))) }
         guard let csrf = form.first("csrf"), app.formGuard.accepts(csrf, for: ConsoleSession.formBinding(token), now: app.clock()) else {
             return .failure(Pages.Refusal(response: pages.page("console-message", title: "Please try again", status: .forbidden, [
                 "message": "This form has expired or did not come from the console. Nothing was changed.",
