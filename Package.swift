@@ -98,7 +98,8 @@ let package = Package(
         // Benchmark driver for bench/sign (compose + DKIM-sign in a loop) and Herald's composer; not part of the product.
         .executableTarget(
             name: "HeraldBench",
-            dependencies: ["Mail", "Herald", "Store", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]
+            dependencies: ["Mail", "Herald", "Store", "Rendering", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "_CryptoExtras", package: "swift-crypto")]
         ),
         .testTarget(name: "StorageTests", dependencies: ["Store", "Storage", "TestDatabases", .product(name: "GRDB", package: "GRDB.swift")]),
         // The test run's own PostgreSQL cluster and the list of backends that store tests run against.

@@ -3,13 +3,16 @@ import _CryptoExtras
 import Foundation
 import Herald
 import Mail
+import Rendering
 import Store
 
 // herald-bench: compose + DKIM-sign a 20 KB message in a loop on one core, and print messages per second.
 // Used by bench/sign, which puts the figure next to `openssl speed` measured in the same run.
 //
 // usage: herald-bench sign rsa2048|ed25519 [SECONDS]
-//        herald-bench compose CONFIG TEMPLATE [SECONDS]   (Herald's whole composer: render, links, MIME, sign as configured)
+//        herald-bench compose CONFIG TEMPLATE [SECONDS] [WORDS.md]   (Herald's whole composer: render, links, MIME, sign as
+//                                                  configured; with WORDS.md, a campaign's own Markdown words in TEMPLATE)
+//        herald-bench frame CONFIG TEMPLATE WORDS.md [SECONDS]   (a campaign's Markdown converted and framed, from a fresh catalog)
 //        herald-bench unsubscribe-paths CONFIG FIRST LAST  (the /u/ path of recipients FIRST…LAST for promotions, one a line; bench/web)
 //        herald-bench queue CONFIG WORKERS BATCH   (bench/queue: start the due campaigns, then WORKERS threads, each with a store
 //                                                  of its own, claim → last-moment check → record until the outbox is empty)
@@ -31,8 +34,13 @@ if arguments.count >= 4, arguments[1] == "compose" {
     let app = try HeraldApp(configuration: ConfigurationLoader.load(path: arguments[2]))
     let composer = app.composer(catalog: try app.catalog())
     let seconds = arguments.count > 4 ? Double(arguments[4]) ?? 3 : 3
-    let input = MessageComposer.Input(kind: .productNews, template: arguments[3], campaignName: "Minilogue news",
+    var input = MessageComposer.Input(kind: .productNews, template: arguments[3], campaignName: "Minilogue news",
                                       recipientID: 42, email: "zoe@example.org", name: "Zoë Ångström", products: ["minilogue"])
+    // A campaign's own words (Markdown), set in the template as its frame.
+    if arguments.count > 5 {
+        let body = try String(contentsOfFile: arguments[5], encoding: .utf8)
+        input.words = CampaignWords(subject: "Minilogue news for {{first_name}}", body: body, format: .markdown)
+    }
     let size = try composer.compose(input, now: Date()).bytes.count
     let start = Date()
     var count = 0
@@ -41,6 +49,23 @@ if arguments.count >= 4, arguments[1] == "compose" {
         count += 16
     }
     print("compose \(count) \(String(format: "%.3f", Date().timeIntervalSince(start))) \(size)")
+    exit(0)
+}
+// Converting a campaign's Markdown and setting it in its frame: what each campaign pays once (bench/words).
+if arguments.count >= 5, arguments[1] == "frame" {
+    let app = try HeraldApp(configuration: ConfigurationLoader.load(path: arguments[2]))
+    let catalog = try app.catalog()
+    let body = try String(contentsOfFile: arguments[4], encoding: .utf8)
+    let seconds = arguments.count > 5 ? Double(arguments[5]) ?? 3 : 3
+    let start = Date()
+    var count = 0
+    while Date().timeIntervalSince(start) < seconds {
+        // A different subject each time, so that no framing is found made already (its cache keeps 16).
+        let words = MessageWords(subject: "News \(count)", preheader: "", body: body, format: .markdown)
+        _ = try catalog.framing(words, in: arguments[3])
+        count += 1
+    }
+    print("frame \(count) \(String(format: "%.3f", Date().timeIntervalSince(start)))")
     exit(0)
 }
 guard arguments.count >= 3, arguments[1] == "sign", ["rsa2048", "ed25519"].contains(arguments[2]) else {

@@ -26,10 +26,12 @@ import Testing
         let app = try Self.app(for: input)
         let fixed = MessageComposer.Identifiers(messageID: { "golden.\(name)@\($0)" }, boundary: { "=_herald_golden" })
         let composer = app.composer(catalog: try app.catalog(), identifiers: fixed)
-        let message = try composer.compose(.init(
+        var composed = MessageComposer.Input(
             kind: try CampaignKind.parse(input["kind"] ?? ""), template: input["template"] ?? "", campaignName: "Golden",
             recipientID: 42, email: input["email"] ?? "", name: input["name"],
-            products: (input["products"] ?? "").split(separator: ";").map(String.init), policy: Self.policy(input)), now: Self.now)
+            products: (input["products"] ?? "").split(separator: ";").map(String.init), policy: try Self.policy(input))
+        try Self.addWords(input, to: &composed)
+        let message = try composer.compose(composed, now: Self.now)
         let reference = Self.golden.appendingPathComponent("messages/\(name).eml")
         if ProcessInfo.processInfo.environment["HERALD_UPDATE_GOLDEN"] == "1" {
             try Data(message.bytes).write(to: reference)
@@ -61,6 +63,22 @@ import Testing
         return PolicyVersion(version: version, summary: summary, textHash: ConsentNotice.hash(summary), material: input["policy_material"] == "true",
                              effectiveAt: now.addingTimeInterval(31 * 86_400), publishedAt: now,
                              addsPurpose: try input["policy_adds"].map { (text) throws(HeraldError) in try Purpose.parse(text) })
+    }
+
+    /// A campaign's own words: `subject`, `preheader`, `body` (a file beside the `.in`), `format`; the person's
+    /// `first_name` and `attributes` (`name=value;name=value`); `campaign_id` (named in the unsubscribe link).
+    static func addWords(_ input: [String: String], to composed: inout MessageComposer.Input) throws {
+        if let subject = input["subject"], let file = input["body"] {
+            let body = try String(contentsOf: golden.appendingPathComponent("messages/\(file)"), encoding: .utf8)
+            composed.words = CampaignWords(subject: subject, preheader: input["preheader"] ?? "", body: body,
+                                           format: BodyFormat(rawValue: input["format"] ?? "markdown") ?? .markdown)
+        }
+        composed.firstName = input["first_name"]
+        for pair in (input["attributes"] ?? "").split(separator: ";") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { composed.attributes[parts[0]] = parts[1] }
+        }
+        composed.campaignID = input["campaign_id"].flatMap { Int64($0) }
     }
 
     /// `key: value` lines.
@@ -96,6 +114,8 @@ import Testing
               key: golden-suppression-key-0123456789
 
             """
+        let fields = (input["attributes"] ?? "").split(separator: ";").map { String($0.split(separator: "=")[0]) }
+        yaml += "recipients:\n  attributes: [\(fields.joined(separator: ", "))]\n"
         switch input["dkim"] ?? "none" {
         case "rsa-sha256":
             yaml += "dkim:\n  selector: golden\n  algorithm: rsa-sha256\n  key_file: \(golden.appendingPathComponent("keys/rsa-2048.pem").path)\n"

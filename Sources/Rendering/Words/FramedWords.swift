@@ -31,7 +31,7 @@ struct FramedWords {
         case .html:
             (html, text) = (shield.shielded, HTMLText.convert(shield.shielded))
         }
-        guard let restoredHTML = shield.restore(html), let restoredText = shield.restore(text) else {
+        guard let restoredHTML = shield.restore(html), let restoredText = shield.restore(text, reordered: true) else {
             throw TemplateError(file: MessageWords.bodyFile, problem: words.format == .markdown
                 ? "a {{…}} tag sits inside raw HTML, which Markdown leaves out; write it outside the HTML"
                 : "a {{…}} tag sits where the text part cannot show it (inside a comment, a script or a style)")

@@ -32,23 +32,36 @@ struct MustacheShield {
 
     private static func token(_ prefix: String, _ index: Int) -> String { prefix + String(index) + "X" }
 
-    /// `converted` with every token back as its tag, or nil when the conversion dropped, repeated or reordered
-    /// a tag (a tag inside raw HTML that Markdown leaves out, say): the variables checked would not be the ones
-    /// sent.
-    func restore(_ converted: String) -> String? {
+    /// `converted` with every token back as its tag, or nil when the conversion dropped or repeated a tag (a tag
+    /// inside raw HTML that Markdown leaves out, say) or moved a section's tag: the variables checked would not be
+    /// the ones sent. `reordered`: values may come out of order (a text part lists link addresses at its end),
+    /// sections may not.
+    func restore(_ converted: String, reordered: Bool = false) -> String? {
         var output = ""
         var rest = Substring(converted)
-        var next = 0
+        var seen: [Int] = []
         while let found = rest.range(of: prefix) {
             output += rest[..<found.lowerBound]
             let digits = rest[found.upperBound...].prefix { $0.isASCII && $0.isNumber }
             let end = rest.index(found.upperBound, offsetBy: digits.count)
-            guard let index = Int(digits), index == next, end < rest.endIndex, rest[end] == "X" else { return nil }
+            guard let index = Int(digits), tags.indices.contains(index), end < rest.endIndex, rest[end] == "X" else { return nil }
             output += tags[index]
-            next += 1
+            seen.append(index)
             rest = rest[rest.index(after: end)...]
         }
         output += rest
-        return next == tags.count ? output : nil
+        guard seen.count == tags.count, Set(seen).count == tags.count else { return nil }
+        if reordered {
+            let sections = seen.filter(isSection)
+            guard sections == sections.sorted() else { return nil }
+        } else {
+            guard seen == Array(tags.indices) else { return nil }
+        }
+        return output
+    }
+
+    private func isSection(_ index: Int) -> Bool {
+        let body = tags[index].dropFirst(2).drop { $0 == " " }
+        return body.first.map { "#^/".contains($0) } ?? false
     }
 }
