@@ -20,6 +20,7 @@ enum FuzzTargets {
         "smtp": smtp,
         "mustache": mustache,
         "template": template,
+        "words": words,
     ]
 }
 
@@ -235,4 +236,58 @@ func template(_ bytes: [UInt8]) {
         fuzzCheck(!problem.file.isEmpty, "a problem with no file: \(problem)")
         if let line = problem.line { fuzzCheck(line >= 1, "a problem on line \(line): \(problem)") }
     }
+}
+
+// MARK: - A campaign's words
+
+/// A frame with the slots, loaded once.
+let wordsFrame: TemplateCatalog = {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("herald-fuzz-frame-\(getpid())")
+    let files = [
+        "promo/template.yaml": "kind: promotion\n",
+        "promo/subject.mustache": "{{campaign.name}}\n",
+        "promo/text.mustache": "ADVERTISEMENT\n{{#campaign.has_words}}\n{{{content}}}\n{{/campaign.has_words}}\n-- {{unsubscribe_url}}\n",
+        "promo/html.mustache": "<div>{{{preheader}}}</div><b>ADVERTISEMENT</b>{{#campaign.has_words}}{{{content}}}{{/campaign.has_words}}<a href=\"{{unsubscribe_url}}\">x</a>",
+    ]
+    for (path, content) in files {
+        let url = folder.appendingPathComponent(path)
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: url.path, contents: Data(content.utf8))
+    }
+    return try! TemplateCatalog(directory: folder.path, kinds: ["promotion"])
+}()
+
+/// A value no input is likely to hold, whose markup must come out escaped in the HTML part.
+let hostileValue = "\u{2}<b>&\u{2}"
+
+/// The first byte picks Markdown or HTML; then subject, preheader and body separated by NUL. Setting words in a
+/// frame either works or names its problem in the words (subject, preheader or body, a line ≥ 1); what works
+/// renders for a person whose values are markup, and that markup never reaches the HTML unescaped, nor a script
+/// from Markdown (cmark's safe mode); the frame's advertisement and unsubscribe link stay in both parts.
+func words(_ bytes: [UInt8]) {
+    guard let first = bytes.first else { return }
+    let pieces = bytes.dropFirst().split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false).map { text($0) }
+    guard pieces.count == 3 else { return }
+    let format: MessageWords.Format = first & 1 == 0 ? .markdown : .html
+    let words = MessageWords(subject: pieces[0], preheader: pieces[1], body: pieces[2], format: format)
+    let framed: TemplateCatalog
+    do { framed = try wordsFrame.framing(words, in: "promo") } catch {
+        fuzzCheck([MessageWords.subjectFile, MessageWords.preheaderFile, MessageWords.bodyFile].contains(error.file), "a problem outside the words: \(error)")
+        if let line = error.line { fuzzCheck(line >= 1, "a problem on line \(line): \(error)") }
+        return
+    }
+    let data: [String: Any] = ["campaign": ["name": "Sample", "has_words": true], "first_name": hostileValue, "name": hostileValue,
+                               "unsubscribe_url": "https://mail.example.com/u/x", "attributes": ["code": hostileValue]]
+    guard let message = try? framed.render("promo", context: data) else { return }
+    let input = text(bytes)
+    if !input.contains("<b>") {
+        fuzzCheck(!message.html.contains("<b>&\u{2}"), "a person's value reached the HTML unescaped: \(message.html.debugDescription)")
+    }
+    if format == .markdown {
+        fuzzCheck(!message.html.lowercased().contains("<script"), "Markdown put a script into the HTML part: \(message.html.debugDescription)")
+    }
+    for part in [message.text, message.html] {
+        fuzzCheck(part.contains("ADVERTISEMENT") && part.contains("https://mail.example.com/u/x"), "the words took the frame's parts away")
+    }
+    _ = HTMLText.convert(pieces[2])
 }

@@ -22,6 +22,7 @@ struct FramedWords {
         for (file, text) in [(MessageWords.subjectFile, words.subject), (MessageWords.preheaderFile, words.preheader), (MessageWords.bodyFile, words.body)] {
             try Self.checkTags(text, file: file)
         }
+        if words.format == .html { try Self.checkMarkup(words.body) }
         let shield = MustacheShield(words.body)
         let html: String, text: String
         switch words.format {
@@ -44,6 +45,43 @@ struct FramedWords {
         checked[Self.preheader] = TemplateSource(file: MessageWords.preheaderFile, text: words.preheader)
         checked[Self.bodyHTML] = TemplateSource(file: MessageWords.bodyFile, text: words.body)
         checked[Self.bodyText] = TemplateSource(file: MessageWords.bodyFile, text: words.body)
+    }
+
+    /// Elements an HTML body may not hold: scripts and embedded documents do nothing in mail but harm, and
+    /// `<base>`/`<meta>` would change how the frame's own links and page are read.
+    static let refusedElements = ["script", "iframe", "object", "embed", "base", "meta", "link", "form"]
+    /// Elements whose content is raw text to a browser: left open, they would swallow the frame after the body
+    /// (its unsubscribe link and postal address), as an unclosed comment would.
+    static let rawTextElements = ["style", "title", "textarea", "noscript", "template", "xmp"]
+
+    /// An HTML body is set into the frame as written, so it must not be able to hide or change what follows it.
+    static func checkMarkup(_ body: String) throws(TemplateError) {
+        let lower = body.lowercased()
+        func line(of index: String.Index) -> Int { lower[..<index].reduce(1) { $1 == "\n" ? $0 + 1 : $0 } }
+        for element in refusedElements {
+            if let found = lower.range(of: "<" + element, options: []), lower[found.upperBound...].first.map({ !$0.isLetter && !$0.isNumber }) ?? true {
+                throw TemplateError(file: MessageWords.bodyFile, line: line(of: found.lowerBound), problem: "<\(element)> has no place in a message; remove it")
+            }
+        }
+        var search = lower.startIndex
+        while let open = lower.range(of: "<!--", range: search..<lower.endIndex) {
+            guard let close = lower.range(of: "-->", range: open.upperBound..<lower.endIndex) else {
+                throw TemplateError(file: MessageWords.bodyFile, line: line(of: open.lowerBound),
+                                    problem: "a comment (<!--) that is never closed would hide the template's footer")
+            }
+            search = close.upperBound
+        }
+        for element in rawTextElements {
+            var from = lower.startIndex
+            while let open = lower.range(of: "<" + element, range: from..<lower.endIndex) {
+                guard lower[open.upperBound...].first.map({ !$0.isLetter && !$0.isNumber }) ?? true else { from = open.upperBound; continue }
+                guard let close = lower.range(of: "</" + element, range: open.upperBound..<lower.endIndex) else {
+                    throw TemplateError(file: MessageWords.bodyFile, line: line(of: open.lowerBound),
+                                        problem: "<\(element)> is never closed; it would swallow the template's footer")
+                }
+                from = close.upperBound
+            }
+        }
     }
 
     /// Words may look values up and use sections; they may not send a value unescaped into HTML (a name from a
