@@ -1,4 +1,4 @@
-// The Herald console's only script: it makes two pages livelier. Every page works without it (the dashboard
+// The Herald console's only script: it makes its pages livelier. Every page works without it (the dashboard
 // then reloads itself every five seconds, and the campaign form counts its audience with a button).
 (function () {
   "use strict";
@@ -42,8 +42,9 @@
           if (before && at > before.at && campaign.status === "sending") {
             rate = perMinute((campaign.sent - before.sent) * 60000 / (at - before.at));
           }
+          // The rate is the text after the progress bar, in the same cell.
           var rateCell = row.querySelector('[data-field="rate"]');
-          if (rateCell) { rateCell.textContent = rate; }
+          if (rateCell && rateCell.lastChild && rateCell.lastChild.nodeType === Node.TEXT_NODE) { rateCell.lastChild.nodeValue = " " + rate; }
           earlier[campaign.id] = { sent: campaign.sent, at: at };
           if (campaign.status === "sending" || campaign.status === "scheduled") { active = true; }
         });
@@ -53,6 +54,47 @@
     };
     setTimeout(poll, 2000);
   }
+
+  // Times are written in UTC by the server (<time datetime>); shown here in the browser's own zone, in the same
+  // shape, with the zone's short name ("2099-06-01 09:30 CEST"); the title says which zone, and the time in UTC.
+  var ownZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (ownZone && ownZone !== "UTC" && ownZone !== "Etc/UTC") {
+    var inZone = new Intl.DateTimeFormat("en-GB", { timeZone: ownZone, year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" });
+    document.querySelectorAll("time[datetime][data-local]").forEach(function (time) {
+      var date = new Date(time.getAttribute("datetime"));
+      if (isNaN(date.getTime())) { return; }
+      var part = {};
+      inZone.formatToParts(date).forEach(function (piece) { part[piece.type] = piece.value; });
+      time.title = ownZone.replace(/_/g, " ") + " time; " + time.textContent;
+      time.textContent = part.year + "-" + part.month + "-" + part.day + " " + part.hour + ":" + part.minute + " " + part.timeZoneName;
+    });
+  }
+
+  // The warning that nothing is sending (no worker seen for a minute while mail is due): shown or hidden as the
+  // server sees it, every five seconds while something is scheduled or sending.
+  var watch = document.querySelector("[data-sending-watch][data-live]");
+  if (watch) {
+    var look = function () {
+      getJSON("/console/sending.json").then(function (answer) {
+        if (answer.ok) {
+          if (answer.body.stalled) { watch.textContent = answer.body.message; }
+          watch.hidden = !answer.body.stalled;
+        }
+        setTimeout(look, answer.ok ? 5000 : 10000);
+      }).catch(function () { setTimeout(look, 10000); });
+    };
+    setTimeout(look, 5000);
+  }
+
+  // "Back to the campaign" from a preview: back through the browser's history (as many pages as the preview
+  // took), where the half-written form still is; without the script, the link opens the form afresh.
+  document.querySelectorAll("a[data-back]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var steps = Number(link.getAttribute("data-back")) || 1;
+      if (history.length > steps) { event.preventDefault(); history.go(-steps); }
+    });
+  });
 
   // A page that follows a sending campaign without counts of its own (a campaign's report) reloads itself.
   var reloading = document.querySelector("[data-reload]");

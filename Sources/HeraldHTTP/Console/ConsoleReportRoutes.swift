@@ -66,8 +66,12 @@ struct ConsoleReportRoutes: Sendable {
         let report = try app.campaigns.report(id: id)
         let progress = CampaignProgress(report, now: app.clock())
         var values = console.common(account, token: token)
-        values["campaign"] = ConsoleRoutes.campaignValues(report, progress)
-        values["refresh"] = report.status == .sending
+        var campaign = ConsoleRoutes.campaignValues(report, progress, for: account)
+        for (key, value) in Self.about(report, for: account) { campaign[key] = value }
+        values["campaign"] = campaign
+        let due = report.status == .scheduled && report.dueAt <= app.clock()
+        values["refresh"] = report.status == .sending || due
+        values["watch"] = ConsoleRoutes.watchValues(try app.sendingWatch(), for: account, live: report.status == .sending || report.status == .scheduled)
         if let timeline = try app.campaigns.timeline(of: report) {
             values["started"] = ConsoleRoutes.timestamp(timeline.from)
             values["ended"] = report.finishedAt.map(ConsoleRoutes.timestamp) ?? "still sending"
@@ -81,6 +85,26 @@ struct ConsoleReportRoutes: Sendable {
             }
         }
         return pages.page("console-campaign-report", title: "Report: \(report.name)", values)
+    }
+
+    /// What a campaign is: its template (the frame), who it goes to, its subject, and how many unsubscribed
+    /// through its own links (a count; for marketing, under the report's floor only "fewer than" it).
+    static func about(_ report: CampaignReport, for account: StaffAccount) -> [String: Any] {
+        var values: [String: Any] = ["template": report.template]
+        if let segment = report.segment {
+            values["segment"] = segment
+        } else if let purpose = report.kind.purpose {
+            values["segment"] = "everyone who agreed to " + (purpose == .productNews ? "product news" : purpose.phrase)
+        } else {
+            values["segment"] = "everyone stored"
+        }
+        values["subject"] = report.words?.subject ?? "the template's own"
+        values["own_subject"] = report.words != nil
+        if report.kind.purpose != nil {
+            let count = AudienceCount(report.unsubscribes, for: account)
+            values["unsubscribes"] = count.audience.map(String.init) ?? "fewer than \(count.fewerThan ?? 0)"
+        }
+        return values
     }
 
     private func problems(_ account: StaffAccount, token: String, id: Int64) throws -> Response {

@@ -36,6 +36,7 @@ struct ConsoleRoutes: Sendable {
         router.post("console/sign-out") { request, _ in await signOut(request) }
         router.get("console") { request, _ in await signedIn(request) { account, token in try dashboard(account, token: token) } }
         router.get("console/progress.json") { request, _ in await signedIn(request) { _, _ in try progress() } }
+        router.get("console/sending.json") { request, _ in await signedIn(request) { account, _ in try sending(account) } }
         router.get("console/console.js") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: script)))
         }
@@ -229,16 +230,31 @@ struct ConsoleRoutes: Sendable {
 
     private func dashboard(_ account: StaffAccount, token: String) throws -> Response {
         let campaigns = try app.campaigns.progress()
+        let watch = try app.sendingWatch()
         var values = common(account, token: token)
-        values["refresh"] = campaigns.contains { $0.report.status == .sending || $0.report.status == .scheduled }
-        values["campaigns"] = campaigns.map { Self.campaignValues($0.report, $0.progress) }
+        values["refresh"] = watch.stalled || campaigns.contains { $0.report.status == .sending || $0.report.status == .scheduled }
+        values["watch"] = Self.watchValues(watch, for: account, live: values["refresh"] as? Bool ?? false)
+        values["campaigns"] = campaigns.map { Self.campaignValues($0.report, $0.progress, for: account) }
         values["none"] = campaigns.isEmpty
+        values["wide"] = true  // the campaign table's columns fit a 1280 px screen
         return pages.page("console-dashboard", title: "Campaigns", values)
     }
 
     /// What the dashboard's script polls: the same counts as the page, for every campaign it lists.
     private func progress() throws -> Response {
         APIJSON.answer(try app.campaigns.progress().map(\.progress))
+    }
+
+    /// What the warning on the dashboard and a campaign's report polls: whether anything is sending.
+    private func sending(_ account: StaffAccount) throws -> Response {
+        let watch = try app.sendingWatch()
+        return APIJSON.answer(SendingWarning(stalled: watch.stalled, message: Self.stalledMessage(watch, for: account)))
+    }
+
+    struct SendingWarning: Encodable {
+        var stalled: Bool
+        /// The warning's sentence, empty when nothing is stalled.
+        var message: String
     }
 
     private func audit(_ account: StaffAccount, token: String) throws -> Response {
@@ -253,18 +269,61 @@ struct ConsoleRoutes: Sendable {
         ["email": account.email, "role": account.role.rawValue, "admin": account.role == .admin]
     }
 
-    /// Counts only: what marketing may see of people.
-    static func campaignValues(_ report: CampaignReport, _ progress: CampaignProgress) -> [String: Any] {
+    /// The warning shown (and, by the script, kept up to date) while mail is due and no worker runs.
+    static func watchValues(_ watch: SendingWatch, for account: StaffAccount, live: Bool) -> [String: Any] {
+        ["stalled": watch.stalled, "message": stalledMessage(watch, for: account), "live": live]
+    }
+
+    /// "Nothing is sending: …", or "" when something is (or nothing is due). Marketing is told the number of
+    /// waiting messages only from the report's floor up (a single waiting confirmation says someone registered).
+    static func stalledMessage(_ watch: SendingWatch, for account: StaffAccount) -> String {
+        guard watch.stalled else { return "" }
+        var due: [String] = []
+        if watch.dueCampaigns > 0 {
+            due.append(watch.dueCampaigns == 1 ? "1 campaign is due" : "\(watch.dueCampaigns) campaigns are due")
+        }
+        if watch.waitingMessages > 0 {
+            let hidden = account.role != .admin && watch.waitingMessages < ConsoleReportRoutes.minimumCell
+            due.append(hidden ? "messages are waiting" : watch.waitingMessages == 1 ? "1 message is waiting" : "\(watch.waitingMessages) messages are waiting")
+        }
+        return "Nothing is sending: no worker has been seen for a minute while \(due.joined(separator: " and ")). "
+            + "Start the worker (herald worker, or the herald-worker service) on the server."
+    }
+
+    /// Counts only: what marketing may see of people. A draft's or a scheduled campaign's audience is counted
+    /// now, and for marketing shown only from the report's floor up.
+    static func campaignValues(_ report: CampaignReport, _ progress: CampaignProgress, for account: StaffAccount) -> [String: Any] {
         var values: [String: Any] = [
             "id": String(report.id), "name": report.name, "kind": report.kind.rawValue, "status": report.status.rawValue,
-            "due": timestamp(report.dueAt), "queued": progress.waiting, "sent": progress.sent, "deferred": progress.deferred,
+            "due": shortTimestamp(report.dueAt), "due_iso": isoTimestamp(report.dueAt), "draft": report.status == .draft,
+            "queued": progress.waiting, "sent": progress.sent, "deferred": progress.deferred,
             "bounced": progress.bounced, "skipped": progress.skipped, "failed": progress.failed, "total": progress.total,
             "percent": progress.percent, "rate": progress.rateText]
         if let problem = report.problem { values["problem"] = problem }
+        if let audience = report.audience {
+            let count = AudienceCount(audience, for: account)
+            let people = count.audience.map(String.init) ?? "fewer than \(count.fewerThan ?? 0)"
+            values["audience"] = "would reach " + people
+            values["audience_count"] = people
+        }
+        values["editable"] = report.status == .draft || report.status == .scheduled
         values["cancellable"] = report.status == .scheduled || report.status == .sending
         values["retryable"] = report.status == .failed || (report.status.isRetryable && progress.failed + progress.deferred > 0)
         return values
     }
+
+    /// "2099-06-01 07:30 UTC": a due time to the minute, as the console shows it without its script (which
+    /// writes it in the browser's own zone).
+    static func shortTimestamp(_ date: Date) -> String {
+        String(timestampFormatter.string(from: date).prefix(16)) + " UTC"
+    }
+
+    /// "2099-06-01T07:30:00Z", for a `<time datetime>`.
+    static func isoTimestamp(_ date: Date) -> String {
+        isoFormatter.string(from: date)
+    }
+
+    nonisolated(unsafe) private static let isoFormatter = ISO8601DateFormatter()
 
     static func timestamp(_ date: Date) -> String {
         timestampFormatter.string(from: date) + " UTC"

@@ -66,10 +66,19 @@ struct ConsoleTemplateRoutes: Sendable {
         var name = ""
         var products: [String] = []
 
+        /// Reached from the campaign form (`from=campaign`, with `campaign=ID` when it edits one): the preview
+        /// offers the way back to it; `steps` counts the pages since (each shown shape adds one).
+        var fromCampaign = false
+        var campaign: Int64?
+        var steps = 1
+
         init(_ form: FormBody) {
             chosen = form.first("shaped") != nil
             name = form.first("recipient_name") ?? ""
             products = form.all("product")
+            fromCampaign = form.first("from") == "campaign"
+            campaign = form.first("campaign").flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil }
+            steps = min(max(Int(form.first("steps") ?? "") ?? 1, 1), 50)
         }
 
         /// Only offered products count: a preview shows what a real person could be.
@@ -119,11 +128,23 @@ struct ConsoleTemplateRoutes: Sendable {
         values["text"] = message.rendered.text
         values["html_url"] = "/console/templates/\(name)/preview.html?" + SampleShape.query(for: sample)
         values["email"] = account.email
+        let template = try app.catalog().templates[name]
+        values["template_name"] = name
+        values["description"] = template?.description ?? ""
+        values["has_description"] = !(template?.description ?? "").isEmpty
+        if shape.fromCampaign {
+            values["back"] = [
+                "href": shape.campaign.map { "/console/campaigns/\($0)/edit" } ?? "/console/campaigns/new",
+                "campaign": shape.campaign.map(String.init) ?? "", "has_campaign": shape.campaign != nil,
+                // This page and the next shape (or test send) add one page each to the browser's history.
+                "steps": String(shape.steps), "next_steps": String(shape.steps + 1),
+            ] as [String: Any]
+        }
         if let notice {
             values["notice"] = notice
             values["sent"] = sent
         }
-        var response = pages.page("console-template-preview", title: "Preview: \(name)", values)
+        var response = pages.page("console-template-preview", title: "Preview of the template \u{201C}\(name)\u{201D}", values)
         // The one page that frames: the sandboxed HTML part, from this server only.
         response.headers[.contentSecurityPolicy] = ConsoleRoutes.policy + "; frame-src 'self'"
         return response
