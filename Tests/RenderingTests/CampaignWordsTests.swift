@@ -81,6 +81,7 @@ struct CampaignWordsTests {
         ("{{=<% %>=}}", "delimiters"),
         ("{{#a}} open", "never closed"),
         ("<div>{{first_name}}</div>", "raw HTML"),
+        ("Hi {{first_nam\n[link](https://x.example/?c={{attributes.code}})", "is not a variable"),
     ])
     func forbiddenTagsAreRefusedWithTheirLine(_ body: String, _ expected: String) throws {
         let words = MessageWords(subject: "Hi", preheader: "", body: body, format: .markdown)

@@ -47,6 +47,11 @@ struct FramedWords {
         checked[Self.bodyText] = TemplateSource(file: MessageWords.bodyFile, text: words.body)
     }
 
+    /// `first_name`, `attributes.country`, `.` (a list's item): what words may look up, no transforms.
+    static func isName(_ name: String) -> Bool {
+        !name.isEmpty && name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "." || $0 == "-" }
+    }
+
     /// Elements an HTML body may not hold: scripts and embedded documents do nothing in mail but harm, and
     /// `<base>`/`<meta>` would change how the frame's own links and page are read.
     static let refusedElements = ["script", "iframe", "object", "embed", "base", "meta", "link", "form"]
@@ -106,7 +111,10 @@ struct FramedWords {
                     throw TemplateError(file: file, line: tag.line, problem: "{{/\(tag.closingName)}} closes no open section")
                 }
             case .variable:
-                if tag.name.isEmpty { throw TemplateError(file: file, line: tag.line, problem: "an empty {{}} tag") }
+                break
+            }
+            if tag.kind != .close, !isName(tag.name) {
+                throw TemplateError(file: file, line: tag.line, problem: "{{\(tag.closingName.prefix(40))}} is not a variable; names are letters, digits, _ and dots, such as {{first_name}}")
             }
         }
         if let unclosed = open.last {

@@ -26,7 +26,9 @@ extension TemplateCatalog {
         var checked = sources.merging(prepared.checked) { $1 }
         func register(_ source: String, as registered: String) throws(TemplateError) {
             do { library.register(try TemplateFolder.parse(source, as: registered), named: registered) } catch {
-                throw TemplateError(file: registered, problem: "\(error)")
+                // The checks before make this rare; when it happens, it is named after the words it came from.
+                throw TemplateError(file: prepared.checked[registered]?.file ?? sources[registered]?.file ?? registered,
+                                    problem: "cannot be read as Mustache: \(error)")
             }
         }
         for (registered, source) in prepared.rendered { try register(source, as: registered) }

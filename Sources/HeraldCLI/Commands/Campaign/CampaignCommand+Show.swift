@@ -25,6 +25,7 @@ extension CampaignCommand {
                       kind      \(report.kind)
                       template  \(report.template)
                       segment   \(report.segment ?? "everyone consenting")
+                      subject   \(report.words.map(\.subject) ?? "the template's own")
                       status    \(report.status)
                       due       \(ISO8601DateFormatter().string(from: report.dueAt))
                       queued    \(c.queued + c.sending)
@@ -34,6 +35,8 @@ extension CampaignCommand {
                       skipped   \(c.skipped)
                       failed    \(c.failed)
                     """)
+                if let audience = report.audience { Terminal.say("  would reach \(audience) now") }
+                if report.kind.purpose != nil { Terminal.say("  unsubscribed through its links: \(report.unsubscribes)") }
                 if let version = report.policyVersion { Terminal.say("  announces policy version \(version)") }
                 if let problem = report.problem { Terminal.say("  failed before its first message: \(problem)") }
                 for problem in problems {
