@@ -78,7 +78,7 @@
   kind.addEventListener("change", function () { narrowTemplates(); schedulePreview(); });
   narrowTemplates();
 
-  // --- The time zone: the browser's own on a new form; an edited campaign's due time shown in it. ---
+  // --- The time zone: the browser's own until one is chosen; an edited campaign's due time shown in it. ---
   function localTime(iso, timeZone) {
     // "sv-SE" writes "2026-03-01 09:00:00", which a date-and-time control takes with a "T".
     return new Date(iso).toLocaleString("sv-SE", { timeZone: timeZone, hour12: false }).replace(" ", "T");
@@ -87,7 +87,7 @@
   var offered = browserZone && Array.prototype.some.call(zone.options, function (option) { return option.text === browserZone; });
   if (offered && zone.value === "UTC") {
     var due = sendAt.getAttribute("data-due-utc");
-    if (form.hasAttribute("data-new") && !sendAt.value) {
+    if (!sendAt.value) {
       zone.value = browserZone;
     } else if (due && sendAt.value === localTime(due, "UTC")) {
       zone.value = browserZone;
@@ -120,6 +120,26 @@
   var frame = pane.querySelector("[data-preview-frame]");
   var timer = null, asked = 0;
 
+  // The HTML part at the chosen width, scaled down to fit the pane when the pane is narrower (without the
+  // script the frame's box scrolls instead).
+  var desktop = pane.querySelector("#width-desktop");
+  function fitFrame() {
+    var box = frame.parentNode, wanted = desktop.checked ? 800 : 390;
+    frame.style.transform = "";
+    box.style.height = "";
+    box.style.overflow = "";
+    var room = box.clientWidth;
+    if (room > 0 && room < wanted) {
+      var scale = room / wanted;
+      frame.style.transformOrigin = "0 0";
+      frame.style.transform = "scale(" + scale + ")";
+      box.style.height = Math.ceil(frame.offsetHeight * scale) + "px";
+      box.style.overflow = "hidden";
+    }
+  }
+  pane.querySelectorAll("input[name=preview_width]").forEach(function (radio) { radio.addEventListener("change", fitFrame); });
+  window.addEventListener("resize", fitFrame);
+
   function schedulePreview() {
     clearTimeout(timer);
     timer = setTimeout(preview, 500);
@@ -139,7 +159,7 @@
       return answer.json().then(function (json) { return { ok: answer.ok, body: json }; });
     }).then(function (answer) {
       if (mine !== asked) { return; }
-      if (!answer.ok) {
+      if (!answer.ok || answer.body.error) {
         problem.textContent = answer.body.error;
         problem.hidden = false;
         message.hidden = true;
@@ -161,6 +181,7 @@
         headers.appendChild(value);
       });
       frame.src = shown.html_url;
+      fitFrame();
       state.textContent = "The message as it would be sent to a sample person; nothing is stored or sent.";
     }).catch(function (error) {
       if (error.message !== "later" && error.message !== "signed out") { state.textContent = "The preview could not be updated."; }
@@ -179,5 +200,6 @@
     event.preventDefault();
     preview();
   });
+  if (!message.hidden) { fitFrame(); }
   if (body.value || form.querySelector("#subject").value) { preview(); }
 })();

@@ -63,6 +63,8 @@ struct ConsolePeopleRoutes: Sendable {
             if let recipient = record.recipient {
                 person["stored"] = true
                 person["name"] = recipient.name ?? "(none)"
+                person["first_name"] = recipient.firstName ?? "(taken from the name)"
+                person["fields"] = (recipient.attributes ?? [:]).sorted { $0.key < $1.key }.map { ["field": $0.key, "value": $0.value] }
                 person["source"] = recipient.source
                 person["registered"] = ConsoleRoutes.timestamp(recipient.registeredAt)
             }

@@ -36,7 +36,7 @@ extension ConsoleCampaignRoutes {
                 let saved = try app.campaigns.savedSegments().map(\.segment)
                 let input = CampaignFormInput(report, saved: saved, zone: query.first("time_zone") ?? "UTC", now: app.clock())
                 let notice = query.first("saved").map { $0 == "draft" ? "Saved as a draft." : "Saved." }
-                return try workspace(account, token: token, input: input, editing: report, notice: notice)
+                return try workspace(account, token: token, input: input, editing: report, counted: true, notice: notice)
             }
         }
         router.post("console/campaigns/:id/edit") { request, context in
@@ -109,8 +109,8 @@ extension ConsoleCampaignRoutes {
         var headers: [Header]
     }
 
-    /// The form's words as the real message (JSON), or the problem with them: 422 with `error` (`body:3: …`),
-    /// `field` and `line`. At most `PreviewFrames.burst` a session in its window (429 past it).
+    /// The form's words as the real message (JSON), or the problem with them: `error` (`body:3: …`), `field` and
+    /// `line`, answered with 200 too (the preview's answer is the problem; the request did not fail). At most `PreviewFrames.burst` a session in its window (429 past it).
     private func livePreview(_ form: FormBody, token: String) throws -> Response {
         guard frames.admit(ConsoleSession.formBinding(token), now: app.clock()) else {
             var response = APIJSON.error(.tooManyRequests, "Too many previews at once; the preview follows in a few seconds.")
@@ -144,6 +144,6 @@ extension ConsoleCampaignRoutes {
             problem.field = String(match.1)
             problem.line = Int(match.2)
         }
-        return APIJSON.answer(problem, status: .unprocessableContent)
+        return APIJSON.answer(problem)
     }
 }
