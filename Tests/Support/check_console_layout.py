@@ -5,8 +5,8 @@ Keeps a screenshot of each page at each width in ARTIFACTS (console-layout-NAME-
 console-layout-NAME-WIDTH-full.png to look at). Prints one JSON object:
 
   {"overflow": [pages wider than the window], "header": [pages whose header bar is on more than one line at 1280],
-   "table": [problems of the campaign table: scrolling sideways at 1280, a time on two lines, a cell off-screen
-   at 390], "due": [[each scheduled campaign's due time as shown, its title]], "warning": "shown" | "hidden" | "absent"
+   "table": [problems of the campaign table (scrolling sideways at 1280, a time on two lines, a cell off-screen
+   at 390) and of a report's facts (a value squeezed narrower than 120 px)], "due": [[each scheduled campaign's due time as shown, its title]], "warning": "shown" | "hidden" | "absent"
    (the dashboard's warning that nothing is sending), "screenshots": {name: "ok" | problem},
    "console": [browser console errors]}
 
@@ -34,6 +34,10 @@ return lowestTop < highestBottom ? null : 'parts from ' + Math.round(Math.min(..
 
 TABLE = """
 const problems = [];
+// A report's facts: each value keeps a readable width (not a letter a line beside a long name).
+for (const value of document.querySelectorAll('dl.about dd')) {
+    if (value.getBoundingClientRect().width < 120) { problems.push('"' + value.textContent.slice(0, 20) + '" squeezed to ' + Math.round(value.getBoundingClientRect().width) + ' px'); }
+}
 const table = document.querySelector('table.campaigns');
 if (!table) { return problems; }
 const box = table.closest('.table-scroll');
