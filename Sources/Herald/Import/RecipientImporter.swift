@@ -22,7 +22,9 @@ public struct RecipientImporter {
         /// Of the rejected rows, those refused because their address was erased.
         public var erased = 0
         public var ignoredColumns: [String] = []
-        public var imported: Int { created + updated + unchanged }
+        /// Rows whose address an earlier row of the file had (merged into it, written once).
+        public var merged = 0
+        public var imported: Int { created + updated + unchanged + merged }
     }
 
     public struct Progress: Sendable {
@@ -65,12 +67,13 @@ public struct RecipientImporter {
         let known = Self.knownColumns + attributeNames
         summary.ignoredColumns = columns.filter { !known.contains($0) }
         if !summary.ignoredColumns.isEmpty {
-            warn("\(path): ignoring unknown columns: \(summary.ignoredColumns.joined(separator: ", ")) (personal fields are kept only when recipients.attributes names them)")
+            warn("\(path): ignoring unknown columns: \(summary.ignoredColumns.joined(separator: ", "))")
         }
         let index = Dictionary(uniqueKeysWithValues: columns.enumerated().filter { known.contains($0.element) }.map { ($0.element, $0.offset) })
-        // An address twice in one file is refused after its first row: two rows that disagree would otherwise
-        // count as updates on every import of the same file.
-        var firstLines: [Data: Int] = [:]
+        // An address twice in the rows not yet written is merged into its first row, as writing them in turn
+        // would end (the later row's values, the products and purposes of both): written twice, two rows that
+        // disagree would count as updates on every import of the same file.
+        var pending: [Data: Int] = [:]
         let started = clock()
         let today = CivilDate(clock())
         var batch: [ImportRow] = []
@@ -88,17 +91,20 @@ public struct RecipientImporter {
             try writer.submit(batch)
             batch = []
             batch.reserveCapacity(batchSize)
+            pending.removeAll(keepingCapacity: true)
         }
 
         while let record = reader.next() {
             summary.rows += 1
             do throws(HeraldError) {
                 let checked = try row(record, columnCount: columns.count, emailColumn: emailColumn, index: index, today: today)
-                if let first = firstLines[checked.recipient.addressHash] {
-                    throw HeraldError(.dataError, "the same address as line \(first); each person once per file")
+                if let first = pending[checked.recipient.addressHash] {
+                    batch[first].merge(checked)
+                    summary.merged += 1
+                } else {
+                    pending[checked.recipient.addressHash] = batch.count
+                    batch.append(checked)
                 }
-                firstLines[checked.recipient.addressHash] = record.line
-                batch.append(checked)
             } catch {
                 summary.rejected += 1
                 // The operator may know why a row was refused; the person's birth date is never repeated.
@@ -165,5 +171,20 @@ public struct RecipientImporter {
         }
         return ImportRow(recipient: recipient, grants: grants.sorted { $0.rawValue < $1.rawValue },
                          noticeHash: grants.isEmpty ? nil : ConsentNotice.source(checked.recipient.source))
+    }
+}
+
+extension ImportRow {
+    /// `later` (a row of the same person further down the file) folded in as writing it after this row would:
+    /// its name, birth year, first name and fields where it gives them, the products and purposes of both.
+    mutating func merge(_ later: ImportRow) {
+        let new = later.recipient
+        if let name = new.name { recipient.name = name }
+        if let year = new.birthYear { recipient.birthYear = year }
+        if let first = new.firstName { recipient.firstName = first }
+        recipient.attributes.merge(new.attributes) { $1 }
+        for product in new.products where !recipient.products.contains(product) { recipient.products.append(product) }
+        for purpose in later.grants where !grants.contains(purpose) { grants.append(purpose) }
+        if noticeHash == nil { noticeHash = later.noticeHash }
     }
 }

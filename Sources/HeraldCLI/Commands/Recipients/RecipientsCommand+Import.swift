@@ -32,7 +32,8 @@ extension RecipientsCommand {
             if json {
                 Terminal.say(Terminal.json(summary))
             } else {
-                Terminal.say("imported \(summary.imported) (\(summary.created) new, \(summary.updated) updated, \(summary.unchanged) unchanged), rejected \(summary.rejected)")
+                let merged = summary.merged > 0 ? ", \(summary.merged) repeated rows merged" : ""
+                Terminal.say("imported \(summary.imported) (\(summary.created) new, \(summary.updated) updated, \(summary.unchanged) unchanged\(merged)), rejected \(summary.rejected)")
             }
             if summary.rejected > 0 { throw ExitCode(65) }  // EX_DATAERR: the good rows are kept
         }
