@@ -150,14 +150,15 @@ enum TestApp {
     @Test(arguments: TestBackend.allCases) func theUnsubscribeLinkIsSignedForThatPersonAndPurposeAndHidesTheAddress(_ backend: TestBackend) throws {
         let app = try TestApp.make(backend)
         let id = try app.consent.register(Registration(email: "ada@example.com", consents: [.productNews], source: "test")).recipient.id!
-        _ = try app.campaigns.create(kind: .productNews, template: "product-news", catalog: try app.catalog(), segment: nil, at: nil, name: nil)
+        let campaign = try app.campaigns.create(kind: .productNews, template: "product-news", catalog: try app.catalog(), segment: nil, at: nil, name: nil)
         let transport = RecordingTransport()
         _ = try app.worker(transport: transport).run(untilIdle: true)
         let message = String(decoding: transport.sent.withLock { $0[0].bytes }, as: UTF8.self)
         let header = try #require(message.components(separatedBy: "\r\n").first { $0.hasPrefix("List-Unsubscribe: ") })
         let token = String(header.dropFirst("List-Unsubscribe: <https://mail.example.com/u/".count).dropLast())
         let claims = try app.tokens.verify(token, expecting: .unsubscribe)
-        #expect(claims.recipientID == id && claims.scope == "product-news")
+        // The purpose, and the campaign whose report counts the unsubscribes its links bring.
+        #expect(claims.recipientID == id && claims.scope == "product-news:\(campaign.id)", "\(claims.scope)")
         #expect(!token.contains("ada"))
         #expect(message.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"))
     }

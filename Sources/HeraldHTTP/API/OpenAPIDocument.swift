@@ -253,7 +253,7 @@ components:
         segment: {type: string, description: "product:NAME, purpose:PURPOSE, attribute:NAME=VALUE terms, comma-separated; or a saved segment's name"}
         at: {type: string, format: date-time}
         name: {type: string}
-        draft: {type: boolean, description: saved unscheduled; schedule it with /api/campaigns/{id}/schedule}
+        draft: {type: boolean, description: "saved unscheduled; POST /api/campaigns/ID/schedule sends it"}
     CampaignEdit:
       type: object
       properties:
@@ -333,7 +333,7 @@ components:
       properties:
         email: {type: string}
         name: {type: string}
-        first_name: {type: string, description: "given on its own; else taken from name (\"Petrov, Ivan\" is Ivan)"}
+        first_name: {type: string, description: "given on its own; else taken from name, where Petrov, Ivan is Ivan"}
         attributes: {type: object, additionalProperties: {type: string, maxLength: 200}, description: personal fields named in recipients.attributes; another name is 422}
         birthdate: {type: string, description: YYYY-MM-DD; under 13 is refused and nothing is stored}
         products: {type: array, items: {type: string}}
