@@ -119,7 +119,7 @@ struct ConsoleDashboardTests {
             #expect(draftRow.contains("<a href=\"/console/campaigns/\(draft)/edit\"") && draftRow.contains(">Edit</a>"), "\(draftRow)")
             #expect(draftRow.contains("action=\"/console/campaigns/\(draft)/schedule\"") && draftRow.contains(">Send now</button>"), "\(draftRow)")
             #expect(draftRow.contains("action=\"/console/campaigns/\(draft)/duplicate\"") && draftRow.contains(">Duplicate</button>"), "\(draftRow)")
-            #expect(!draftRow.contains("/cancel\""), "a draft is not cancelled, it is left a draft")
+            #expect(draftRow.contains(">Discard</button>") && !draftRow.contains(">Cancel</button>"), "a draft is discarded, not cancelled: \(draftRow)")
             #expect(draftRow.contains("would reach 14"), "everyone who agreed to product news: \(draftRow)")
 
             // Scheduled: its audience now (12 kronos owners; the 2 volca owners are under the floor for marketing),
@@ -133,10 +133,11 @@ struct ConsoleDashboardTests {
             #expect(volcaRow.contains("would reach fewer than 10"), "\(volcaRow)")
             #expect(try ada.get("/console").body.contains("would reach 2<"), "an administrator sees the exact count")
 
-            // Every form posts its CSRF value; nothing names a recipient.
+            // Every form posts its CSRF value (sign-out; the draft: send now, duplicate, discard; the two scheduled: duplicate,
+            // cancel); nothing names a recipient.
             let posts = html.components(separatedBy: "<form method=\"post\"").count - 1
             let guarded = html.components(separatedBy: "\"><input type=\"hidden\" name=\"csrf\" value=\"").count - 1
-            #expect(posts == 1 + 2 + 2 + 2 && guarded == posts - 1, "every action form carries the CSRF value (the sign-out form too): \(posts) \(guarded)")
+            #expect(posts == 1 + 3 + 2 + 2 && guarded == posts - 1, "every action form carries the CSRF value (the sign-out form too): \(posts) \(guarded)")
             #expect(html.firstMatch(of: Self.recipients) == nil)
 
             // The Nu HTML checker has nothing to say about the dashboard with drafts and a warning, nor the reports.

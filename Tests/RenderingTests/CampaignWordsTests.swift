@@ -48,7 +48,7 @@ struct CampaignWordsTests {
 
     @Test func htmlBodiesGetATextPartWithLinksListed() throws {
         let words = MessageWords(subject: "News", preheader: "", body: """
-            <style>p { color: red }</style><h2>Hi {{first_name}}</h2><p>Read&nbsp;<a href="https://a.example/x?y=1&amp;z=2">this</a> &amp; that.</p>
+            <h2>Hi {{first_name}}</h2><p>Read&nbsp;<a href="https://a.example/x?y=1&amp;z=2">this</a> &amp; that.</p>
             <ul><li>one</li><li>two</li></ul><!-- {{not_a_tag_to_lose}} -->
             """, format: .html)
         let error = #expect(throws: TemplateError.self) { try frame().framing(words, in: "promo") }
@@ -95,16 +95,52 @@ struct CampaignWordsTests {
         ("<p>Hi</p>\n<script>alert(1)</script>", 2, "<script>"),
         ("<p>Hi</p><IFRAME src=x>", 1, "<iframe>"),
         ("<p>Hi</p>\n\n<!-- hide the rest", 3, "never closed"),
-        ("<p>Hi</p><style>p{}", 1, "<style> is never closed"),
-        ("<textarea>", 1, "<textarea> is never closed"),
+        ("<p>Hi</p><style>a { display: none }</style>", 1, "<style>"),
+        ("<textarea>", 1, "<textarea>"),
+        ("<p>Hi</p>\n<div style=\"display:none\">", 2, "<div> is never closed"),
+        ("<p>Hi <span title=\"x>", 1, "never closed"),
+        ("<p>Hi</p></td></tr></table>", 1, "</td> closes an element the body did not open"),
+        ("<noembed>", 1, "<noembed>"),
+        ("<div style=\"position:absolute;top:0\">x</div>", 1, "position"),
     ])
     func htmlThatWouldHideTheFrameIsRefused(_ body: String, _ line: Int, _ expected: String) throws {
         let words = MessageWords(subject: "Hi", preheader: "", body: body, format: .html)
         let error = #expect(throws: TemplateError.self) { try frame().framing(words, in: "promo") }
         #expect(error?.file == "body" && error?.line == line && error?.problem.contains(expected) == true, "\(String(describing: error))")
-        // <styles> or <scripts> as words of text, and closed elements, are fine.
-        let fine = MessageWords(subject: "Hi", preheader: "", body: "<p>The <b>scripts</b> of <i>styles</i></p><style>p{}</style><!-- ok -->", format: .html)
+        // <styles> or <scripts> as words of text, closed elements, ends HTML lets one leave out, and a < that is
+        // text are fine.
+        let fine = MessageWords(subject: "Hi", preheader: "", body: "<p>The <b>scripts</b> of <i>styles</i><ul><li>a<li>b</ul><p>1 < 2<br><!-- ok -->",
+                                format: .html)
         _ = try frame().framing(fine, in: "promo")
+    }
+
+    /// What the review found: tags spelt another way than `{{`, markup in the preheader, a loop in a loop,
+    /// the address or a signed link in the words, a person's value in an image's address, a value moved out
+    /// of its section by the text part's list of links.
+    @Test(arguments: [
+        (MessageWords.Format.markdown, "Hi \\{\\{> words/body.text\\}\\}", "escaped or as an entity"),
+        (.html, "<p>&#123;&#123;> words/body.text&#125;&#125;</p>", "escaped or as an entity"),
+        (.markdown, "{{#products}}{{#products}}x{{/products}}{{/products}}", "same name"),
+        (.markdown, "{{#a}}{{#b}}{{#c}}{{#d}}x{{/d}}{{/c}}{{/b}}{{/a}}", "at most 3 deep"),
+        (.markdown, "Write to {{email}}", "cannot be used"),
+        (.html, "<a href=\"{{unsubscribe_url}}\">x</a>", "cannot be used"),
+        (.markdown, "![](https://t.example/p.gif?c={{attributes.code}})", "image's address"),
+        (.html, "<p style=\"background:url(https://t.example/{{first_name}})\">x</p>", "image's address"),
+        (.markdown, "{{#products}}\n[{{.}}](https://shop.example/{{.}})\n{{/products}}", "out of its section"),
+    ])
+    func wordsCannotReachPastTheirChecks(_ format: MessageWords.Format, _ body: String, _ expected: String) throws {
+        let words = MessageWords(subject: "Hi", preheader: "", body: body, format: format)
+        let error = #expect(throws: TemplateError.self) { try frame().framing(words, in: "promo") }
+        #expect(error?.file == "body" && error?.problem.contains(expected) == true, "\(String(describing: error))")
+    }
+
+    @Test func thePreheaderIsTextAndABareLinkMayCarryAValue() throws {
+        let words = MessageWords(subject: "Hi", preheader: "Sale <div> & more for {{first_name}}",
+                                 body: "Redeem at https://shop.example/redeem/{{attributes.upgrade_code}} today", format: .markdown)
+        let message = try frame().framing(words, in: "promo").render("promo", context: data(first: "<b>"))
+        #expect(message.html.contains("<div class=\"pre\">Sale &lt;div&gt; &amp; more for &lt;b&gt;</div>"), "\(message.html)")
+        #expect(message.html.contains("<a href=\"https://shop.example/redeem/UP-1\">https://shop.example/redeem/UP-1</a>"), "\(message.html)")
+        #expect(message.text.contains("Redeem at https://shop.example/redeem/UP-1 today"), "\(message.text)")
     }
 
     /// cmark-gfm's safe mode: raw HTML and script links never reach the message from Markdown.

@@ -28,12 +28,16 @@ import TestDatabases
         draft.words?.format = .html
         draft.status = .scheduled
         draft.segment = "attribute:country=DE"
-        let saved = try #require(try store.updateCampaign(draft))
+        let saved = try #require(try store.updateCampaign(draft, expecting: .draft))
+        // Another editor's change made from the draft it read loses: the campaign is scheduled now.
+        var stale = draft
+        stale.status = .draft
+        #expect(try store.updateCampaign(stale, expecting: .draft) == nil)
         #expect(saved.words?.body == "Changed" && saved.words?.format == .html && saved.status == .scheduled && saved.segment == "attribute:country=DE")
         #expect(try store.startDueCampaigns(now: now) { _ in .send(nil) }.count == 1)
         // Started (done: nobody to send to): an edit written after that changes nothing.
         draft.words?.body = "Too late"
-        #expect(try store.updateCampaign(draft) == nil)
+        #expect(try store.updateCampaign(draft, expecting: .scheduled) == nil)
         #expect(try store.campaign(id: draft.id!)?.words?.body == "Changed")
         // A campaign without words of its own keeps none.
         let plain = try store.createCampaign(Campaign(name: "p", kind: .productNews, template: "product-news", segment: nil, dueAt: now, createdAt: now))

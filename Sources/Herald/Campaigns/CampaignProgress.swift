@@ -62,9 +62,10 @@ public struct CampaignProgress: Sendable, Codable, Equatable {
 
 extension CampaignService {
     /// The progress of every campaign staff can follow (not the standing confirmation campaign), newest first.
-    public func progress() throws(HeraldError) -> [(report: CampaignReport, progress: CampaignProgress)] {
+    /// `audiences`: count drafts' and scheduled campaigns' audiences too (the dashboard's page, not its polls).
+    public func progress(audiences: Bool = true) throws(HeraldError) -> [(report: CampaignReport, progress: CampaignProgress)] {
         let now = clock()
         // The confirmation campaign's outbox (every double opt-in mail) is not even counted: this runs on each poll.
-        return try list { $0.kind != .confirmation }.reversed().map { ($0, CampaignProgress($0, now: now)) }
+        return try list(including: { $0.kind != .confirmation }, audiences: audiences).reversed().map { ($0, CampaignProgress($0, now: now)) }
     }
 }

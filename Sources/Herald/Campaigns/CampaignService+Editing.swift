@@ -15,15 +15,16 @@ extension CampaignService {
             campaign.segment = segment?.description
         }
         if let at = changes.at { campaign.dueAt = at }
-        return try save(campaign, catalog: catalog, doing: "edited")
+        return try save(campaign, from: campaign.status, catalog: catalog, doing: "edited")
     }
 
     /// Schedules a draft (or moves a scheduled campaign) to `at`, or now.
     public func schedule(id: Int64, at: Date?, catalog: TemplateCatalog) throws(HeraldError) -> CampaignReport {
         var campaign = try editable(id, doing: "scheduled")
+        let from = campaign.status
         campaign.status = .scheduled
         campaign.dueAt = at ?? clock()
-        return try save(campaign, catalog: catalog, doing: "scheduled")
+        return try save(campaign, from: from, catalog: catalog, doing: "scheduled")
     }
 
     /// A copy of any campaign (its kind, frame, words and audience) as a new draft.
@@ -50,10 +51,11 @@ extension CampaignService {
         return campaign
     }
 
-    private func save(_ campaign: Campaign, catalog: TemplateCatalog, doing action: String) throws(HeraldError) -> CampaignReport {
+    /// `from`: the status the change was made from; a campaign that moved on meanwhile is not written over.
+    private func save(_ campaign: Campaign, from: CampaignStatus, catalog: TemplateCatalog, doing action: String) throws(HeraldError) -> CampaignReport {
         try checkFrame(campaign.template, kind: campaign.kind, words: campaign.words, catalog: catalog)
         try composer(catalog).rehearse(campaign, policy: nil, now: clock())
-        guard let saved = try storage({ () throws(StorageError) in try store.updateCampaign(campaign) }) else {
+        guard let saved = try storage({ () throws(StorageError) in try store.updateCampaign(campaign, expecting: from) }) else {
             let now = try self.campaign(id: campaign.id!)
             throw HeraldError(.conflict, "campaign \(campaign.id!) is \(now.status) now; it can no longer be \(action)")
         }

@@ -88,11 +88,12 @@ public struct CampaignService: Sendable {
         return try report(id: created.id!)
     }
 
-    /// Stops a scheduled or sending campaign; what was sent stays sent, what was waiting is skipped.
+    /// Stops a scheduled or sending campaign, or puts a draft aside; what was sent stays sent, what was waiting is
+    /// skipped.
     public func cancel(id: Int64) throws(HeraldError) -> CampaignReport {
         let current = try report(id: id)
         guard try storage({ () throws(StorageError) in try store.cancelCampaign(id: id, now: clock()) }) != nil else {
-            throw HeraldError(.conflict, "campaign \(id) is \(current.status); only a scheduled or sending campaign can be cancelled")
+            throw HeraldError(.conflict, "campaign \(id) is \(current.status); only a draft, a scheduled or a sending campaign can be cancelled")
         }
         return try report(id: id)
     }
@@ -125,15 +126,17 @@ public struct CampaignService: Sendable {
     }
 
     /// Every campaign (or those `including` keeps) with its counts, oldest first; counts are read only for those kept.
-    public func list(including: (Campaign) -> Bool = { _ in true }) throws(HeraldError) -> [CampaignReport] {
+    /// `audiences`: also count each draft's and scheduled campaign's audience and each campaign's unsubscribes (a
+    /// query over the recipients each: not for what polls every few seconds).
+    public func list(including: (Campaign) -> Bool = { _ in true }, audiences: Bool = true) throws(HeraldError) -> [CampaignReport] {
         var reports: [CampaignReport] = []
         for campaign in try storage({ () throws(StorageError) in try store.campaigns() }) where including(campaign) {
-            reports.append(try report(for: campaign))
+            reports.append(try report(for: campaign, audiences: audiences))
         }
         return reports
     }
 
-    private func report(for campaign: Campaign) throws(HeraldError) -> CampaignReport {
+    private func report(for campaign: Campaign, audiences: Bool = true) throws(HeraldError) -> CampaignReport {
         let raw = try storage { () throws(StorageError) in try store.outboxCounts(campaignID: campaign.id!) }
         var counts = CampaignReport.Counts()
         counts.queued = raw[.queued] ?? 0
@@ -148,6 +151,7 @@ public struct CampaignService: Sendable {
                                     createdAt: campaign.createdAt, startedAt: campaign.startedAt,
                                     finishedAt: campaign.finishedAt, policyVersion: campaign.policyVersion, problem: campaign.problem,
                                     counts: counts, words: campaign.words)
+        guard audiences else { return report }
         if campaign.kind.purpose != nil {
             report.unsubscribes = try storage { () throws(StorageError) in try store.unsubscribeCount(campaignID: campaign.id!) }
         }

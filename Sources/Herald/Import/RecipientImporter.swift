@@ -98,7 +98,8 @@ public struct RecipientImporter {
             summary.rows += 1
             do throws(HeraldError) {
                 let checked = try row(record, columnCount: columns.count, emailColumn: emailColumn, index: index, today: today)
-                if let first = pending[checked.recipient.addressHash] {
+                // Rows of other sources are written in turn: each grant keeps its own source in the ledger.
+                if let first = pending[checked.recipient.addressHash], batch[first].recipient.source == checked.recipient.source {
                     batch[first].merge(checked)
                     summary.merged += 1
                 } else {

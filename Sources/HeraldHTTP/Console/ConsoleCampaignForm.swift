@@ -129,9 +129,14 @@ struct CampaignFormInput {
         return Segment(products: Array(Set(names)).sorted(), purposes: purposes.sorted { $0.rawValue < $1.rawValue })
     }
 
+    static let maxSampleProducts = 20
+
     /// The person a preview or a test is made for: the stand-in, owning the products ticked (or the stand-in's).
     var sample: SampleRecipient {
-        products.isEmpty ? .standIn : SampleRecipient(name: SampleRecipient.standIn.name, products: products.sorted())
+        // At most 20 products, each a product name: a posted list is the form's, not the store's, and a body that
+        // loops over them would repeat itself once for each.
+        let named = products.sorted().filter { (try? RegistrationRules.product($0)) != nil }.prefix(Self.maxSampleProducts)
+        return named.isEmpty ? .standIn : SampleRecipient(name: SampleRecipient.standIn.name, products: Array(named))
     }
 
     /// `yyyy-MM-ddTHH:mm[:ss]` (as a browser's date-and-time control sends it) in the chosen zone; nil (now) when empty.

@@ -97,6 +97,12 @@ struct ConsoleCampaignRoutes: Sendable {
             return try workspace(account, token: token, input: input, editing: current, counted: true, status: .badRequest,
                                  problem: "A test goes to your own address or to one that an administrator allowed (console.test_recipients); nothing was sent")
         }
+        // A preview renders every shape of the message and a test sends one: both count against the session's
+        // burst, as the live preview does, whichever button asked.
+        if action == "preview" || action == "test", !frames.admit(ConsoleSession.formBinding(token), now: app.clock()) {
+            return try workspace(account, token: token, input: input, editing: current, status: .tooManyRequests,
+                                 problem: "Too many previews and tests at once; wait \(Int(frames.window)) seconds")
+        }
         do {
             try input.validate()
             if let current, input.kind != current.kind {
@@ -225,8 +231,13 @@ struct ConsoleCampaignRoutes: Sendable {
         values["preheader"] = input.preheader
         values["body"] = input.body
         values["formats"] = [(BodyFormat.markdown, "Markdown"), (.html, "HTML")].map { ["value": $0.0.rawValue, "label": $0.1, "selected": $0.0 == input.format] }
+        // Each with the audience it gives a campaign of this kind now (under the report's floor, for marketing,
+        // "fewer than 10").
         var segments: [[String: Any]] = try app.campaigns.savedSegments().map { size in
-            ["value": size.segment.name, "label": "\(size.segment.name): \(size.segment.expression)", "selected": size.segment.name == input.savedSegment]
+            let count = AudienceCount(size.sizes[input.kind] ?? 0, for: account)
+            let people = count.audience.map { "\($0) people" } ?? "fewer than \(count.fewerThan ?? 0) people"
+            return ["value": size.segment.name, "label": "\(size.segment.name): \(size.segment.expression) (\(people))",
+                    "selected": size.segment.name == input.savedSegment]
         }
         if let kept = editing?.segment, kept == input.savedSegment, !segments.contains(where: { $0["value"] as? String == kept }) {
             segments.append(["value": kept, "label": "As set elsewhere: \(kept)", "selected": true])

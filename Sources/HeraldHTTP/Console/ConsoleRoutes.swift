@@ -242,7 +242,7 @@ struct ConsoleRoutes: Sendable {
 
     /// What the dashboard's script polls: the same counts as the page, for every campaign it lists.
     private func progress() throws -> Response {
-        APIJSON.answer(try app.campaigns.progress().map(\.progress))
+        APIJSON.answer(try app.campaigns.progress(audiences: false).map(\.progress))
     }
 
     /// What the warning on the dashboard and a campaign's report polls: whether anything is sending.
@@ -308,6 +308,8 @@ struct ConsoleRoutes: Sendable {
         }
         values["editable"] = report.status == .draft || report.status == .scheduled
         values["cancellable"] = report.status == .scheduled || report.status == .sending
+        // A draft is put aside the same way (cancelled: kept, listed, never sent), under its own word.
+        values["discardable"] = report.status == .draft
         values["retryable"] = report.status == .failed || (report.status.isRetryable && progress.failed + progress.deferred > 0)
         return values
     }

@@ -44,12 +44,22 @@ final class PreviewFrames: @unchecked Sendable {
         return true
     }
 
+    /// The most one frame keeps, and how many one session keeps: memory stays bounded (`capacity` ×
+    /// `maxBytes` at worst), and one session cannot push out everyone else's previews.
+    static let maxBytes = 2 * 1024 * 1024
+    static let perOwner = 10
+
     /// Keeps `html` for `owner`; the key to load it by (random, unguessable).
     func keep(_ html: String, for owner: String, now: Date) -> String {
         let key = SecretsGenerator.random(bytes: 16)
+        let kept = html.utf8.count <= Self.maxBytes ? html
+            : "<!DOCTYPE html><html lang=\"en\"><title>Preview</title><p>This message is larger than 2 MB; send a test to see it.</p></html>"
         lock.lock()
         defer { lock.unlock() }
-        frames[key] = Frame(owner: owner, html: html, madeAt: now)
+        let own = order.filter { frames[$0]?.owner == owner }
+        for old in own.prefix(max(0, own.count - Self.perOwner + 1)) { frames[old] = nil }
+        order.removeAll { frames[$0] == nil }
+        frames[key] = Frame(owner: owner, html: kept, madeAt: now)
         order.append(key)
         while order.count > capacity { frames[order.removeFirst()] = nil }
         return key

@@ -26,15 +26,15 @@ extension PostgresStore {
         [.string(words?.subject), .string(words?.preheader), .string(words?.body), .string(words?.format.rawValue)]
     }
 
-    public func updateCampaign(_ campaign: Campaign) throws(StorageError) -> Campaign? {
-        guard let id = campaign.id, campaign.isEditable else { return nil }
+    public func updateCampaign(_ campaign: Campaign, expecting: CampaignStatus) throws(StorageError) -> Campaign? {
+        guard let id = campaign.id, campaign.isEditable, expecting == .draft || expecting == .scheduled else { return nil }
         return try write { (db) throws(StorageError) in
             guard try db.change("""
                 UPDATE campaigns SET name = $1, template = $2, segment = $3, due_at = $4, status = $5, problem = NULL,
                                      subject = $6, preheader = $7, body = $8, body_format = $9
-                WHERE id = $10 AND status IN ('draft', 'scheduled')
+                WHERE id = $10 AND status = $11
                 """, [.string(campaign.name), .string(campaign.template), .string(campaign.segment), .date(campaign.dueAt),
-                      .string(campaign.status.rawValue)] + Self.wordsParameters(campaign.words) + [.integer(id)]) > 0 else { return nil }
+                      .string(campaign.status.rawValue)] + Self.wordsParameters(campaign.words) + [.integer(id), .string(expecting.rawValue)]) > 0 else { return nil }
             try Self.notifyWork(in: db)
             return try Campaign.fetchAll(db, where: "id = $1", [.integer(id)]).first
         }

@@ -11,6 +11,9 @@ struct HTMLText {
         "pound": "£", "middot": "·", "bull": "•", "laquo": "«", "raquo": "»", "shy": "",
     ]
 
+    /// An attribute's value in a tag's inside (`a href="…" class=x`), entities decoded.
+    static func attribute(_ wanted: String, in inside: String) -> String? { Converter.attribute(wanted, in: inside) }
+
     static func convert(_ html: String) -> String {
         var converter = Converter()
         converter.run(Array(html.unicodeScalars))
@@ -25,6 +28,8 @@ struct HTMLText {
         /// The addresses of the links open now, innermost last.
         var openLinks: [String?] = []
         var preformatted = 0
+        /// No `>` is left to end a tag: every later `<` is text (looking again for each would be quadratic).
+        var noTagEnd = false
 
         mutating func run(_ scalars: [Unicode.Scalar]) {
             var index = 0
@@ -71,7 +76,8 @@ struct HTMLText {
             if Self.matches(scalars, at: start, "<!--") {
                 return (Self.find(scalars, "-->", from: start + 4) ?? scalars.count - 3) + 3
             }
-            guard let end = Self.tagEnd(scalars, from: start + 1) else {
+            guard !noTagEnd, let end = Self.tagEnd(scalars, from: start + 1) else {
+                noTagEnd = true
                 character("<")
                 return start + 1
             }

@@ -1,5 +1,6 @@
 import Foundation
 import CCmarkGFM
+import Synchronization
 
 /// A campaign body in Markdown, through the system cmark-gfm (GitHub's fork of the CommonMark reference
 /// implementation): CommonMark plus GitHub's tables, strikethrough and autolinks. cmark-gfm's safe mode leaves raw
@@ -11,8 +12,20 @@ struct MarkdownDocument {
 
     static let extensions = ["table", "strikethrough", "autolink", "tagfilter"]
 
+    /// cmark-gfm keeps global state: its list of extensions (registered once, with a check-then-set that two
+    /// first callers can race) and the table of special characters each parse adds its extensions' to. One
+    /// conversion at a time, then: it happens once per campaign (and per preview), so waiting costs nothing.
+    private static let serialized = Mutex<Void>(())
+    private static let registered: Void = cmark_gfm_core_extensions_ensure_registered()
+
     init(_ source: String) {
-        cmark_gfm_core_extensions_ensure_registered()
+        (html, text) = Self.serialized.withLock { _ in
+            Self.registered
+            return Self.convert(source)
+        }
+    }
+
+    private static func convert(_ source: String) -> (String, String) {
         let parser = cmark_parser_new(CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8)!
         defer { cmark_parser_free(parser) }
         for name in Self.extensions {
@@ -24,11 +37,11 @@ struct MarkdownDocument {
         let document = cmark_parser_finish(parser)!
         defer { cmark_node_free(document) }
         let rendered = cmark_render_html(document, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(parser))!
-        html = String(cString: rendered)
+        let html = String(cString: rendered)
         free(rendered)
         var writer = PlainTextWriter()
         writer.blocks(of: document, indent: "")
-        text = writer.finished()
+        return (html, writer.finished())
     }
 }
 

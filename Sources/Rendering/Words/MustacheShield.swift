@@ -8,60 +8,98 @@ struct MustacheShield {
     let prefix: String
     /// The source with every tag replaced by its token.
     let shielded: String
+    /// For each tag, the sections (by index) it sits in, outermost first: what it must still sit in after the
+    /// conversion, so that the values checked in their sections are the values rendered there.
+    let enclosing: [[Int]]
 
     init(_ source: String) {
-        // A prefix the source does not contain, so that every token in the output is one of ours.
-        var prefix = "XHVAR"
-        while source.contains(prefix) { prefix += "Q" }
+        // A prefix the source does not contain, so that every token in the output is one of ours. Random and of
+        // a fixed length: one search of the source, whatever it holds.
+        var prefix = Self.randomPrefix()
+        while source.contains(prefix) { prefix = Self.randomPrefix() }
         self.prefix = prefix
         var tags: [String] = []
+        var enclosing: [[Int]] = []
+        var open: [Int] = []
         var output = ""
         var rest = Substring(source)
-        while let open = rest.range(of: "{{") {
-            output += rest[..<open.lowerBound]
-            let triple = rest[open.upperBound...].hasPrefix("{")
-            guard let close = rest[open.upperBound...].range(of: triple ? "}}}" : "}}") else { break }
-            tags.append(String(rest[open.lowerBound..<close.upperBound]))
-            output += Self.token(prefix, tags.count - 1)
+        while let start = rest.range(of: "{{") {
+            output += rest[..<start.lowerBound]
+            let triple = rest[start.upperBound...].hasPrefix("{")
+            guard let close = rest[start.upperBound...].range(of: triple ? "}}}" : "}}") else { break }
+            let tag = String(rest[start.lowerBound..<close.upperBound])
+            let index = tags.count
+            tags.append(tag)
+            switch Self.sigil(of: tag) {
+            case "#", "^":
+                enclosing.append(open)
+                open.append(index)
+            case "/":
+                _ = open.popLast()
+                enclosing.append(open)
+            default:
+                enclosing.append(open)
+            }
+            output += Self.token(prefix, index)
             rest = rest[close.upperBound...]
         }
         output += rest
         self.tags = tags
+        self.enclosing = enclosing
         self.shielded = output
+    }
+
+    private static func randomPrefix() -> String {
+        "X" + String((0..<15).map { _ in "ABCDEFGHJKLMNPQRSTUVWXYZ".randomElement()! })
     }
 
     private static func token(_ prefix: String, _ index: Int) -> String { prefix + String(index) + "X" }
 
-    /// `converted` with every token back as its tag, or nil when the conversion dropped or repeated a tag (a tag
-    /// inside raw HTML that Markdown leaves out, say) or moved a section's tag: the variables checked would not be
-    /// the ones sent. `reordered`: values may come out of order (a text part lists link addresses at its end),
-    /// sections may not.
-    func restore(_ converted: String, reordered: Bool = false) -> String? {
-        var output = ""
+    static func sigil(of tag: String) -> Character? { tag.dropFirst(2).drop { $0 == " " }.first }
+
+    private func isSection(_ index: Int) -> Bool { Self.sigil(of: tags[index]).map { "#^/".contains($0) } ?? false }
+
+    /// The token indexes in `converted`, in order (nil when a token is malformed).
+    func tokens(in converted: String) -> [Int]? {
+        var found: [Int] = []
         var rest = Substring(converted)
-        var seen: [Int] = []
-        while let found = rest.range(of: prefix) {
-            output += rest[..<found.lowerBound]
-            let digits = rest[found.upperBound...].prefix { $0.isASCII && $0.isNumber }
-            let end = rest.index(found.upperBound, offsetBy: digits.count)
+        while let start = rest.range(of: prefix) {
+            let digits = rest[start.upperBound...].prefix { $0.isASCII && $0.isNumber }
+            let end = rest.index(start.upperBound, offsetBy: digits.count)
             guard let index = Int(digits), tags.indices.contains(index), end < rest.endIndex, rest[end] == "X" else { return nil }
-            output += tags[index]
-            seen.append(index)
+            found.append(index)
             rest = rest[rest.index(after: end)...]
         }
-        output += rest
-        guard seen.count == tags.count, Set(seen).count == tags.count else { return nil }
-        if reordered {
-            let sections = seen.filter(isSection)
-            guard sections == sections.sorted() else { return nil }
-        } else {
-            guard seen == Array(tags.indices) else { return nil }
-        }
-        return output
+        return found
     }
 
-    private func isSection(_ index: Int) -> Bool {
-        let body = tags[index].dropFirst(2).drop { $0 == " " }
-        return body.first.map { "#^/".contains($0) } ?? false
+    /// `converted` with every token back as its tag, or nil when the conversion lost or repeated a section's tag,
+    /// lost a value, or moved a value out of the sections it was written in (a tag inside raw HTML that Markdown
+    /// leaves out; a link's address listed after a loop): the values checked would not be the ones rendered. A
+    /// value may come twice (an autolink's address and text) and out of order (a text part lists link addresses
+    /// at its end), but never into other sections.
+    func restore(_ converted: String) -> String? {
+        guard let order = tokens(in: converted) else { return nil }
+        let sections = order.filter(isSection)
+        guard sections == tags.indices.filter(isSection), Set(order) == Set(tags.indices) else { return nil }
+        var open: [Int] = []
+        for index in order {
+            switch Self.sigil(of: tags[index]) {
+            case "#", "^": open.append(index)
+            case "/": _ = open.popLast()
+            default: guard open == enclosing[index] else { return nil }
+            }
+        }
+        var output = ""
+        var rest = Substring(converted)
+        for index in order {
+            let token = Self.token(prefix, index)
+            guard let found = rest.range(of: token) else { return nil }
+            output += rest[..<found.lowerBound]
+            output += tags[index]
+            rest = rest[found.upperBound...]
+        }
+        output += rest
+        return output
     }
 }

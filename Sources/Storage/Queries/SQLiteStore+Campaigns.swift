@@ -23,15 +23,16 @@ extension SQLiteStore {
         return campaign
     }
 
-    public func updateCampaign(_ campaign: Campaign) throws(StorageError) -> Campaign? {
-        guard let id = campaign.id, campaign.isEditable else { return nil }
+    public func updateCampaign(_ campaign: Campaign, expecting: CampaignStatus) throws(StorageError) -> Campaign? {
+        guard let id = campaign.id, campaign.isEditable, expecting == .draft || expecting == .scheduled else { return nil }
         return try write { db in
             try db.execute(sql: """
                 UPDATE campaigns SET name = ?, template = ?, segment = ?, due_at = ?, status = ?, problem = NULL,
                                      subject = ?, preheader = ?, body = ?, body_format = ?
-                WHERE id = ? AND status IN ('draft', 'scheduled')
+                WHERE id = ? AND status = ?
                 """, arguments: [campaign.name, campaign.template, campaign.segment, campaign.dueAt, campaign.status.rawValue,
-                                 campaign.words?.subject, campaign.words?.preheader, campaign.words?.body, campaign.words?.format.rawValue, id])
+                                 campaign.words?.subject, campaign.words?.preheader, campaign.words?.body, campaign.words?.format.rawValue, id,
+                                 expecting.rawValue])
             guard db.changesCount > 0 else { return nil }
             return try Campaign.fetchAll(db, where: "id = ?", arguments: [id]).first
         }

@@ -29,10 +29,10 @@ public protocol CampaignStore: Sendable {
     func retryCampaign(id: Int64, now: Date) throws(StorageError) -> Int?
 
     /// Writes a draft's or a not-yet-started campaign's name, template, segment, due time, words and status
-    /// (`draft` or `scheduled`), in one statement that holds only while it is still a draft or scheduled: a
-    /// worker that started it meanwhile wins. Returns the campaign as stored, or nil when it has started, ended
-    /// or does not exist.
-    func updateCampaign(_ campaign: Campaign) throws(StorageError) -> Campaign?
+    /// (`draft` or `scheduled`), in one statement that holds only while its status is still `expecting` (the
+    /// status the change was made from): a worker that started it meanwhile wins, and so does another editor
+    /// who scheduled it. Returns the campaign as stored, or nil when it has moved on or does not exist.
+    func updateCampaign(_ campaign: Campaign, expecting: CampaignStatus) throws(StorageError) -> Campaign?
 
     /// Saves (or replaces) a named segment.
     func saveSegment(_ segment: SavedSegment) throws(StorageError)
