@@ -154,22 +154,7 @@ struct HTMLText {
         }
 
         /// The index of the `>` that ends a tag, outside quoted attribute values.
-        static func tagEnd(_ scalars: [Unicode.Scalar], from start: Int) -> Int? {
-            var quote: Unicode.Scalar?
-            var index = start
-            while index < scalars.count {
-                let scalar = scalars[index]
-                if let open = quote {
-                    if scalar == open { quote = nil }
-                } else if scalar == "\"" || scalar == "'" {
-                    quote = scalar
-                } else if scalar == ">" {
-                    return index
-                }
-                index += 1
-            }
-            return nil
-        }
+        static func tagEnd(_ scalars: [Unicode.Scalar], from start: Int) -> Int? { HTMLBodyCheck.tagEnd(scalars, from: start) }
 
         /// An attribute's value in a tag's inside (`a href="…" class=x`), entities decoded.
         static func attribute(_ wanted: String, in inside: String) -> String? {
