@@ -88,6 +88,8 @@ struct CampaignWordsCommandTests {
                 #expect(part.contains("ADVERTISEMENT") && part.contains("Example Ltd, 1 Sample Street, Exampletown") && part.contains("https://mail.example.com/u/"))
             }
             #expect((message["list_unsubscribe"] as? String)?.hasPrefix("<https://mail.example.com/u/") == true)
+            // Gmail's feedback loop: which campaign, which kind, whose; nobody named.
+            #expect((message["header_names"] as? [String])?.contains("Feedback-ID") == true)
         }
     }
 

@@ -110,6 +110,13 @@ public struct MessageComposer: Sendable {
         try compose(input, rendered: try render(input, now: now), now: now)
     }
 
+    /// Gmail's feedback loop reports complaint rates per value of each field (`campaign:kind:sender`, the last
+    /// field the sender that stays the same across campaigns): which campaign, which kind of mail, whose. It names
+    /// no person.
+    static func feedbackID(campaign: Int64, kind: CampaignKind, senderDomain: String) -> String {
+        "\(campaign):\(kind.rawValue):\(senderDomain)"
+    }
+
     /// The message of parts already rendered for `input` (`render`'s), for a caller that shows them too.
     public func compose(_ input: Input, rendered: RenderedMessage, now: Date) throws(HeraldError) -> Composed {
         let recipient: EmailAddress
@@ -121,7 +128,8 @@ public struct MessageComposer: Sendable {
         let draft = MessageDraft(
             from: sender.from, to: Mailbox(displayName: input.name, address: recipient), replyTo: sender.replyTo,
             subject: rendered.subject, textBody: rendered.text, htmlBody: rendered.html, date: now,
-            messageID: messageID, listID: sender.listID, listUnsubscribeURL: unsubscribe)
+            messageID: messageID, listID: sender.listID, listUnsubscribeURL: unsubscribe,
+            feedbackID: input.campaignID.map { Self.feedbackID(campaign: $0, kind: input.kind, senderDomain: sender.from.address.domain) })
         var bytes = draft.mimeBytes(boundary: identifiers.boundary())
         if let signer {
             // Last, over the bytes exactly as they will be sent.
