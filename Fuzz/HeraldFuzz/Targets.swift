@@ -21,6 +21,7 @@ enum FuzzTargets {
         "mustache": mustache,
         "template": template,
         "words": words,
+        "bounce": bounce,
     ]
 }
 
@@ -290,4 +291,55 @@ func words(_ bytes: [UInt8]) {
         fuzzCheck(part.contains("ADVERTISEMENT") && part.contains("https://mail.example.com/u/x"), "the words took the frame's parts away")
     }
     _ = HTMLText.convert(pieces[2])
+}
+
+// MARK: - Received bounces
+
+let bounceClassifier = BounceClassifier(bounceDomain: "bounce.example.com")
+
+/// Any bytes as a received mail: reading it stays within its limits, a class and its evidence agree (only a
+/// DSN is ever hard; a heuristic is soft), a token is base64url within its bound, and a mailbox's bare-LF copy of
+/// a mail classifies as its CR LF original.
+func bounce(_ bytes: [UInt8]) {
+    let result = bounceClassifier.classify(bytes, envelopeRecipient: nil)
+    checkBounceInvariants(result)
+    let message = ReceivedMessage(parsing: bytes)
+    fuzzCheck(entityCount(message) <= ReceivedMessage.maximumParts + 1, "more entities than the limit: \(entityCount(message))")
+    fuzzCheck(depth(message) <= ReceivedMessage.maximumDepth, "nested deeper than the limit: \(depth(message))")
+
+    var bareLF: [UInt8] = []
+    for (index, byte) in bytes.enumerated() where !(byte == 0x0D && index + 1 < bytes.count && bytes[index + 1] == 0x0A) {
+        bareLF.append(byte)
+    }
+    let stored = bounceClassifier.classify(bareLF, envelopeRecipient: nil)
+    fuzzCheck(stored.class == result.class && stored.token == result.token,
+              "LF and CR LF differ: \(stored.class) \(stored.token ?? "-") vs \(result.class) \(result.token ?? "-")")
+}
+
+func checkBounceInvariants(_ result: BounceClassification) {
+    if result.class == .hard { fuzzCheck(result.evidence == .deliveryStatus, "hard from \(result.evidence)") }
+    for recipient in result.recipients where recipient.class == .hard {
+        fuzzCheck(result.evidence == .deliveryStatus, "a hard recipient from \(result.evidence)")
+    }
+    if result.evidence == .textHeuristic {
+        fuzzCheck(result.class == .soft && result.recipients.allSatisfy { $0.class == .soft }, "a heuristic gave \(result.class)")
+    }
+    if [.complaint, .feedback].contains(result.class) { fuzzCheck(result.feedback != nil, "\(result.class) without a report") }
+    if result.class == .mailtoUnsubscribe { fuzzCheck(result.token != nil, "an unsubscribe without a token") }
+    if let token = result.token {
+        fuzzCheck((1...ReturnPathTokens.maximumLength).contains(token.utf8.count), "a token of \(token.utf8.count) bytes")
+        fuzzCheck(token.utf8.allSatisfy(ReturnPathTokens.isTokenByte), "a token outside base64url: \(token.debugDescription)")
+    }
+    for text in [result.diagnostic] + result.recipients.map(\.diagnosticCode) {
+        fuzzCheck((text?.count ?? 0) <= BounceClassifier.maximumDiagnosticLength, "a diagnostic of \(text?.count ?? 0) characters")
+    }
+}
+
+/// Entities in the whole tree, enclosed messages included.
+func entityCount(_ message: ReceivedMessage) -> Int {
+    1 + message.parts.map(entityCount).reduce(0, +) + (message.enclosedMessage.map(entityCount) ?? 0)
+}
+
+func depth(_ message: ReceivedMessage) -> Int {
+    ([message.enclosedMessage].compactMap { $0 } + message.parts).map { 1 + depth($0) }.max() ?? 0
 }

@@ -218,11 +218,154 @@ import Testing
         let result = try classify("missing-boundary")
         #expect(result.evidence == .textHeuristic)
         #expect(result.recipients.map(\.class) == [.soft])
+        #expect(result.diagnostic == "<gone@example.org>: host mail.example.org[192.0.2.30] said: 550 5.1.1 User unknown")
         #expect(result.token == "N0Boundary_Tok")
     }
 
     @Test func garbageIsUnmatched() throws {
         let result = try classify("binary-garbage")
         #expect(result.token == nil && result.recipients.isEmpty)
+    }
+}
+
+/// The reader and the classifier's rules on small messages written here: header syntax, limits, tokens, and
+/// the rules that decide a class.
+@Suite struct ReceivedMessageTests {
+    let classifier = BounceClassifier(bounceDomain: "bounce.example.com")
+
+    func classify(_ text: String, envelopeRecipient: String? = nil) -> BounceClassification {
+        classifier.classify(Array(text.utf8), envelopeRecipient: envelopeRecipient)
+    }
+
+    @Test func headersAreUnfoldedAndDecoded() {
+        let message = ReceivedMessage(parsing: Array("""
+            From MAILER-DAEMON Tue Dec  1 09:00:00 2026
+            subject: =?UTF-8?B?QWJ3ZXNlbmhlaXRzbm90aXo=?= =?ISO-8859-1?Q?_f=FCr?=
+             alle
+            X-Empty:
+            Content-Type: Text/Plain; Charset="ISO-8859-1"; name="a;b"
+
+            Gr\u{fc}\u{df}e
+            """.utf8))
+        #expect(message.headers.first("SUBJECT") == "=?UTF-8?B?QWJ3ZXNlbmhlaXRzbm90aXo=?= =?ISO-8859-1?Q?_f=FCr?= alle")
+        #expect(message.headers.text("Subject") == "Abwesenheitsnotiz für alle")
+        #expect(message.headers.first("X-Empty") == "")
+        #expect(message.headers.fields.count == 3, "the mbox From line is no field")
+        #expect(message.contentType == ContentType(mediaType: "text/plain", parameters: ["charset": "ISO-8859-1", "name": "a;b"]))
+    }
+
+    @Test func everySampleReadsAlikeWithCRLFAndBareLF() throws {
+        for name in BounceClassifierTests.expectedClasses.keys.sorted() where name != "binary-garbage" {
+            let bytes = try BounceClassifierTests.sample(name)
+            let bare = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+            let wire = bare.replacingOccurrences(of: "\n", with: "\r\n")
+            let (a, b) = (classify(bare), classify(wire))
+            #expect(a == b, "\(name)")
+        }
+    }
+
+    @Test func nestingAndPartsStayWithinTheirLimits() {
+        var nested = "Subject: innermost\n\nhello\n"
+        for _ in 0..<20 { nested = "Content-Type: message/rfc822\n\n" + nested }
+        var depth = 0
+        var message = ReceivedMessage(parsing: Array(nested.utf8))
+        while let inner = message.enclosedMessage { message = inner; depth += 1 }
+        #expect(depth == ReceivedMessage.maximumDepth)
+
+        let manyParts = "Content-Type: multipart/mixed; boundary=b\n\n" + String(repeating: "--b\n\npart\n", count: 1_000) + "--b--\n"
+        #expect(ReceivedMessage(parsing: Array(manyParts.utf8)).parts.count == ReceivedMessage.maximumParts)
+    }
+
+    /// Boundary-like lines, a folded header of 1 MB and unclosed encoded words: a few MB stay a matter of seconds.
+    @Test func hostileInputStaysCheap() {
+        let header = "Subject: " + String(repeating: "=?x?", count: 50_000) + "\n" + "X-Long: a\n" + String(repeating: " b\n", count: 300_000)
+        let body = String(repeating: "--bb\n--b-\n--bx\n", count: 100_000)
+        let text = header + "Content-Type: multipart/report; boundary=b\nFrom: mailer-daemon@x.example\n\n" + body
+        let started = ContinuousClock.now
+        let result = classify(text)
+        #expect(result.class == .unmatched)
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+
+    @Test func tokensAreTakenOnlyFromAddressesAtTheBounceDomain() {
+        let tokens = ReturnPathTokens(domain: "Bounce.Example.com")
+        #expect(tokens.token(.bounce, in: "<b-Ab_9-x@bounce.example.com>") == "Ab_9-x")
+        #expect(tokens.token(.bounce, in: "Bounces <B-Ab@BOUNCE.EXAMPLE.COM>") == "Ab", "case-insensitive domain and prefix")
+        #expect(tokens.token(.bounce, in: "b-Ab@bounce.example.com.evil.test") == nil, "another domain")
+        #expect(tokens.token(.bounce, in: "b-Ab@evilbounce.example.com") == nil)
+        #expect(tokens.token(.bounce, in: "xb-Ab@bounce.example.com") == nil, "another local part")
+        #expect(tokens.token(.bounce, in: "b-A.b@bounce.example.com") == nil, "not base64url")
+        #expect(tokens.token(.bounce, in: "b-@bounce.example.com") == nil, "empty")
+        #expect(tokens.token(.bounce, in: "b-" + String(repeating: "A", count: 257) + "@bounce.example.com") == nil, "too long")
+        #expect(tokens.token(.bounce, in: "b-" + String(repeating: "A", count: 256) + "@bounce.example.com")?.count == 256)
+        #expect(tokens.token(.unsubscribe, in: "b-Ab@bounce.example.com") == nil, "the other kind")
+        #expect(tokens.token(.bounce, in: "x@y.example, b-Cd@bounce.example.com") == "Cd", "the second address of a list")
+        #expect(tokens.token(.bounce, in: "b-Ab") == nil && tokens.token(.bounce, in: "b-Ab", acceptingBare: true) == "Ab")
+    }
+
+    @Test func theEnvelopeRecipientComesFirstAndReturnPathLast() throws {
+        let bytes = try BounceClassifierTests.sample("office365-ndr")
+        #expect(classifier.classify(bytes, envelopeRecipient: "b-Env3lope@bounce.example.com").token == "Env3lope")
+        let withoutTo = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "To: <b-0365_Ndr-Tok3n@bounce.example.com>\n", with: "")
+        let result = classify(withoutTo)
+        #expect(result.class == .hard && result.token == "0365_Ndr-Tok3n", "from the returned header's Return-Path")
+    }
+
+    @Test func recipientGroupsAreClassifiedByActionAndStatus() {
+        let cases: [(String?, String?, BounceClassification.Class)] = [
+            ("failed", "5.1.1", .hard), ("failed", "4.2.2", .soft), ("failed", nil, .soft), ("delayed", "4.4.1", .delayed),
+            ("delivered", "2.0.0", .ignored), ("relayed", "2.0.0", .ignored), ("expanded", "2.0.0", .ignored),
+            (nil, "5.1.1", .soft), ("bogus", nil, .ignored),
+        ]
+        for (action, status, expected) in cases {
+            #expect(DeliveryStatusReader.classify(action: action, status: status) == expected, "\(action ?? "-") \(status ?? "-")")
+        }
+        #expect(ReportFields.enhancedStatus(in: "smtp; 550-5.7.26 unauthenticated") == "5.7.26")
+        #expect(ReportFields.enhancedStatus(in: "version 15.20.8182.0") == nil)
+        #expect(ReportFields.enhancedStatus(in: "2.0.0 (delivered)") == "2.0.0")
+    }
+
+    static func report(_ type: String, _ fields: String, to: String = "b-T0k@bounce.example.com") -> String {
+        """
+        From: reporter@example.org
+        To: \(to)
+        Content-Type: multipart/report; report-type=x; boundary="r"
+
+        --r
+        Content-Type: text/plain
+
+        A report.
+        --r
+        Content-Type: \(type)
+
+        \(fields)
+        --r--
+        """
+    }
+
+    @Test func reportsOfSuccessAndOtherFeedbackChangeNothing() {
+        let relayed = classify(Self.report("message/delivery-status", "Reporting-MTA: dns; a.example\n\nFinal-Recipient: rfc822; x@y.example\nAction: relayed\nStatus: 2.0.0"))
+        #expect(relayed.class == .ignored && relayed.token == "T0k")
+        let notSpam = classify(Self.report("message/feedback-report", "Feedback-Type: not-spam\nUser-Agent: x/1\nVersion: 1"))
+        #expect(notSpam.class == .feedback && notSpam.feedback?.feedbackType == "not-spam")
+    }
+
+    @Test func autoRepliesAreKnownByTheirMarks() {
+        let base = "From: Person <p@example.org>\nTo: b-T0k@bounce.example.com\n"
+        #expect(classify(base + "Subject: Automatic reply: December news\n\nAway.").class == .autoReply)
+        #expect(classify(base + "Subject: News\nX-Autoreply: yes\n\nAway.").class == .autoReply)
+        #expect(classify(base + "Subject: News\nPrecedence: auto_reply\n\nAway.").class == .autoReply)
+        #expect(classify(base + "Subject: RE: News\nPrecedence: bulk\n\nAway.").class == .autoReply)
+        #expect(classify(base + "Subject: News\nPrecedence: bulk\n\nA list's mail.").class == .unmatched)
+        #expect(classify(base + "Subject: Re: December news\nAuto-Submitted: no\n\nThanks, I liked it.").class == .unmatched)
+        let vacation = "Return-Path: <>\n" + base + "Subject: Out of Office\n\nMail to this address could not be delivered to me until May."
+        #expect(classify(vacation).class == .autoReply, "a responder's marks come before the bounce heuristic")
+    }
+
+    @Test func aBounceNeedsTwoSignsAndAMailtoNeedsOnlyItsAddress() {
+        #expect(classify("From: Person <p@example.org>\nSubject: Hello\n\nThe user unknown to me.").class == .unmatched)
+        #expect(classify("From: MAILER-DAEMON@x.example\nSubject: Hello\n\nHi.").class == .unmatched)
+        let unsubscribe = classify("From: Person <p@example.org>\nSubject: Undeliverable\n\nanything", envelopeRecipient: "u-Un5ub@bounce.example.com")
+        #expect(unsubscribe.class == .mailtoUnsubscribe && unsubscribe.token == "Un5ub")
     }
 }

@@ -1,7 +1,8 @@
 /// Classifies a mail received at Herald's bounce mailbox: a delivery status notification, a spam complaint, a
 /// non-standard bounce, an automatic reply or a mailto unsubscribe. Pure: no I/O, no store, no clock.
 ///
-/// Reports are asked about first (a DSN is `Auto-Submitted` too), then a mailto address, then the heuristics.
+/// A mailto address is asked about first, then reports (a DSN is `Auto-Submitted` too), then a responder's own
+/// marks, then the bounce heuristic, and last `Auto-Submitted` (which bounces carry as well).
 /// The return-path token is looked for, in order, in the envelope recipient the caller knows, the mail's own
 /// `Delivered-To`, `X-Original-To`, `Envelope-To`, `To` and `Cc`; then a DSN's `Original-Envelope-Id` or an ARF report's
 /// `Original-Mail-From`; then the `Return-Path` of the returned message. A token proves nothing until verified.
@@ -44,6 +45,9 @@ public struct BounceClassifier: Sendable {
             result.feedback = report
             return result
         }
+        if AutoReplyDetector.hasResponderMarks(message.headers) {
+            return BounceClassification(class: .autoReply, evidence: .autoReplyMarks, token: addressedToken)
+        }
         if let finding = TextBounceHeuristic.examine(message) {
             var result = BounceClassification(class: .soft, evidence: .textHeuristic)
             result.token = addressedToken ?? returnPathToken(returned) ?? tokens.token(.bounce, in: finding.quotedReturnPath)
@@ -52,7 +56,7 @@ public struct BounceClassifier: Sendable {
             result.diagnostic = finding.diagnostic
             return result
         }
-        let kind: BounceClassification.Class = AutoReplyDetector.isAutoReply(message) ? .autoReply : .unmatched
+        let kind: BounceClassification.Class = AutoReplyDetector.isAutoSubmitted(message.headers) ? .autoReply : .unmatched
         var result = BounceClassification(class: kind, evidence: kind == .autoReply ? .autoReplyMarks : .nothing)
         result.token = addressedToken
         return result

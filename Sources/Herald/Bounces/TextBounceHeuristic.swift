@@ -56,12 +56,14 @@ enum TextBounceHeuristic {
         return daemonLocalParts.contains { from.contains($0 + "@") }
     }
 
-    /// The first `text/*` leaf that is not an attachment, or the body of a message that is not MIME at all.
+    /// The first `text/*` leaf that is not an attachment (the body of a message that is not MIME at all is one),
+    /// else a multipart that could not be split (no boundary): its raw lines are still the note.
     private static func firstText(of message: ReceivedMessage) -> String {
-        let leaf = message.entities.first { entity in
-            guard case .bytes = entity.body, entity.contentType.mediaType.hasPrefix("text/") else { return false }
-            return !(entity.headers.first("Content-Disposition")?.lowercased().hasPrefix("attachment") ?? false)
-        }
+        let leaves = message.entities.filter { if case .bytes = $0.body { true } else { false } }
+        let leaf = leaves.first { entity in
+            entity.contentType.mediaType.hasPrefix("text/")
+                && !(entity.headers.first("Content-Disposition")?.lowercased().hasPrefix("attachment") ?? false)
+        } ?? leaves.first { $0.contentType.isMultipart }
         return String((leaf?.text ?? "").prefix(maximumTextLength))
     }
 
