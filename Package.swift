@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "HeraldTests", dependencies: ["Herald", "Store", "Storage", "Mail", "Tokens", "TestDatabases", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Herald", "Store", "Storage", "TestDatabases"],
+            dependencies: ["Herald", "Store", "Storage", "Tokens", "TestDatabases"],
         ),
     ],
     swiftLanguageModes: [.v6]

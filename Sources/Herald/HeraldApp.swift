@@ -82,7 +82,7 @@ public struct HeraldApp: Sendable {
     public func composer(catalog: TemplateCatalog, identifiers: MessageComposer.Identifiers = .unique) -> MessageComposer {
         MessageComposer(catalog: catalog, sender: configuration.sender, publicURL: configuration.publicURL, tokens: tokens,
                         signer: configuration.dkim, identifiers: identifiers, policyURL: configuration.policy.url,
-                        attributeNames: configuration.attributes)
+                        attributeNames: configuration.attributes, returnPath: configuration.bounce)
     }
 
     /// The transport the configuration names.

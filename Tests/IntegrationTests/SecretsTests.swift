@@ -75,7 +75,7 @@ struct SecretsTests {
             environment[parts[0]] = parts[1]
         }
         #expect(Set(environment.keys) == ["HERALD_TOKENS_KEYS", "HERALD_SUPPRESSION_KEY", "HERALD_HTTP_SESSION_KEY",
-                                          "HERALD_HTTP_ADMIN_TOKEN", "HERALD_HTTP_METRICS_TOKEN"])
+                                          "HERALD_HTTP_ADMIN_TOKEN", "HERALD_HTTP_METRICS_TOKEN", "HERALD_BOUNCE_KEY"])
         #expect(Set(environment.values).count == environment.count, "one secret per job")
         let second = try sandbox.herald(["secrets", "generate"], withConfig: false)
         #expect(second.status == 0 && !environment.values.contains { second.stdout.contains($0.split(separator: ":").last!) }, "fresh each time")

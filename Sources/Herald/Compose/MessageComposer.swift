@@ -27,6 +27,8 @@ public struct MessageComposer: Sendable {
         public var attributes: [String: String] = [:]
         /// The campaign being sent, named in its unsubscribe links (nil for previews and renderings).
         public var campaignID: Int64?
+        /// The outbox job being sent, named by the signed return path when `bounce.domain` is set.
+        public var jobID: Int64?
 
         public init(kind: CampaignKind, template: String, campaignName: String, recipientID: Int64, email: String, name: String?,
                     products: [String], confirmPurposes: [Purpose] = [], policy: PolicyVersion? = nil, words: CampaignWords? = nil,
@@ -74,12 +76,16 @@ public struct MessageComposer: Sendable {
     let data: MessageData
     let signer: DKIMSigner?
     let identifiers: Identifiers
+    /// `bounce.*`: each job's message gets the envelope sender `b-TOKEN@domain`.
+    let returnPath: HeraldConfiguration.Bounce?
 
     var sender: HeraldConfiguration.Sender { data.sender }
 
     public init(catalog: TemplateCatalog, sender: HeraldConfiguration.Sender, publicURL: String, tokens: TokenAuthority,
-                signer: DKIMSigner? = nil, identifiers: Identifiers = .unique, policyURL: String? = nil, attributeNames: [String] = []) {
+                signer: DKIMSigner? = nil, identifiers: Identifiers = .unique, policyURL: String? = nil, attributeNames: [String] = [],
+                returnPath: HeraldConfiguration.Bounce? = nil) {
         self.catalog = catalog
+        self.returnPath = returnPath
         self.data = MessageData(sender: sender, links: SignedLinks(tokens: tokens, publicURL: publicURL),
                                 policyURL: policyURL ?? publicURL + "/policy", attributeNames: attributeNames)
         self.signer = signer
@@ -110,6 +116,13 @@ public struct MessageComposer: Sendable {
         try compose(input, rendered: try render(input, now: now), now: now)
     }
 
+    /// Where a bounce goes: the signed return path of this message's job (so the bounce names the message without
+    /// anything quoted in it being trusted), or `sender.from`.
+    func envelopeSender(_ input: Input, now: Date) -> String {
+        guard let returnPath, let job = input.jobID else { return sender.from.address.normalized }
+        return ReturnPathToken(kind: .bounce, id: job, issuedAt: now).localPart(keys: returnPath.keys) + "@" + returnPath.domain
+    }
+
     /// Gmail's feedback loop reports complaint rates per value of each field (`campaign:kind:sender`, the last
     /// field the sender that stays the same across campaigns): which campaign, which kind of mail, whose. It names
     /// no person.
@@ -135,7 +148,7 @@ public struct MessageComposer: Sendable {
             // Last, over the bytes exactly as they will be sent.
             do { bytes = try signer.sign(bytes, at: now) } catch { throw HeraldError(.software, error.reason) }
         }
-        return Composed(envelopeFrom: sender.from.address.normalized, envelopeTo: recipient.normalized,
+        return Composed(envelopeFrom: envelopeSender(input, now: now), envelopeTo: recipient.normalized,
                         messageID: messageID, bytes: bytes)
     }
 }

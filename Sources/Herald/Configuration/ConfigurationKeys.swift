@@ -57,6 +57,8 @@ enum ConfigurationKeys {
         "console.sign_in_queue": .scalar,
         "console.test_recipients": .list,
         "recipients.attributes": .list,
+        "bounce.domain": .scalar,
+        "bounce.key": .scalar,
         "retry.backoff": .scalar,
         "retry.max_backoff": .scalar,
         "retry.max_attempts": .scalar,
@@ -70,7 +72,7 @@ enum ConfigurationKeys {
 
     /// Values that must never be printed or logged.
     static let secrets: Set<String> = ["smtp.password", "tokens.keys", "suppression.key", "http.admin_token", "http.session_key",
-                                       "http.metrics_token"]
+                                       "http.metrics_token", "bounce.key"]
 
     /// Read from the environment only, never from the file: the PostgreSQL password (`database` is a scalar,
     /// so it cannot have a key of its own there).

@@ -85,6 +85,7 @@ extension ConfigurationLoader {
             logLevel: try logLevel(),
             secretOrigins: Dictionary(uniqueKeysWithValues: ConfigurationKeys.secrets.map { ($0, origin(of: $0)) }))
         configuration.attributes = try attributeNames()
+        configuration.bounce = try bounce()
         return configuration
     }
 
@@ -117,6 +118,18 @@ extension ConfigurationLoader {
         }
         return .init(sessionIdle: idle, sessionLifetime: lifetime,
                      signInQueue: try integer("console.sign_in_queue", default: 16, range: 0...10_000), testRecipients: testRecipients)
+    }
+
+    /// `bounce.domain` (a domain name, no `@`) and `bounce.key`, which it needs.
+    func bounce() throws(HeraldError) -> HeraldConfiguration.Bounce? {
+        guard let domain = string("bounce.domain")?.trimmingCharacters(in: .whitespaces).lowercased(), !domain.isEmpty else { return nil }
+        guard (try? EmailAddress(parsing: "b-x@" + domain)) != nil, !domain.contains("@") else {
+            throw problem("bounce.domain", "'\(domain)' is not a domain name, such as bounce.example.com")
+        }
+        guard string("bounce.key") != nil else {
+            throw problem("bounce.key", "is required when bounce.domain is set: it signs each message's return path (herald secrets generate makes one)")
+        }
+        return .init(domain: domain, keys: [try secret("bounce.key")])
     }
 
     /// `recipients.attributes`: lower-case names of letters, digits and `_`, starting with a letter; not a name

@@ -74,6 +74,16 @@ public struct HeraldConfiguration: Sendable {
         public var testRecipients: [String] = []
     }
 
+    /// `bounce.*`: the signed return path. With `domain` set, each message's envelope sender is
+    /// `b-TOKEN@domain`, the token naming its outbox job (`ReturnPathToken`), signed with `keys` (the first signs).
+    public struct Bounce: Sendable {
+        public var domain: String
+        public var keys: [[UInt8]]
+    }
+
+    /// nil: the envelope sender is `sender.from`.
+    public var bounce: Bounce?
+
     /// `recipients.attributes`: the names of the company's own fields about a person (`country`,
     /// `upgrade_code`), imported from CSV columns of those names and the API, usable in words as
     /// `{{attributes.NAME}}` and in segments as `attribute:NAME=VALUE`. `first_name` among them is the first-name

@@ -137,6 +137,7 @@ extension OutboxWorker {
                                               products: job.products, confirmPurposes: job.waitingPurposes, policy: job.policy,
                                               words: job.words, firstName: job.firstName, attributes: job.attributes)
             input.campaignID = job.campaignID
+            input.jobID = job.jobID
             return .message(try composer.compose(input, now: clock()))
         } catch {
             let outcome = JobOutcome(jobID: job.jobID, state: .failed, reply: "cannot compose: \(error.message)", lease: job.leaseUntil)

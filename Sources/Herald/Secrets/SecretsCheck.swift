@@ -22,6 +22,7 @@ public enum SecretsCheck {
     public static func check(_ configuration: HeraldConfiguration, for service: Service) throws(HeraldError) {
         var secrets: [(key: String, value: [UInt8])] = configuration.tokenKeys.map { ("tokens.keys", $0.secret) }
         secrets.append(("suppression.key", configuration.suppressionKey))
+        if let bounce = configuration.bounce { secrets += bounce.keys.map { ("bounce.key", $0) } }
         if service == .serve {
             guard let sessionKey = configuration.http.sessionKey else {
                 throw problem(configuration, "http.session_key", "is required by \(name(service)): it signs the web forms' CSRF values and the registration challenge")

@@ -26,6 +26,8 @@ public enum SecretsGenerator {
                   comment: "Bearer token of the admin API, named \"config\" in its audit entries. Rotate at will; named tokens: herald api-tokens add."),
             Entry(variable: "HERALD_HTTP_METRICS_TOKEN", value: random(),
                   comment: "Bearer token of /metrics, for the Prometheus scraper. Rotate at will."),
+            Entry(variable: "HERALD_BOUNCE_KEY", value: random(),
+                  comment: "Signs each message's return path (b-TOKEN@bounce.domain), used when bounce.domain is set. A new key leaves bounces of mail sent before it unmatched (they stay in the mailbox)."),
         ]
     }
 
