@@ -11,6 +11,9 @@ public struct ReceivedHeaders: Sendable, Equatable {
     /// A message with more fields than this is hostile or broken; the rest are skipped (still scanned, so the body
     /// starts where it should).
     static let maximumFields = 2_000
+    /// A field's value is kept up to this many bytes: a line may be 998, and a folded list of addresses some
+    /// thousands; a longer value would only make every later look at it slow.
+    static let maximumValueLength = 65_536
 
     public private(set) var fields: [Field] = []
 
@@ -58,7 +61,9 @@ public struct ReceivedHeaders: Sendable, Equatable {
             }
             if let byte = content.first, byte == ASCII.space || byte == ASCII.tab {
                 // A folded line continues the field before it; unfolding drops only the line break (RFC 5322, 2.2.3).
-                if pending != nil { pending!.value.append(contentsOf: content) }
+                if let room = pending.map({ maximumValueLength - $0.value.count }), room > 0 {
+                    pending!.value.append(contentsOf: content.prefix(room))
+                }
                 index = line.next
                 continue
             }
@@ -71,16 +76,17 @@ public struct ReceivedHeaders: Sendable, Equatable {
                 return (headers, bytes[line.start...])
             }
             finish()
-            pending = (content[..<colon], Array(content[(colon + 1)...]))
+            pending = (content[..<colon], Array(content[(colon + 1)...].prefix(maximumValueLength)))
             index = line.next
         }
         finish()
         return (headers, bytes[bytes.endIndex...])
     }
 
-    /// Printable ASCII without a colon (RFC 5322, 3.6.8); trailing blanks before the colon are tolerated, as
-    /// old mailers wrote `Subject :`.
+    /// Printable ASCII without a colon (RFC 5322, 3.6.8), within a line's 998 octets; trailing blanks before the
+    /// colon are tolerated, as old mailers wrote `Subject :`.
     private static func isFieldName(_ name: ArraySlice<UInt8>) -> Bool {
+        guard name.count <= 998 else { return false }
         let trimmed = name.reversed().drop(while: { $0 == ASCII.space || $0 == ASCII.tab })
         return !trimmed.isEmpty && trimmed.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
