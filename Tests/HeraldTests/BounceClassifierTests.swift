@@ -368,6 +368,8 @@ import Testing
     @Test func aBounceNeedsTwoSignsAndAMailtoNeedsOnlyItsAddress() {
         #expect(classify("From: Person <p@example.org>\nSubject: Hello\n\nThe user unknown to me.").class == .unmatched)
         #expect(classify("From: MAILER-DAEMON@x.example\nSubject: Hello\n\nHi.").class == .unmatched)
+        let exim = classify("From: root@x.example\nX-Failed-Recipients: a@b.example, c@d.example\nSubject: Hello\n\nThe mailbox is full: it was over quota exceeded.")
+        #expect(exim.class == .soft && exim.recipients.map(\.finalRecipient) == ["a@b.example"], "X-Failed-Recipients is a sign and names the address")
         let unsubscribe = classify("From: Person <p@example.org>\nSubject: Undeliverable\n\nanything", envelopeRecipient: "u-Un5ub@bounce.example.com")
         #expect(unsubscribe.class == .mailtoUnsubscribe && unsubscribe.token == "Un5ub")
     }

@@ -1,6 +1,6 @@
 /// Recognises a non-standard bounce: a plain-text note from Exim, qmail, old Exchange, Yahoo and the like, with no
 /// machine-readable report. It needs two signs: one from the envelope or header (a mailer-daemon sender, a null
-/// return path, a bounce subject) and one more (a bounce subject, or a bounce phrase in the text). What it finds is
+/// return path, `X-Failed-Recipients`, a bounce subject) and one more (a bounce subject, or a bounce phrase in the text). What it finds is
 /// a guess, so it is at most *soft*: Herald never suppresses an address on a guess.
 enum TextBounceHeuristic {
     /// Only the start of the text is read: the note comes before the returned message.
@@ -46,10 +46,16 @@ enum TextBounceHeuristic {
         let text = firstText(of: message)
         let lowered = text.lowercased()
         guard subjectSays || bodyMarks.contains(where: lowered.contains) else { return nil }
-        return finding(in: text)
+        var found = finding(in: text)
+        // Exim and Gmail name the failed address in a header of their own: better than a guess from the text.
+        if let failed = headers.first("X-Failed-Recipients")?.split(separator: ",").first?.trimmingWhitespace(), !failed.isEmpty {
+            found.recipient = failed
+        }
+        return found
     }
 
     private static func fromMailSystem(_ headers: ReceivedHeaders) -> Bool {
+        if headers.first("X-Failed-Recipients") != nil { return true }
         if let returnPath = headers.first("Return-Path"), returnPath.filter({ !$0.isWhitespace }) == "<>" { return true }
         let from = (headers.text("From") ?? "").lowercased()
         if daemonNames.contains(where: from.contains) { return true }
