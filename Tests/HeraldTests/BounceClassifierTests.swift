@@ -314,6 +314,14 @@ import Testing
         #expect(result.class == .hard && result.token == "0365_Ndr-Tok3n", "from the returned header's Return-Path")
     }
 
+    @Test func postfixNamesTheEnvelopeSenderInItsReport() throws {
+        let lines = String(decoding: try BounceClassifierTests.sample("postfix-bounce"), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let rewritten = lines.filter { !($0.hasPrefix("Delivered-To:") || $0.hasPrefix("To: b-") || $0.hasPrefix("Return-Path: <b-")) }
+        let result = classify(rewritten.joined(separator: "\n"), envelopeRecipient: "catchall@example.com")
+        #expect(result.report?.envelopeSender == "b-Pfx5hard_Tok3n@bounce.example.com")
+        #expect(result.class == .hard && result.token == "Pfx5hard_Tok3n", "from X-Postfix-Sender")
+    }
+
     @Test func recipientGroupsAreClassifiedByActionAndStatus() {
         let cases: [(String?, String?, BounceClassification.Class)] = [
             ("failed", "5.1.1", .hard), ("failed", "4.2.2", .soft), ("failed", nil, .soft), ("delayed", "4.4.1", .delayed),

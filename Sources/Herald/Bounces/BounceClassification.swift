@@ -81,6 +81,8 @@ public struct DeliveryReport: Sendable, Equatable {
     public var originalEnvelopeID: String?
     public var reportingMTA: String?
     public var arrivalDate: String?
+    /// The returned message's envelope sender, where the reporting MTA says it: Postfix's `X-Postfix-Sender`.
+    public var envelopeSender: String?
     /// `message/global-delivery-status` (RFC 6533): the fields may hold UTF-8.
     public var isGlobal: Bool
 }

@@ -4,8 +4,9 @@
 /// A mailto address is asked about first, then reports (a DSN is `Auto-Submitted` too), then a responder's own
 /// marks, then the bounce heuristic, and last `Auto-Submitted` (which bounces carry as well).
 /// The return-path token is looked for, in order, in the envelope recipient the caller knows, the mail's own
-/// `Delivered-To`, `X-Original-To`, `Envelope-To`, `To` and `Cc`; then a DSN's `Original-Envelope-Id` or an ARF report's
-/// `Original-Mail-From`; then the `Return-Path` of the returned message. A token proves nothing until verified.
+/// `Delivered-To`, `X-Original-To`, `Envelope-To`, `To` and `Cc`; then a DSN's `Original-Envelope-Id` (and
+/// Postfix's `X-Postfix-Sender`) or an ARF report's `Original-Mail-From`; then the `Return-Path` of the returned
+/// message. A token proves nothing until verified.
 public struct BounceClassifier: Sendable {
     public static let maximumDiagnosticLength = 1_000
 
@@ -70,7 +71,7 @@ public struct BounceClassifier: Sendable {
         let kind = [BounceClassification.Class.hard, .soft, .delayed].first { kind in recipients.contains { $0.class == kind } } ?? .ignored
         var result = BounceClassification(class: kind, evidence: .deliveryStatus)
         result.token = token ?? tokens.token(.bounce, in: report.originalEnvelopeID.map(Self.xtextDecoded), acceptingBare: true)
-            ?? returnPathToken(returned)
+            ?? tokens.token(.bounce, in: report.envelopeSender) ?? returnPathToken(returned)
         result.recipients = recipients
         result.report = report
         let telling = recipients.first { $0.class == kind }

@@ -11,6 +11,7 @@ enum DeliveryStatusReader {
             if report.reportingMTA == nil { report.reportingMTA = ReportFields.typedText(block.first("Reporting-MTA")) }
             if report.originalEnvelopeID == nil { report.originalEnvelopeID = block.first("Original-Envelope-Id") }
             if report.arrivalDate == nil { report.arrivalDate = block.first("Arrival-Date") }
+            if report.envelopeSender == nil { report.envelopeSender = ReportFields.address(block.first("X-Postfix-Sender")) }
             guard ["Final-Recipient", "Original-Recipient", "Action", "Status"].contains(where: { block.first($0) != nil }) else { continue }
             recipients.append(recipient(block))
         }
