@@ -202,6 +202,8 @@ import Testing
     @Test func mailToTheUnsubscribeAddressIsAnUnsubscribe() throws {
         let result = try classify("mailto-unsubscribe")
         #expect(result.token == "Unsub_mailto-T0ken42")
+        #expect(result.tokenLocalPart == "u-Unsub_mailto-T0ken42")
+        #expect(try classify("postfix-bounce").tokenLocalPart == "b-Pfx5hard_Tok3n")
         #expect(result.evidence == .recipientAddress)
     }
 

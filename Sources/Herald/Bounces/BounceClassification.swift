@@ -43,6 +43,11 @@ public struct BounceClassification: Sendable, Equatable {
     /// Whether the mail answers a message Herald sent (or is a mailto unsubscribe Herald offered).
     public var hasToken: Bool { token != nil }
 
+    /// The address's whole local part, `b-TOKEN` or `u-TOKEN`: what `ReturnPathToken` (Tokens) verifies.
+    public var tokenLocalPart: String? {
+        token.map { (`class` == .mailtoUnsubscribe ? "u-" : "b-") + $0 }
+    }
+
     public init(class: Class, evidence: Evidence, token: String? = nil) {
         self.class = `class`
         self.evidence = evidence
