@@ -232,7 +232,7 @@ import Testing
 
 /// The reader and the classifier's rules on small messages written here: header syntax, limits, tokens, and
 /// the rules that decide a class.
-@Suite struct ReceivedMessageTests {
+@Suite struct BounceClassifierReaderTests {
     let classifier = BounceClassifier(bounceDomain: "bounce.example.com")
 
     func classify(_ text: String, envelopeRecipient: String? = nil) -> BounceClassification {
