@@ -21,9 +21,11 @@ struct WorkerLogTests {
         #expect(log.contains("herald: info: worker started") && log.contains("herald: info: campaign started")
                 && log.contains("campaign=\(id)") && log.contains("herald: debug: recorded a batch") && log.contains("herald: info: worker stopped"),
                 "\(log)")
-        for secret in ["@", "Ada", "Lovelace", "/u/", "/preferences/", Sandbox.tokenSecret, Sandbox.suppressionKey, Sandbox.sessionKey, "550"] {
+        for secret in ["@", "Ada", "Lovelace", "/u/", "/preferences/", Sandbox.tokenSecret, Sandbox.suppressionKey, Sandbox.sessionKey] {
             #expect(!log.contains(secret), "the log holds '\(secret)': \(log)")
         }
+        // The server's reply (550 …) as a number of its own: the worker's random owner id may hold those digits.
+        #expect(log.firstMatch(of: /(?<![0-9])550(?![0-9])/) == nil, "the log holds the reply code: \(log)")
         // By default only what needs attention: a clean run says nothing on standard error.
         let quiet = try sandbox.herald(["worker", "--until-idle"])
         #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
