@@ -45,6 +45,9 @@ struct AdminAPIWordsTests {
         #expect(campaign["status"] as? String == "draft" && campaign["audience"] as? Int == 1)
         #expect((campaign["words"] as? [String: Any])?["format"] as? String == "markdown")
 
+        let unnamed = try server.request("POST", "/api/campaigns", headers: auth, body: try body([
+            "kind": "promotion", "subject": "{{first_name}}, 20 % off", "body": "Hello", "draft": true]))
+        #expect(json(unnamed)["name"] as? String == "…, 20 % off", "named after its subject, no one's name in a listing: \(unnamed.body)")
         let edited = try server.request("PATCH", "/api/campaigns/\(id)", headers: auth, body: try body(["preheader": "Until Sunday", "segment": ""]))
         #expect(edited.status == 200 && (json(edited)["words"] as? [String: Any])?["preheader"] as? String == "Until Sunday", "\(edited.body)")
         #expect(json(edited)["segment"] == nil, "an empty segment is everyone who agreed")

@@ -79,7 +79,9 @@ public struct CampaignService: Sendable {
                 throw HeraldError(.conflict, "policy version \(policy.version) has its notice already (campaign \(notice.id ?? 0)); nobody is mailed a notice twice")
             }
         }
-        let defaultName = draft.words.map { $0.subject } ?? "\(template) \(ISO8601DateFormatter().string(from: at ?? now))"
+        // Named after its subject, its variables shown as "…" (a listing is not any one person's message).
+        let defaultName = draft.words.map { $0.subject.replacing(/\{\{[^}]*\}\}\}?/, with: "…") }
+            ?? "\(template) \(ISO8601DateFormatter().string(from: at ?? now))"
         let campaign = Campaign(name: Self.oneLine(draft.name ?? defaultName), kind: kind, template: template, segment: segment?.description,
                                 status: draft.draft ? .draft : .scheduled, dueAt: at ?? now, createdAt: now,
                                 policyVersion: policy?.version, words: draft.words)
