@@ -142,7 +142,7 @@ public struct TemplateCatalog: Sendable {
 
     /// A subject is one line whatever the template's line breaks: each line trimmed of white space, empty lines
     /// dropped, the rest joined by one space.
-    static func oneLine(_ subject: String) -> String {
+    public static func oneLine(_ subject: String) -> String {
         // On scalars, not Characters: a line break is always a grapheme of its own (or CR LF, two breaks here
         // with nothing between), and white space is a scalar property, so this equals splitting on
         // `Character.isNewline` and trimming `CharacterSet.whitespaces`, at a tenth of the cost. Template files

@@ -65,7 +65,7 @@ public struct ReturnPathToken: Sendable, Equatable {
         guard lowered.utf8.count <= 64, lowered.hasPrefix("b-") || lowered.hasPrefix("u-"),
               let bytes = Base32.decode(String(lowered.dropFirst(2))), bytes.count > tagLength + 3 else { return nil }
         let signed = Array(bytes.dropLast(tagLength)), tag = Array(bytes.suffix(tagLength))
-        guard keys.contains(where: { constantTimeEqual(Self.tag(signed, key: $0), tag) }) else { return nil }
+        guard keys.contains(where: { ConstantTime.equal(Self.tag(signed, key: $0), tag) }) else { return nil }
         var reader = signed[...]
         guard let rawKind = reader.popFirst(), let kind = Kind(rawValue: rawKind), kind.prefix == String(lowered.prefix(2)),
               let id = readLEB128(&reader) else { return nil }
@@ -87,11 +87,6 @@ public struct ReturnPathToken: Sendable, Equatable {
 
     private static func tag(_ bytes: [UInt8], key: [UInt8]) -> [UInt8] {
         Array(HMAC<SHA256>.authenticationCode(for: bytes, using: SymmetricKey(data: key)).prefix(tagLength))
-    }
-
-    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     static func appendLEB128(_ value: UInt64, to bytes: inout [UInt8]) {

@@ -93,8 +93,6 @@ extension CampaignService {
         }
     }
 
-    /// A name or subject on one line, whatever was typed.
-    static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
-    }
+    /// A name on one line, whatever was typed: as a subject is (`TemplateCatalog.oneLine`).
+    static func oneLine(_ text: String) -> String { TemplateCatalog.oneLine(text) }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Tokens
 
 /// A secret that requests present (a bearer token), kept as its SHA-256 and compared in constant time: both
 /// sides are hashed, so neither the presented text's length nor where it first differs shows in the time an
@@ -24,10 +25,5 @@ public struct HashedSecret: Sendable {
     }
 
     /// Whether two byte strings are equal, in a time that depends on their length only.
-    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for (x, y) in zip(a, b) { difference |= x ^ y }
-        return difference == 0
-    }
+    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool { ConstantTime.equal(a, b) }
 }

@@ -255,18 +255,23 @@ struct AdminAPIRoutes: Sendable {
     }
 
     private func run(id context: BasicRequestContext, _ work: @escaping @Sendable (HeraldApp, String, Int64) throws -> Response) async -> Response {
-        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
-            return APIJSON.error(.notFound, "no campaign with id \(context.parameters.get("id") ?? "")")
-        }
+        guard let id = Self.campaignID(context) else { return Self.noCampaign(context) }
         return await run { app, actor in try work(app, actor, id) }
     }
 
     private func run<Body: Decodable & Sendable>(id context: BasicRequestContext, decoding request: Request, as type: Body.Type,
                                                   _ work: @escaping @Sendable (HeraldApp, String, Int64, Body) throws -> Response) async -> Response {
-        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
-            return APIJSON.error(.notFound, "no campaign with id \(context.parameters.get("id") ?? "")")
-        }
+        guard let id = Self.campaignID(context) else { return Self.noCampaign(context) }
         return await run(decoding: request, as: type) { app, actor, body in try work(app, actor, id, body) }
+    }
+
+    /// The `{id}` of a campaign route: a whole number above 0, or no campaign at all (404).
+    private static func campaignID(_ context: BasicRequestContext) -> Int64? {
+        context.parameters.get("id").flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    private static func noCampaign(_ context: BasicRequestContext) -> Response {
+        APIJSON.error(.notFound, "no campaign with id \(context.parameters.get("id") ?? "")")
     }
 
     private func run<Body: Decodable & Sendable>(decoding request: Request, as type: Body.Type,

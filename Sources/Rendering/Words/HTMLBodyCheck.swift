@@ -69,10 +69,15 @@ enum HTMLBodyCheck {
         }
     }
 
-    static func starts(_ scalars: [Unicode.Scalar], at index: Int, with text: String) -> Bool {
+    static func starts(_ scalars: [Unicode.Scalar], at index: Int, with text: String, caseless: Bool = false) -> Bool {
         let pattern = Array(text.unicodeScalars)
         guard index + pattern.count <= scalars.count else { return false }
-        return scalars[index..<(index + pattern.count)].elementsEqual(pattern)
+        for offset in pattern.indices {
+            let a = scalars[index + offset], b = pattern[offset]
+            if a == b || caseless && a.properties.lowercaseMapping == b.properties.lowercaseMapping { continue }
+            return false
+        }
+        return true
     }
 
     /// The start of the next `text`, or nil; linear (the pattern is a few scalars).

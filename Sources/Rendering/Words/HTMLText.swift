@@ -73,8 +73,8 @@ struct HTMLText {
 
         /// A tag, a comment or a skipped element; returns the index after it.
         mutating func tag(_ scalars: [Unicode.Scalar], at start: Int) -> Int {
-            if Self.matches(scalars, at: start, "<!--") {
-                return (Self.find(scalars, "-->", from: start + 4) ?? scalars.count - 3) + 3
+            if HTMLBodyCheck.starts(scalars, at: start, with: "<!--") {
+                return (HTMLBodyCheck.find(scalars, "-->", from: start + 4) ?? scalars.count - 3) + 3
             }
             guard !noTagEnd, let end = Self.tagEnd(scalars, from: start + 1) else {
                 noTagEnd = true
@@ -86,10 +86,10 @@ struct HTMLText {
             let name = String((closing ? inside.dropFirst() : Substring(inside)).prefix { $0.isLetter || $0.isNumber }).lowercased()
             if !closing, HTMLText.skippedTags.contains(name) {
                 // Everything up to its closing tag.
-                let close = Array("</\(name)".unicodeScalars)
+                let close = "</\(name)"
                 var index = end + 1
                 while index < scalars.count {
-                    if scalars[index] == "<", Self.matches(scalars, at: index, close, caseless: true) {
+                    if scalars[index] == "<", HTMLBodyCheck.starts(scalars, at: index, with: close, caseless: true) {
                         return (Self.tagEnd(scalars, from: index + 1) ?? scalars.count - 1) + 1
                     }
                     index += 1
@@ -191,31 +191,6 @@ struct HTMLText {
             converter.preformatted = 1
             converter.run(Array(value.unicodeScalars))
             return converter.lines
-        }
-
-        static func matches(_ scalars: [Unicode.Scalar], at index: Int, _ text: String) -> Bool {
-            matches(scalars, at: index, Array(text.unicodeScalars), caseless: false)
-        }
-
-        static func matches(_ scalars: [Unicode.Scalar], at index: Int, _ pattern: [Unicode.Scalar], caseless: Bool) -> Bool {
-            guard index + pattern.count <= scalars.count else { return false }
-            for offset in pattern.indices {
-                let a = scalars[index + offset], b = pattern[offset]
-                if a == b { continue }
-                if caseless, a.properties.lowercaseMapping == b.properties.lowercaseMapping { continue }
-                return false
-            }
-            return true
-        }
-
-        static func find(_ scalars: [Unicode.Scalar], _ text: String, from start: Int) -> Int? {
-            let pattern = Array(text.unicodeScalars)
-            var index = start
-            while index + pattern.count <= scalars.count {
-                if matches(scalars, at: index, pattern, caseless: false) { return index }
-                index += 1
-            }
-            return nil
         }
 
         mutating func finished() -> String {
